@@ -1,0 +1,713 @@
+//! Links: the typed view of RTM_NEWLINK messages and the link operations of a
+//! [`Handle`] (list, get, add, set, del).
+
+use std::fmt;
+
+use nix::libc;
+
+use super::error::{Error, Result};
+use super::handle::Handle;
+use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL};
+use super::schema::link::{self as S, IFINFOMSG};
+use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver, Value};
+
+pub const RTM_NEWLINK: u16 = 16;
+pub const RTM_DELLINK: u16 = 17;
+pub const RTM_GETLINK: u16 = 18;
+
+/// Interface flags (IFF_*), in the order ip prints them.
+pub const IFF_NAMES: &[(u32, &str)] = &[
+    (0x8, "LOOPBACK"),
+    (0x2, "BROADCAST"),
+    (0x10, "POINTOPOINT"),
+    (0x1000, "MULTICAST"),
+    (0x80, "NOARP"),
+    (0x200, "ALLMULTI"),
+    (0x100, "PROMISC"),
+    (0x400, "MASTER"),
+    (0x800, "SLAVE"),
+    (0x4, "DEBUG"),
+    (0x8000, "DYNAMIC"),
+    (0x4000, "AUTOMEDIA"),
+    (0x2000, "PORTSEL"),
+    (0x20, "NOTRAILERS"),
+    (0x1, "UP"),
+    (0x10000, "LOWER_UP"),
+    (0x20000, "DORMANT"),
+    (0x40000, "ECHO"),
+];
+pub const IFF_UP: u32 = 0x1;
+pub const IFF_NOARP: u32 = 0x80;
+pub const IFF_PROMISC: u32 = 0x100;
+pub const IFF_ALLMULTI: u32 = 0x200;
+pub const IFF_LOWER_UP: u32 = 0x10000;
+
+/// RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS is what `ip link` asks for without
+/// -s; we keep stats (they are cheap) and ask for VF info like ip does.
+const RTEXT_FILTER_VF: u32 = 1;
+
+/// Names are at most IFNAMSIZ-1 bytes and may not contain '/', ':' or spaces.
+pub fn valid_ifname(s: &str) -> bool {
+    !s.is_empty() && s.len() < 16 && s != "." && s != ".." && !s.contains(['/', ':']) && !s.contains(char::is_whitespace)
+}
+
+const IFNAME_WHAT: &str = "interface name of 1..15 characters without '/', ':' or spaces";
+
+/// A link as the kernel reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub index: u32,
+    pub name: String,
+    /// ARPHRD_* link type.
+    pub link_type: u16,
+    /// IFF_* flags.
+    pub flags: u32,
+    pub mtu: u32,
+    /// IFLA_INFO_KIND ("veth", "bridge"...); None for physical devices and lo.
+    pub kind: Option<String>,
+    /// IFLA_INFO_SLAVE_KIND when enslaved ("bridge", "bond").
+    pub slave_kind: Option<String>,
+    pub mac: Option<Vec<u8>>,
+    pub broadcast: Option<Vec<u8>>,
+    pub master: Option<u32>,
+    /// IFLA_LINK: the peer of a veth, the parent of a vlan/macvlan.
+    pub link: Option<u32>,
+    /// IFLA_LINK_NETNSID: the namespace (as this one numbers it) `link` lives in.
+    pub link_netnsid: Option<i32>,
+    pub operstate: u8,
+    pub linkmode: u8,
+    /// The kernel's promiscuity counter: raised by IFF_PROMISC and by every
+    /// packet socket in promiscuous mode (tcpdump), so it is the real answer.
+    pub promiscuity: u32,
+    pub allmulti: u32,
+    pub txqlen: u32,
+    pub qdisc: Option<String>,
+    pub group: u32,
+    pub alias: Option<String>,
+    pub min_mtu: Option<u32>,
+    pub max_mtu: Option<u32>,
+    pub altnames: Vec<String>,
+    pub perm_mac: Option<Vec<u8>>,
+    pub num_tx_queues: Option<u32>,
+    pub num_rx_queues: Option<u32>,
+    /// Every attribute, decoded with the link tables.
+    pub attrs: Attrs,
+}
+
+impl Link {
+    /// Parse an RTM_NEWLINK payload (ifinfomsg + IFLA_* attributes).
+    pub fn parse(payload: &[u8]) -> std::result::Result<Link, &'static str> {
+        if payload.len() < IFINFOMSG.size {
+            return Err("short ifinfomsg");
+        }
+        let attrs = schema::decode(&S::LINK, &payload[16..]);
+        let u32_of = |id| attrs.uint(id).map(|v| v as u32);
+        let linkinfo = attrs.nested(S::IFLA_LINKINFO);
+        let altnames = match attrs.nested(S::IFLA_PROP_LIST) {
+            Some(p) => p.0.iter().filter_map(|a| if let Value::Str(s) = &a.value { Some(s.clone()) } else { None }).collect(),
+            None => Vec::new(),
+        };
+        Ok(Link {
+            index: super::ne_u32(payload, 4),
+            link_type: super::ne_u16(payload, 2),
+            flags: super::ne_u32(payload, 8),
+            name: attrs.str(S::IFLA_IFNAME).unwrap_or_default().to_string(),
+            mtu: u32_of(S::IFLA_MTU).unwrap_or(0),
+            kind: linkinfo.and_then(|li| li.str(S::IFLA_INFO_KIND)).map(str::to_string),
+            slave_kind: linkinfo.and_then(|li| li.str(S::IFLA_INFO_SLAVE_KIND)).map(str::to_string),
+            mac: attrs.mac(S::IFLA_ADDRESS).map(<[u8]>::to_vec),
+            broadcast: attrs.mac(S::IFLA_BROADCAST).map(<[u8]>::to_vec),
+            master: u32_of(S::IFLA_MASTER).filter(|m| *m != 0),
+            link: u32_of(S::IFLA_LINK),
+            link_netnsid: attrs.int(S::IFLA_LINK_NETNSID).map(|v| v as i32),
+            operstate: attrs.uint(S::IFLA_OPERSTATE).unwrap_or(0) as u8,
+            linkmode: attrs.uint(S::IFLA_LINKMODE).unwrap_or(0) as u8,
+            promiscuity: u32_of(S::IFLA_PROMISCUITY).unwrap_or(0),
+            allmulti: u32_of(S::IFLA_ALLMULTI).unwrap_or(0),
+            txqlen: u32_of(S::IFLA_TXQLEN).unwrap_or(0),
+            qdisc: attrs.str(S::IFLA_QDISC).map(str::to_string),
+            group: u32_of(S::IFLA_GROUP).unwrap_or(0),
+            alias: attrs.str(S::IFLA_IFALIAS).map(str::to_string),
+            min_mtu: u32_of(S::IFLA_MIN_MTU),
+            max_mtu: u32_of(S::IFLA_MAX_MTU),
+            perm_mac: attrs.mac(S::IFLA_PERM_ADDRESS).map(<[u8]>::to_vec),
+            num_tx_queues: u32_of(S::IFLA_NUM_TX_QUEUES),
+            num_rx_queues: u32_of(S::IFLA_NUM_RX_QUEUES),
+            altnames,
+            attrs,
+        })
+    }
+
+    /// IFF_UP is set (administratively up).
+    pub fn is_up(&self) -> bool {
+        self.flags & IFF_UP != 0
+    }
+
+    /// The names of the set flags, in ip's order; ip adds M-DOWN (a lower
+    /// device that is down, shown by `ip link`) — see [`Link::flag_words`].
+    pub fn flag_names(&self) -> Vec<&'static str> {
+        IFF_NAMES.iter().filter(|(bit, _)| self.flags & bit != 0).map(|(_, n)| *n).collect()
+    }
+
+    /// The operational state as ip prints it ("UP", "DOWN", "UNKNOWN"...).
+    pub fn operstate_name(&self) -> &'static str {
+        S::OPERSTATES.iter().find(|(k, _)| *k == self.operstate as u64).map(|(_, n)| *n).unwrap_or("UNKNOWN")
+    }
+
+    /// IFLA_INFO_DATA, decoded with the kind's table.
+    pub fn kind_data(&self) -> Option<&Attrs> {
+        self.attrs.nested(S::IFLA_LINKINFO)?.nested(S::IFLA_INFO_DATA)
+    }
+
+    /// IFLA_INFO_SLAVE_DATA (bridge port settings...).
+    pub fn slave_data(&self) -> Option<&Attrs> {
+        self.attrs.nested(S::IFLA_LINKINFO)?.nested(S::IFLA_INFO_SLAVE_DATA)
+    }
+
+    /// A counter from IFLA_STATS64 by name ("rx_bytes").
+    pub fn stat(&self, name: &str) -> Option<u64> {
+        self.stats().into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// All IFLA_STATS64 counters, by name.
+    pub fn stats(&self) -> Vec<(&'static str, u64)> {
+        match self.attrs.value(S::IFLA_STATS64) {
+            Some(Value::Struct(_, fields, _)) => {
+                fields.iter().filter_map(|(n, v)| if let Value::U(x) = v { Some((*n, *x)) } else { None }).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A link named by index or by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkId {
+    Index(u32),
+    Name(String),
+}
+
+impl From<u32> for LinkId {
+    fn from(i: u32) -> LinkId {
+        LinkId::Index(i)
+    }
+}
+impl From<&str> for LinkId {
+    fn from(s: &str) -> LinkId {
+        LinkId::Name(s.to_string())
+    }
+}
+impl From<String> for LinkId {
+    fn from(s: String) -> LinkId {
+        LinkId::Name(s)
+    }
+}
+impl fmt::Display for LinkId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkId::Index(i) => write!(f, "index {i}"),
+            LinkId::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// Which links a list returns. `kind` and `master` are also given to the kernel
+/// as dump filters.
+#[derive(Debug, Clone, Default)]
+pub struct LinkFilter {
+    pub kind: Option<String>,
+    pub master: Option<u32>,
+    pub up: Option<bool>,
+}
+
+/// Where to put a link: a namespace file descriptor (kept open by the caller) or
+/// a process's namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetnsTarget {
+    Fd(i32),
+    Pid(u32),
+}
+
+/// What to create: the fields every link has, plus the kind's own options.
+#[derive(Debug, Clone, Default)]
+pub struct LinkSpec {
+    pub name: Option<String>,
+    pub kind: String,
+    pub mtu: Option<u32>,
+    pub mac: Option<Vec<u8>>,
+    pub broadcast: Option<Vec<u8>>,
+    pub txqlen: Option<u32>,
+    pub numtxqueues: Option<u32>,
+    pub numrxqueues: Option<u32>,
+    pub group: Option<u32>,
+    pub alias: Option<String>,
+    pub master: Option<u32>,
+    /// Parent device (IFLA_LINK) for vlan, macvlan, ipvlan.
+    pub link: Option<u32>,
+    pub netns: Option<NetnsTarget>,
+    pub up: bool,
+    /// Kind options (IFLA_INFO_DATA), by their table names.
+    pub options: Vec<(String, Opt)>,
+    /// The other end of a veth.
+    pub peer: Option<Box<LinkSpec>>,
+}
+
+/// Common fields accepted by `link.add` besides the kind's options.
+pub const LINK_ADD_FIELDS: &[&str] = &[
+    "name", "kind", "mtu", "mac", "address", "broadcast", "txqlen", "numtxqueues", "numrxqueues", "group", "alias",
+    "master", "link", "parent", "netns", "up", "peer",
+];
+
+fn mtu(f: &mut Fields<'_>) -> std::result::Result<Option<u32>, FieldError> {
+    Ok(f.int("mtu", 68, 65535)?.map(|v| v as u32))
+}
+
+fn ifname(f: &mut Fields<'_>, key: &'static str) -> std::result::Result<Option<String>, FieldError> {
+    match f.take(key) {
+        None => Ok(None),
+        Some(Opt::Str(s)) if valid_ifname(s) => Ok(Some(s.clone())),
+        Some(v) => Err(f.expected(key, IFNAME_WHAT, v)),
+    }
+}
+
+fn mac_or_address(f: &mut Fields<'_>) -> std::result::Result<Option<Vec<u8>>, FieldError> {
+    let a = f.mac("mac")?;
+    Ok(a.or(f.mac("address")?))
+}
+
+impl LinkSpec {
+    /// Parse `link.add` options. `netns` values are not options (they are
+    /// namespace objects): the caller takes them out first and sets `netns`.
+    pub fn from_opts(map: &[(String, Opt)], res: &dyn Resolver) -> std::result::Result<LinkSpec, FieldError> {
+        LinkSpec::parse(map, "", res, true)
+    }
+
+    fn parse(map: &[(String, Opt)], prefix: &str, res: &dyn Resolver, top: bool) -> std::result::Result<LinkSpec, FieldError> {
+        let mut f = Fields::new(map, prefix);
+        let mut s = LinkSpec { name: ifname(&mut f, "name")?, ..Default::default() };
+        if top && s.name.is_none() {
+            return Err(f.missing("name"));
+        }
+        if top {
+            s.kind = match f.take("kind") {
+                Some(Opt::Str(k)) if !k.is_empty() => k.clone(),
+                Some(v) => return Err(f.expected("kind", "link kind string like \"veth\"", v)),
+                None => return Err(f.missing("kind")),
+            };
+        }
+        s.mtu = mtu(&mut f)?;
+        s.mac = mac_or_address(&mut f)?;
+        s.broadcast = f.mac("broadcast")?;
+        s.txqlen = f.u32("txqlen")?;
+        s.numtxqueues = f.int("numtxqueues", 1, 4096)?.map(|v| v as u32);
+        s.numrxqueues = f.int("numrxqueues", 1, 4096)?.map(|v| v as u32);
+        s.group = f.u32("group")?;
+        s.alias = f.str("alias")?;
+        s.master = f.ifindex("master", res)?;
+        s.link = f.ifindex("link", res)?;
+        if s.link.is_none() {
+            s.link = f.ifindex("parent", res)?;
+        } else {
+            f.allow("parent");
+        }
+        s.up = f.bool("up")?.unwrap_or(false);
+        f.allow("netns");
+        if top {
+            match f.take("peer") {
+                None => {}
+                Some(Opt::Map(pm)) => s.peer = Some(Box::new(LinkSpec::parse(pm, "peer.", res, false)?)),
+                Some(Opt::Str(n)) if valid_ifname(n) => {
+                    s.peer = Some(Box::new(LinkSpec { name: Some(n.clone()), ..Default::default() }))
+                }
+                Some(v) => return Err(f.expected("peer", "table like {name=\"v1\"} or a name", v)),
+            }
+            s.options = f.rest();
+            // Check the kind's options now so errors come before anything is created.
+            validate_kind_options(&s.kind, &s.options, LINK_ADD_FIELDS, res)?;
+            if s.kind == "veth" && s.peer.as_ref().is_none_or(|p| p.name.is_none()) {
+                return Err(FieldError("field 'peer.name' is required for kind 'veth'".into()));
+            }
+            if s.peer.is_some() && s.kind != "veth" {
+                return Err(FieldError(format!("field 'peer': only a veth has a peer, not kind '{}'", s.kind)));
+            }
+            Ok(s)
+        } else {
+            f.finish(["name", "mtu", "mac", "address", "txqlen", "netns", "up", "alias", "group", "master"])?;
+            Ok(s)
+        }
+    }
+}
+
+/// Kinds created with /dev/net/tun rather than rtnetlink, and their options.
+pub const TUNTAP_OPTIONS: &[&str] = &["user", "group", "multi_queue", "vnet_hdr", "pi"];
+
+fn validate_kind_options(
+    kind: &str,
+    opts: &[(String, Opt)],
+    common: &[&'static str],
+    res: &dyn Resolver,
+) -> std::result::Result<(), FieldError> {
+    if kind == "tun" || kind == "tap" {
+        if let Some((k, _)) = opts.iter().find(|(k, _)| !TUNTAP_OPTIONS.contains(&k.as_str())) {
+            return Err(schema::unknown_option(k, TUNTAP_OPTIONS.iter().chain(common).copied()));
+        }
+        return Ok(());
+    }
+    match S::kind_set(kind) {
+        Some(set) => {
+            let (_, unknown) = schema::encode_opts(set, opts, "", res)?;
+            if let Some(k) = unknown.first() {
+                return Err(schema::unknown_option(k, set.input_names().chain(common.iter().copied())));
+            }
+            Ok(())
+        }
+        None if opts.is_empty() => Ok(()),
+        None => {
+            let (k, _) = &opts[0];
+            match schema::did_you_mean(k, common.iter().copied()) {
+                Some(s) => Err(schema::unknown_option(k, [s])),
+                None => Err(FieldError(format!("unknown option '{k}' (nlua has no option table for kind '{kind}')"))),
+            }
+        }
+    }
+}
+
+/// A change to an existing link (`l:set{...}`): only the fields given change.
+#[derive(Debug, Clone, Default)]
+pub struct LinkChange {
+    pub name: Option<String>,
+    pub mtu: Option<u32>,
+    pub mac: Option<Vec<u8>>,
+    pub broadcast: Option<Vec<u8>>,
+    pub txqlen: Option<u32>,
+    pub alias: Option<String>,
+    /// Some(None) detaches from the master (`nomaster`).
+    pub master: Option<Option<u32>>,
+    pub up: Option<bool>,
+    pub promisc: Option<bool>,
+    pub allmulticast: Option<bool>,
+    pub arp: Option<bool>,
+    pub group: Option<u32>,
+    pub netns: Option<NetnsTarget>,
+    /// Kind options to change (sent as IFLA_LINKINFO with the link's kind).
+    pub options: Vec<(String, Opt)>,
+}
+
+/// Fields `l:set{}` accepts besides kind options.
+pub const LINK_SET_FIELDS: &[&str] =
+    &["name", "mtu", "mac", "address", "broadcast", "txqlen", "alias", "master", "up", "promisc", "allmulticast", "arp", "group", "netns"];
+
+impl LinkChange {
+    /// Parse `l:set{}` options for a link of `kind` (for kind options). As with
+    /// [`LinkSpec::from_opts`], `netns` is set by the caller.
+    pub fn from_opts(map: &[(String, Opt)], kind: Option<&str>, res: &dyn Resolver) -> std::result::Result<LinkChange, FieldError> {
+        let mut f = Fields::new(map, "");
+        let mut c = LinkChange { name: ifname(&mut f, "name")?, mtu: mtu(&mut f)?, ..Default::default() };
+        c.mac = mac_or_address(&mut f)?;
+        c.broadcast = f.mac("broadcast")?;
+        c.txqlen = f.u32("txqlen")?;
+        c.alias = f.str("alias")?;
+        c.master = match f.take("master") {
+            None => None,
+            Some(Opt::Bool(false)) => Some(None),
+            Some(_) => {
+                // re-read through the typed getter for its error message
+                let mut g = Fields::new(map, "");
+                let m = g.ifindex("master", res)?;
+                Some(m)
+            }
+        };
+        c.up = f.bool("up")?;
+        c.promisc = f.bool("promisc")?;
+        c.allmulticast = f.bool("allmulticast")?;
+        c.arp = f.bool("arp")?;
+        c.group = f.u32("group")?;
+        f.allow("netns");
+        let rest = f.rest();
+        if !rest.is_empty() {
+            match kind {
+                Some(k) => validate_kind_options(k, &rest, LINK_SET_FIELDS, res)?,
+                None => return Err(schema::unknown_option(&rest[0].0, LINK_SET_FIELDS.iter().copied())),
+            }
+        }
+        c.options = rest;
+        Ok(c)
+    }
+
+    /// True when nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.mtu.is_none()
+            && self.mac.is_none()
+            && self.broadcast.is_none()
+            && self.txqlen.is_none()
+            && self.alias.is_none()
+            && self.master.is_none()
+            && self.up.is_none()
+            && self.promisc.is_none()
+            && self.allmulticast.is_none()
+            && self.arp.is_none()
+            && self.group.is_none()
+            && self.netns.is_none()
+            && self.options.is_empty()
+    }
+}
+
+fn ifinfomsg(index: u32, flags: u32, change: u32) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[4..8].copy_from_slice(&(index as i32).to_ne_bytes());
+    b[8..12].copy_from_slice(&flags.to_ne_bytes());
+    b[12..16].copy_from_slice(&change.to_ne_bytes());
+    b
+}
+
+fn put_netns(m: &mut MsgBuilder, t: NetnsTarget) {
+    match t {
+        NetnsTarget::Fd(fd) => m.attr_u32(S::IFLA_NET_NS_FD, fd as u32),
+        NetnsTarget::Pid(p) => m.attr_u32(S::IFLA_NET_NS_PID, p),
+    };
+}
+
+/// Attributes shared by the link and its peer, in the order iproute2 emits them
+/// for `ip link add NAME mtu M address A ... type KIND`.
+fn put_common(m: &mut MsgBuilder, s: &LinkSpec) {
+    if let Some(v) = s.mtu {
+        m.attr_u32(S::IFLA_MTU, v);
+    }
+    if let Some(v) = &s.mac {
+        m.attr(S::IFLA_ADDRESS, v);
+    }
+    if let Some(v) = &s.broadcast {
+        m.attr(S::IFLA_BROADCAST, v);
+    }
+    if let Some(v) = s.txqlen {
+        m.attr_u32(S::IFLA_TXQLEN, v);
+    }
+    if let Some(v) = s.numtxqueues {
+        m.attr_u32(S::IFLA_NUM_TX_QUEUES, v);
+    }
+    if let Some(v) = s.numrxqueues {
+        m.attr_u32(S::IFLA_NUM_RX_QUEUES, v);
+    }
+    if let Some(v) = s.group {
+        m.attr_u32(S::IFLA_GROUP, v);
+    }
+    if let Some(v) = &s.alias {
+        m.attr_str(S::IFLA_IFALIAS, v);
+    }
+    if let Some(v) = s.master {
+        m.attr_u32(S::IFLA_MASTER, v);
+    }
+    if let Some(t) = s.netns {
+        put_netns(m, t);
+    }
+    if let Some(v) = s.link {
+        m.attr_u32(S::IFLA_LINK, v);
+    }
+    if let Some(n) = &s.name {
+        m.attr_str(S::IFLA_IFNAME, n);
+    }
+}
+
+impl Handle {
+    /// All links, filtered.
+    pub fn link_list(&self, f: &LinkFilter) -> Result<Vec<Link>> {
+        let mut m = MsgBuilder::new(RTM_GETLINK, 0);
+        m.push(&ifinfomsg(0, 0, 0));
+        m.attr_u32(S::IFLA_EXT_MASK, RTEXT_FILTER_VF);
+        if let Some(master) = f.master {
+            m.attr_u32(S::IFLA_MASTER, master);
+        }
+        if let Some(kind) = &f.kind {
+            let n = m.nest_start(S::IFLA_LINKINFO);
+            m.attr_str(S::IFLA_INFO_KIND, kind);
+            m.nest_end(n);
+        }
+        let links = self.dump(m, &|| "link show".to_string(), |msg| {
+            if msg.ty != RTM_NEWLINK {
+                return Ok(None);
+            }
+            Link::parse(msg.payload).map(Some).map_err(|e| Error::kernel(libc::EPROTO, Some(e.into()), "link show"))
+        })?;
+        Ok(links
+            .into_iter()
+            .filter(|l| f.kind.as_ref().is_none_or(|k| l.kind.as_deref() == Some(k)))
+            .filter(|l| f.master.is_none_or(|m| l.master == Some(m)))
+            .filter(|l| f.up.is_none_or(|u| l.is_up() == u))
+            .collect())
+    }
+
+    /// One link by index or name; ENODEV if there is none.
+    pub fn link_get(&self, id: impl Into<LinkId>) -> Result<Link> {
+        let id = id.into();
+        let mut m = MsgBuilder::new(RTM_GETLINK, 0);
+        match &id {
+            LinkId::Index(i) => {
+                m.push(&ifinfomsg(*i, 0, 0));
+            }
+            LinkId::Name(n) => {
+                if !valid_ifname(n) {
+                    return Err(Error::kernel(libc::ENODEV, None, format!("link show dev {n:?}")));
+                }
+                m.push(&ifinfomsg(0, 0, 0));
+                m.attr_str(S::IFLA_IFNAME, n);
+            }
+        }
+        m.attr_u32(S::IFLA_EXT_MASK, RTEXT_FILTER_VF);
+        let op = || format!("link show dev {id}");
+        let reply = self.request_reply(m, &op)?;
+        Link::parse(&reply).map_err(|e| Error::kernel(libc::EPROTO, Some(e.into()), op()))
+    }
+
+    /// The index of the link named `name`.
+    pub fn link_index(&self, name: &str) -> Result<u32> {
+        Ok(self.link_get(name)?.index)
+    }
+
+    /// Create a link. The new link is not looked up (it may have been created in
+    /// another namespace); use [`Handle::link_get`] on the right handle.
+    pub fn link_add(&self, s: &LinkSpec) -> Result<()> {
+        let op = || {
+            let mut o = format!("link add {} type {}", s.name.as_deref().unwrap_or("?"), s.kind);
+            if let Some(p) = s.peer.as_ref().and_then(|p| p.name.as_deref()) {
+                o.push_str(&format!(" peer name {p}"));
+            }
+            o
+        };
+        if s.kind == "tun" || s.kind == "tap" {
+            return super::tuntap::create(self, s).map_err(|e| e.with_op(op()));
+        }
+        let mut m = MsgBuilder::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+        let up = if s.up { IFF_UP } else { 0 };
+        m.push(&ifinfomsg(0, up, up));
+        put_common(&mut m, s);
+        let li = m.nest_start(S::IFLA_LINKINFO);
+        m.attr_str(S::IFLA_INFO_KIND, &s.kind);
+        let data = self.kind_data(&s.kind, &s.options).map_err(|e| Error::input("link.add", e.0))?;
+        if !data.0.is_empty() || s.peer.is_some() {
+            let d = m.nest_start(S::IFLA_INFO_DATA);
+            if let Some(p) = &s.peer {
+                let pn = m.nest_start(S::VETH_INFO_PEER);
+                m.push(&ifinfomsg(0, 0, 0));
+                put_common(&mut m, p);
+                m.nest_end(pn);
+            }
+            m.raw_attrs(&data.to_bytes());
+            m.nest_end(d);
+        }
+        m.nest_end(li);
+        self.request(m, &op)
+    }
+
+    fn kind_data(&self, kind: &str, opts: &[(String, Opt)]) -> std::result::Result<Attrs, FieldError> {
+        if opts.is_empty() {
+            return Ok(Attrs::default());
+        }
+        match S::kind_set(kind) {
+            Some(set) => schema::encode_opts_strict(set, opts, "", self),
+            None => Err(FieldError(format!("nlua has no option table for kind '{kind}'"))),
+        }
+    }
+
+    /// Change a link. `link` is the link as last read (its index is what counts;
+    /// its name and kind label the operation and pick the kind's option table).
+    pub fn link_set(&self, link: &Link, c: &LinkChange) -> Result<()> {
+        let mut words = Vec::new();
+        let mut flags = 0;
+        let mut change = 0;
+        let mut bit = |b: u32, on: Option<bool>, yes: &str, no: &str, words: &mut Vec<String>| {
+            if let Some(v) = on {
+                change |= b;
+                if v {
+                    flags |= b;
+                }
+                words.push(if v { yes.to_string() } else { no.to_string() });
+            }
+        };
+        bit(IFF_UP, c.up, "up", "down", &mut words);
+        bit(IFF_PROMISC, c.promisc, "promisc on", "promisc off", &mut words);
+        bit(IFF_ALLMULTI, c.allmulticast, "allmulticast on", "allmulticast off", &mut words);
+        // IFF_NOARP is the inverse of `arp on`.
+        if let Some(arp) = c.arp {
+            change |= IFF_NOARP;
+            if !arp {
+                flags |= IFF_NOARP;
+            }
+            words.push(if arp { "arp on".into() } else { "arp off".into() });
+        }
+        let mut m = MsgBuilder::new(RTM_NEWLINK, 0);
+        m.push(&ifinfomsg(link.index, flags, change));
+        if let Some(v) = c.mtu {
+            m.attr_u32(S::IFLA_MTU, v);
+            words.push(format!("mtu {v}"));
+        }
+        if let Some(v) = &c.mac {
+            m.attr(S::IFLA_ADDRESS, v);
+            words.push(format!("address {}", crate::units::format_mac(v)));
+        }
+        if let Some(v) = &c.broadcast {
+            m.attr(S::IFLA_BROADCAST, v);
+            words.push(format!("broadcast {}", crate::units::format_mac(v)));
+        }
+        if let Some(v) = c.txqlen {
+            m.attr_u32(S::IFLA_TXQLEN, v);
+            words.push(format!("txqueuelen {v}"));
+        }
+        if let Some(v) = &c.alias {
+            m.attr_str(S::IFLA_IFALIAS, v);
+            words.push(format!("alias {v:?}"));
+        }
+        if let Some(v) = c.group {
+            m.attr_u32(S::IFLA_GROUP, v);
+            words.push(format!("group {v}"));
+        }
+        if let Some(ms) = c.master {
+            m.attr_u32(S::IFLA_MASTER, ms.unwrap_or(0));
+            words.push(match ms {
+                Some(i) => format!("master {}", self.link_get(i).map(|l| l.name).unwrap_or_else(|_| i.to_string())),
+                None => "nomaster".into(),
+            });
+        }
+        if let Some(t) = c.netns {
+            put_netns(&mut m, t);
+            words.push("netns ...".into());
+        }
+        if let Some(n) = &c.name {
+            m.attr_str(S::IFLA_IFNAME, n);
+            words.push(format!("name {n}"));
+        }
+        if !c.options.is_empty() {
+            let kind = link.kind.as_deref().unwrap_or("");
+            let data = self.kind_data(kind, &c.options).map_err(|e| Error::input("link.set", e.0))?;
+            let li = m.nest_start(S::IFLA_LINKINFO);
+            m.attr_str(S::IFLA_INFO_KIND, kind);
+            let d = m.nest_start(S::IFLA_INFO_DATA);
+            m.raw_attrs(&data.to_bytes());
+            m.nest_end(d);
+            m.nest_end(li);
+            words.push(format!("type {kind} ..."));
+        }
+        self.request(m, &|| format!("link set dev {} {}", link.name, words.join(" ")))
+    }
+
+    /// Delete a link.
+    pub fn link_del(&self, link: &Link) -> Result<()> {
+        self.link_del_index(link.index, &link.name)
+    }
+
+    /// Delete a link by index; `name` labels the operation.
+    pub fn link_del_index(&self, index: u32, name: &str) -> Result<()> {
+        let mut m = MsgBuilder::new(RTM_DELLINK, 0);
+        m.push(&ifinfomsg(index, 0, 0));
+        self.request(m, &|| format!("link del dev {name}"))
+    }
+}
+
+impl Resolver for Handle {
+    fn ifindex(&self, name: &str) -> std::result::Result<u32, String> {
+        self.link_index(name).map_err(|e| match e.errno {
+            libc::ENODEV => format!("no such link {name:?}"),
+            _ => e.to_string(),
+        })
+    }
+}

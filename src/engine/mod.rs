@@ -1,0 +1,39 @@
+//! The netlink engine: pure Rust, no Lua. A [`Handle`] is a NETLINK_ROUTE socket
+//! bound to one network namespace; each object family adds its operations to it
+//! in its own file (`link.rs`, `addr.rs`, ...). The wire format lives in
+//! [`schema`] and [`message`].
+//!
+//! ```no_run
+//! let h = nlua::engine::Handle::new()?;
+//! for l in h.link_list(&Default::default())? {
+//!     println!("{} {}", l.index, l.name);
+//! }
+//! # Ok::<(), nlua::engine::Error>(())
+//! ```
+
+pub mod addr;
+pub mod error;
+pub mod handle;
+pub mod link;
+pub mod message;
+pub mod ns;
+pub mod schema;
+pub mod socket;
+pub mod tuntap;
+
+pub use addr::{Addr, AddrFilter, AddrSpec};
+pub use error::{Error, ErrorKind, Result};
+pub use handle::Handle;
+pub use link::{Link, LinkChange, LinkFilter, LinkId, LinkSpec, NetnsTarget};
+pub use ns::NsInfo;
+pub use schema::Opt;
+
+/// Read a native-endian struct field (the kernel's headers are host order).
+pub(crate) fn ne_u32(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4).map(|s| u32::from_ne_bytes(s.try_into().unwrap())).unwrap_or(0)
+}
+
+/// Read a native-endian u16.
+pub(crate) fn ne_u16(b: &[u8], off: usize) -> u16 {
+    b.get(off..off + 2).map(|s| u16::from_ne_bytes(s.try_into().unwrap())).unwrap_or(0)
+}

@@ -1,0 +1,14 @@
+//! nlua: script Linux networking in Lua.
+//!
+//! Two layers are public: [`engine`], a synchronous netlink library usable
+//! without Lua, and [`Runtime`], a Lua 5.4 VM with the `link`, `addr`, ...
+//! modules registered.
+
+pub mod engine;
+pub mod lua;
+pub mod repl;
+pub mod runtime;
+pub mod show;
+pub mod units;
+
+pub use runtime::{Builder, Runtime};

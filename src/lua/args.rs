@@ -1,0 +1,74 @@
+//! Positional arguments of a call, read with errors that name the function and
+//! the argument.
+
+use mlua::{MultiValue, Table, Value};
+
+use super::error::input;
+use super::opts::type_name;
+
+/// The arguments of one call to `func`.
+pub struct Args {
+    pub func: &'static str,
+    v: Vec<Value>,
+}
+
+impl Args {
+    /// Wrap the arguments of `func`.
+    pub fn new(func: &'static str, args: MultiValue) -> Args {
+        Args { func, v: args.into_iter().collect() }
+    }
+
+    /// Argument `i` (0-based), nil when absent.
+    pub fn get(&self, i: usize) -> &Value {
+        self.v.get(i).unwrap_or(&Value::Nil)
+    }
+
+    /// Number of arguments given.
+    pub fn len(&self) -> usize {
+        self.v.len()
+    }
+
+    /// True when no arguments were given.
+    pub fn is_empty(&self) -> bool {
+        self.v.is_empty()
+    }
+
+    /// The error "argument #n: expected WHAT, got TYPE".
+    pub fn bad(&self, i: usize, what: &str) -> mlua::Error {
+        input(self.func, format!("argument #{}: expected {what}, got {}", i + 1, describe(self.get(i))))
+    }
+
+    /// An optional table argument.
+    pub fn opt_table(&self, i: usize) -> mlua::Result<Option<Table>> {
+        match self.get(i) {
+            Value::Nil => Ok(None),
+            Value::Table(t) => Ok(Some(t.clone())),
+            _ => Err(self.bad(i, "table")),
+        }
+    }
+
+    /// A required table argument.
+    pub fn table(&self, i: usize) -> mlua::Result<Table> {
+        self.opt_table(i)?.ok_or_else(|| self.bad(i, "table"))
+    }
+
+    /// A required string argument.
+    pub fn string(&self, i: usize, what: &str) -> mlua::Result<String> {
+        match self.get(i) {
+            Value::String(s) => Ok(s.to_str().map_err(|_| self.bad(i, what))?.to_string()),
+            _ => Err(self.bad(i, what)),
+        }
+    }
+}
+
+/// A value for "got ..." in messages: strings quoted, others by type.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{:?}", s.to_string_lossy()),
+        Value::Integer(i) => i.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Nil => "nil".to_string(),
+        other => type_name(other),
+    }
+}

@@ -1,0 +1,87 @@
+//! Errors as values with fields. An engine error reaches Lua as mlua's wrapped
+//! error userdata; [`install`] gives that userdata's metatable an `__index` so a
+//! script can read `err.errno`, `err.code`, `err.message`, `err.op`, and a
+//! `__tostring` that prints the one line (`link add v0 type veth: File exists
+//! (EEXIST)`) without mlua's internal traceback.
+
+use mlua::{Lua, Value};
+
+use crate::engine;
+
+/// Turn an engine error into a Lua error carrying it.
+pub fn raise(e: engine::Error) -> mlua::Error {
+    mlua::Error::external(e)
+}
+
+/// Bad input to `func` (`link.add`): the message names the field.
+pub fn input(func: &str, msg: impl std::fmt::Display) -> mlua::Error {
+    raise(engine::Error::input(func, msg.to_string()))
+}
+
+/// The nlua error inside an mlua error, if there is one.
+pub fn engine_error(e: &mlua::Error) -> Option<&engine::Error> {
+    match e {
+        mlua::Error::ExternalError(x) => x.downcast_ref::<engine::Error>(),
+        mlua::Error::CallbackError { cause, .. } => engine_error(cause),
+        mlua::Error::WithContext { cause, .. } => engine_error(cause),
+        _ => None,
+    }
+}
+
+/// The innermost cause of an mlua error, for a one-line message.
+pub fn root_cause(e: &mlua::Error) -> &mlua::Error {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => root_cause(cause),
+        mlua::Error::WithContext { cause, .. } => root_cause(cause),
+        e => e,
+    }
+}
+
+/// One line for any error: nlua errors as their Display, others by root cause.
+pub fn message(e: &mlua::Error) -> String {
+    match engine_error(e) {
+        Some(x) => x.to_string(),
+        None => match root_cause(e) {
+            mlua::Error::RuntimeError(s) => s.clone(),
+            mlua::Error::ExternalError(x) => x.to_string(),
+            other => other.to_string(),
+        },
+    }
+}
+
+/// Give error values their fields (see the module docs).
+pub fn install(lua: &Lua) -> mlua::Result<()> {
+    // Obtain one wrapped error to reach the shared metatable of all of them.
+    let fail = lua.create_function(|_, ()| -> mlua::Result<()> { Err(mlua::Error::runtime("probe")) })?;
+    let getmt: mlua::Function = lua
+        .load("local f = ...; local ok, e = pcall(f); return debug.getmetatable(e)")
+        .set_name("=nlua.errors")
+        .into_function()?;
+    let mt: mlua::Table = getmt.call(fail)?;
+    let index = lua.create_function(|lua, (err, key): (Value, String)| {
+        let Value::Error(e) = err else { return Ok(Value::Nil) };
+        let x = engine_error(&e);
+        Ok(match (key.as_str(), x) {
+            ("errno", Some(x)) => Value::Integer(x.errno as i64),
+            ("code", Some(x)) => Value::String(lua.create_string(x.code())?),
+            ("message", Some(x)) => Value::String(lua.create_string(&x.message)?),
+            ("op", Some(x)) => Value::String(lua.create_string(&x.op)?),
+            ("kind", Some(x)) => Value::String(lua.create_string(match x.kind {
+                engine::ErrorKind::Kernel => "kernel",
+                engine::ErrorKind::Input => "input",
+                engine::ErrorKind::System => "system",
+            })?),
+            ("message", None) => Value::String(lua.create_string(message(&e))?),
+            _ => Value::Nil,
+        })
+    })?;
+    let tostring = lua.create_function(|_, err: Value| {
+        Ok(match err {
+            Value::Error(e) => message(&e),
+            other => other.to_string()?,
+        })
+    })?;
+    mt.raw_set("__index", index)?;
+    mt.raw_set("__tostring", tostring)?;
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! The Lua-facing types: one file per type, registered from one list.
+//!
+//! Each module (`link`, `addr`, ...) is a [`Module`]: a table of [`Op`]s that act
+//! on a netlink handle. An op becomes both a module function acting on the
+//! current handle (`link.list{}`) and a `Handle` method bound to that handle's
+//! namespace (`h:link_list{}`), so the two can never drift apart.
+
+pub mod addr;
+pub mod args;
+pub mod error;
+pub mod handle;
+pub mod link;
+pub mod nlua;
+pub mod opts;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+
+use mlua::{Lua, MultiValue, Table};
+
+use crate::engine;
+use crate::runtime::state;
+
+/// The signature of an op: the Lua state, the handle it acts on, its arguments.
+pub type OpFn = fn(&Lua, &Rc<engine::Handle>, MultiValue) -> mlua::Result<MultiValue>;
+
+/// One operation of a module.
+pub struct Op {
+    pub name: &'static str,
+    pub f: OpFn,
+    /// Changes the system (refused in read-only runtimes).
+    pub mutates: bool,
+    /// The call as users write it, for hints and help: `link.add{name=, kind=, ...}`.
+    pub sig: &'static str,
+}
+
+/// A Lua module: its handle ops, plus anything else it registers itself.
+pub struct Module {
+    pub name: &'static str,
+    pub ops: &'static [Op],
+    /// Registers functions and fields that are not handle ops.
+    pub extra: Option<fn(&Lua, &Table) -> mlua::Result<()>>,
+}
+
+/// Every module, in registration order. Adding a type adds one line here.
+pub static MODULES: &[&Module] = &[&link::MODULE, &addr::MODULE, &nlua::MODULE];
+
+/// Call an op, turning a panic in the binding into a Lua error instead of
+/// unwinding through the VM, and refusing mutations in read-only runtimes.
+pub fn call_op(lua: &Lua, module: &str, op: &Op, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    if op.mutates {
+        check_writable(lua, &format!("{module}.{}", op.name))?;
+    }
+    guard(&format!("{module}.{}", op.name), || (op.f)(lua, h, args))
+}
+
+/// Run a binding body, converting a Rust panic into an nlua error.
+pub fn guard<R>(what: &str, f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result<R> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(error::raise(engine::Error::system(nix::libc::EFAULT, format!("{what}: internal error: {msg}"))))
+        }
+    }
+}
+
+/// Refuse `what` when the runtime is read-only.
+pub fn check_writable(lua: &Lua, what: &str) -> mlua::Result<()> {
+    if state(lua).read_only {
+        return Err(error::raise(engine::Error::input(what, "refused: this runtime is read-only")));
+    }
+    Ok(())
+}
+
+/// Register the modules in `names` (all when None) as globals.
+pub fn register(lua: &Lua, names: Option<&[String]>) -> mlua::Result<()> {
+    for m in MODULES {
+        if m.name != "nlua" && names.is_some_and(|n| !n.iter().any(|x| x == m.name)) {
+            continue;
+        }
+        let t = lua.create_table()?;
+        for op in m.ops {
+            let module = m.name;
+            let f = lua.create_function(move |lua, args: MultiValue| {
+                let h = crate::runtime::current_handle(lua)?;
+                call_op(lua, module, op, &h, args)
+            })?;
+            t.set(op.name, f)?;
+        }
+        if let Some(extra) = m.extra {
+            extra(lua, &t)?;
+        }
+        lua.globals().set(m.name, t)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Builds a Lua VM with nlua's modules: registration, runtime state (the
+//! current handle), error values with fields, the embedded `lua/` library, and
+//! running chunks with a traceback for uncaught errors.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mlua::{AppDataRef, Function, Lua, LuaOptions, MultiValue, StdLib, Value};
+
+use crate::engine;
+use crate::lua::error;
+
+/// Per-VM state, kept in mlua app data (no globals in Rust).
+pub struct State {
+    /// Mutations are refused.
+    pub read_only: bool,
+    /// The handle module functions act on; opened on first use.
+    handle: RefCell<Option<Rc<engine::Handle>>>,
+}
+
+/// This VM's state.
+pub fn state(lua: &Lua) -> AppDataRef<'_, State> {
+    lua.app_data_ref::<State>().expect("nlua state is set when the runtime is built")
+}
+
+/// The handle module functions act on (the current namespace's).
+pub fn current_handle(lua: &Lua) -> mlua::Result<Rc<engine::Handle>> {
+    let st = state(lua);
+    if let Some(h) = st.handle.borrow().as_ref() {
+        return Ok(h.clone());
+    }
+    let h = Rc::new(engine::Handle::new().map_err(error::raise)?);
+    *st.handle.borrow_mut() = Some(h.clone());
+    Ok(h)
+}
+
+/// Make `h` the current handle; returns the previous one (to restore).
+pub fn set_current_handle(lua: &Lua, h: Option<Rc<engine::Handle>>) -> Option<Rc<engine::Handle>> {
+    state(lua).handle.replace(h)
+}
+
+/// The Lua library shipped inside the binary (`lua/nlua/*.lua`), by module name.
+pub static LUA_LIBRARY: &[(&str, &str)] = &[("nlua.inspect", include_str!("../../lua/nlua/inspect.lua"))];
+
+/// Chooses what a runtime has.
+#[derive(Default)]
+pub struct Builder {
+    modules: Option<Vec<String>>,
+    read_only: bool,
+    stdlib: Option<StdLib>,
+    handle: Option<Rc<engine::Handle>>,
+}
+
+impl Builder {
+    /// Register only these modules (`nlua` is always there).
+    pub fn modules<I: IntoIterator<Item = S>, S: Into<String>>(mut self, m: I) -> Builder {
+        self.modules = Some(m.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Refuse every call that would change the system.
+    pub fn read_only(mut self, yes: bool) -> Builder {
+        self.read_only = yes;
+        self
+    }
+
+    /// Load only these Lua standard libraries (default: all safe ones).
+    pub fn stdlib(mut self, libs: StdLib) -> Builder {
+        self.stdlib = Some(libs);
+        self
+    }
+
+    /// Act through this handle (bind the runtime to its namespace).
+    pub fn handle(mut self, h: engine::Handle) -> Builder {
+        self.handle = Some(Rc::new(h));
+        self
+    }
+
+    /// Build the runtime.
+    pub fn build(self) -> mlua::Result<Runtime> {
+        // Scripts get the stdlib the `lua` interpreter gives, debug included.
+        let libs = self.stdlib.unwrap_or(StdLib::ALL_SAFE | StdLib::DEBUG);
+        // SAFETY: the debug library is the only unsafe library loaded; it is
+        // needed to reach the error metatable and removed again below when the
+        // caller did not ask for it. mlua's own invariants do not depend on
+        // scripts not using it.
+        let lua = unsafe { Lua::unsafe_new_with(libs | StdLib::DEBUG, LuaOptions::default()) };
+        lua.set_app_data(State { read_only: self.read_only, handle: RefCell::new(self.handle) });
+        error::install(&lua)?;
+        if !libs.contains(StdLib::DEBUG) {
+            lua.globals().set("debug", Value::Nil)?;
+            if let Ok(loaded) = lua.load("return package and package.loaded").eval::<mlua::Table>() {
+                loaded.set("debug", Value::Nil)?;
+            }
+        }
+        crate::lua::register(&lua, self.modules.as_deref())?;
+        install_library(&lua)?;
+        Ok(Runtime { lua })
+    }
+}
+
+fn install_library(lua: &Lua) -> mlua::Result<()> {
+    let Ok(package) = lua.globals().get::<mlua::Table>("package") else { return Ok(()) };
+    let preload: mlua::Table = package.get("preload")?;
+    let dev_dir = std::env::var("NLUA_RUNTIME").ok();
+    for (name, src) in LUA_LIBRARY {
+        let (name, src) = (*name, *src);
+        let dev_dir = dev_dir.clone();
+        let loader = lua.create_function(move |lua, ()| {
+            // NLUA_RUNTIME=./lua loads the library from disk while developing.
+            let file = format!("{}.lua", name.replace('.', "/"));
+            let (code, chunk) = match &dev_dir {
+                Some(d) => {
+                    let path = std::path::Path::new(d).join(&file);
+                    (std::fs::read_to_string(&path).map_err(mlua::Error::external)?, format!("@{}", path.display()))
+                }
+                None => (src.to_string(), format!("@lua/{file}")),
+            };
+            lua.load(code).set_name(chunk).call::<Value>(())
+        })?;
+        preload.set(name, loader)?;
+    }
+    Ok(())
+}
+
+/// A Lua VM with nlua's modules.
+pub struct Runtime {
+    lua: Lua,
+}
+
+impl Runtime {
+    /// A runtime with every module, acting in the caller's namespace.
+    pub fn new() -> mlua::Result<Runtime> {
+        Builder::default().build()
+    }
+
+    /// Choose modules, read-only mode, stdlib, namespace.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The Lua state, to add functions or load code.
+    pub fn lua(&self) -> &Lua {
+        &self.lua
+    }
+
+    /// Load a script file as a function (chunk name `@path`; a `#!` line is skipped).
+    pub fn load_file(&self, path: &str) -> mlua::Result<Function> {
+        let src = std::fs::read(path).map_err(|e| error::raise(engine::Error::io(&e, format!("cannot open {path}"))))?;
+        self.load_source(&src, &format!("@{path}"))
+    }
+
+    /// Load source text as a function; `name` is the chunk name (`@file`, `=(command line)`).
+    pub fn load_source(&self, src: &[u8], name: &str) -> mlua::Result<Function> {
+        let src = strip_shebang(src);
+        self.lua.load(src).set_name(name).into_function()
+    }
+
+    /// Call `f` with a message handler that records where an uncaught error
+    /// happened: Err holds `file:line: message` and a stack traceback.
+    pub fn call_traced(&self, f: &Function, args: MultiValue) -> Result<MultiValue, String> {
+        let handler = self
+            .lua
+            .create_function(|lua, err: Value| Ok(traceback(lua, &err)))
+            .map_err(|e| e.to_string())?;
+        let xpcall: Function = self.lua.globals().get("xpcall").map_err(|e| e.to_string())?;
+        let mut all = MultiValue::new();
+        all.push_back(Value::Function(f.clone()));
+        all.push_back(Value::Function(handler));
+        all.extend(args);
+        let mut res = xpcall.call::<MultiValue>(all).map_err(|e| error::message(&e))?;
+        match res.pop_front() {
+            Some(Value::Boolean(true)) => Ok(res),
+            _ => Err(match res.pop_front() {
+                Some(Value::String(s)) => s.to_string_lossy(),
+                Some(v) => format!("{v:?}"),
+                None => "unknown error".into(),
+            }),
+        }
+    }
+
+    /// Call the global function `name` (a hook) with `args`.
+    pub fn call<A: mlua::IntoLuaMulti, R: mlua::FromLuaMulti>(&self, name: &str, args: A) -> mlua::Result<R> {
+        let f: Function = self.lua.globals().get(name)?;
+        f.call(args)
+    }
+}
+
+fn strip_shebang(src: &[u8]) -> Vec<u8> {
+    if src.starts_with(b"#") {
+        // Keep the newline so line numbers stay right.
+        let end = src.iter().position(|b| *b == b'\n').unwrap_or(src.len());
+        let mut v = b"--".to_vec();
+        v.extend_from_slice(&src[end..]);
+        v
+    } else {
+        src.to_vec()
+    }
+}
+
+/// The position of the innermost Lua frame: "file:line: ".
+fn position(lua: &Lua) -> String {
+    for level in 1..32 {
+        let found = lua.inspect_stack(level, |d| {
+            let src = d.source();
+            match (src.what, d.current_line()) {
+                ("C", _) | (_, None) => None,
+                (_, Some(line)) => Some(format!("{}:{line}: ", src.short_src.as_deref().unwrap_or("?"))),
+            }
+        });
+        match found {
+            Some(Some(p)) => return p,
+            Some(None) => continue,
+            None => break,
+        }
+    }
+    String::new()
+}
+
+/// The message and traceback for an uncaught error value.
+fn traceback(lua: &Lua, err: &Value) -> String {
+    let msg = match err {
+        // error("x") already carries its position.
+        Value::String(s) => s.to_string_lossy(),
+        Value::Error(e) => format!("{}{}", position(lua), error::message(e)),
+        Value::Nil => format!("{}nil", position(lua)),
+        other => match other.to_string() {
+            Ok(s) => format!("{}{s}", position(lua)),
+            Err(_) => format!("{}(error object is a {} value)", position(lua), other.type_name()),
+        },
+    };
+    match lua.traceback(Some(&msg), 1) {
+        // The last frame is the xpcall that runs the chunk: not the user's.
+        Ok(t) => t.to_string_lossy().trim_end_matches("\n\t[C]: in function 'xpcall'").to_string(),
+        Err(_) => msg,
+    }
+}

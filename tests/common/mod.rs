@@ -1,0 +1,99 @@
+//! Shared test helpers. Every test runs in network namespaces of its own:
+//! in-process tests on a thread that unshared its network namespace, CLI and Lua
+//! tests in a child process with fresh network and mount namespaces and a
+//! private tmpfs on /run (so /run/netns and /run/nlua are its own). Nothing here
+//! touches the host's links, routes or /run/netns.
+#![allow(dead_code)]
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use nix::mount::{MsFlags, mount};
+use nix::sched::{CloneFlags, unshare};
+
+/// Run `f` on a new thread inside a fresh network namespace with lo up.
+pub fn in_netns<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET): tests need root (CAP_SYS_ADMIN)");
+        sh("ip link set lo up");
+        f()
+    })
+    .join()
+    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// Run a shell command in the caller's namespaces; panic with its stderr on failure.
+pub fn sh(cmd: &str) -> String {
+    let o = Command::new("sh").arg("-c").arg(cmd).output().expect("spawn sh");
+    assert!(o.status.success(), "`{cmd}` failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).expect("utf8")
+}
+
+/// `ip ARGS` (split on spaces).
+pub fn ip(args: &str) -> String {
+    sh(&format!("ip {args}"))
+}
+
+/// `ip -j ARGS` parsed.
+pub fn ip_json(args: &str) -> serde_json::Value {
+    serde_json::from_str(&sh(&format!("ip -j {args}"))).expect("ip -j output is JSON")
+}
+
+/// The nlua binary under test.
+pub fn nlua_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_nlua"))
+}
+
+/// Make `cmd` start in fresh network and mount namespaces with a private
+/// tmpfs on /run (so /run/netns and the state dir are its own) and lo up.
+pub fn isolate(cmd: &mut Command) -> &mut Command {
+    // SAFETY: only async-signal-safe system calls run between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            unshare(CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWNS)?;
+            mount(None::<&str>, "/", None::<&str>, MsFlags::MS_REC | MsFlags::MS_PRIVATE, None::<&str>)?;
+            mount(Some("tmpfs"), "/run", Some("tmpfs"), MsFlags::empty(), Some("mode=0755"))?;
+            Ok(())
+        })
+    }
+}
+
+/// Run nlua with `args` in an isolated world; returns its output.
+pub fn nlua(args: &[&str]) -> Output {
+    nlua_stdin(args, None)
+}
+
+/// Like [`nlua`], feeding `stdin`.
+pub fn nlua_stdin(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut c = Command::new(nlua_bin());
+    c.args(args).env_remove("NLUA_RUNTIME");
+    c.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
+    c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    isolate(&mut c);
+    let mut child = c.spawn().expect("spawn nlua");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    child.wait_with_output().expect("wait nlua")
+}
+
+/// stdout of a run that must succeed.
+pub fn ok_stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "nlua failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Find the entry of an `ip -j` array whose `ifname` is `name`.
+pub fn by_ifname<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v.as_array()
+        .and_then(|a| a.iter().find(|x| x["ifname"] == name))
+        .unwrap_or_else(|| panic!("no {name} in {v}"))
+}
