@@ -104,7 +104,7 @@ impl Link {
         let u32_of = |id| attrs.uint(id).map(|v| v as u32);
         let linkinfo = attrs.nested(S::IFLA_LINKINFO);
         let altnames = match attrs.nested(S::IFLA_PROP_LIST) {
-            Some(p) => p.0.iter().filter_map(|a| if let Value::Str(s) = &a.value { Some(s.clone()) } else { None }).collect(),
+            Some(p) => p.0.iter().filter_map(|a| if let Value::Str(s) | Value::Text(s) = &a.value { Some(s.clone()) } else { None }).collect(),
             None => Vec::new(),
         };
         Ok(Link {
@@ -509,6 +509,42 @@ fn put_common(m: &mut MsgBuilder, s: &LinkSpec) {
     }
 }
 
+fn kind_data(kind: &str, opts: &[(String, Opt)], res: &dyn Resolver) -> std::result::Result<Attrs, FieldError> {
+    if opts.is_empty() {
+        return Ok(Attrs::default());
+    }
+    match S::kind_set(kind) {
+        Some(set) => schema::encode_opts_strict(set, opts, "", res),
+        None => Err(FieldError(format!("nlua has no option table for kind '{kind}'"))),
+    }
+}
+
+/// The RTM_NEWLINK request that creates `s`, in the attribute order iproute2
+/// uses (so it can be compared with captured `ip link add` bytes).
+pub fn link_add_message(s: &LinkSpec, res: &dyn Resolver) -> Result<MsgBuilder> {
+    let mut m = MsgBuilder::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    let up = if s.up { IFF_UP } else { 0 };
+    m.push(&ifinfomsg(0, up, up));
+    put_common(&mut m, s);
+    let li = m.nest_start(S::IFLA_LINKINFO);
+    // Without the NUL, as iproute2 sends it (the kernel takes either).
+    m.attr(S::IFLA_INFO_KIND, s.kind.as_bytes());
+    let data = kind_data(&s.kind, &s.options, res).map_err(|e| Error::input("link.add", e.0))?;
+    if !data.0.is_empty() || s.peer.is_some() {
+        let d = m.nest_start(S::IFLA_INFO_DATA);
+        if let Some(p) = &s.peer {
+            let pn = m.nest_start(S::VETH_INFO_PEER);
+            m.push(&ifinfomsg(0, 0, 0));
+            put_common(&mut m, p);
+            m.nest_end(pn);
+        }
+        m.raw_attrs(&data.to_bytes());
+        m.nest_end(d);
+    }
+    m.nest_end(li);
+    Ok(m)
+}
+
 impl Handle {
     /// All links, filtered.
     pub fn link_list(&self, f: &LinkFilter) -> Result<Vec<Link>> {
@@ -577,37 +613,10 @@ impl Handle {
         if s.kind == "tun" || s.kind == "tap" {
             return super::tuntap::create(self, s).map_err(|e| e.with_op(op()));
         }
-        let mut m = MsgBuilder::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-        let up = if s.up { IFF_UP } else { 0 };
-        m.push(&ifinfomsg(0, up, up));
-        put_common(&mut m, s);
-        let li = m.nest_start(S::IFLA_LINKINFO);
-        m.attr_str(S::IFLA_INFO_KIND, &s.kind);
-        let data = self.kind_data(&s.kind, &s.options).map_err(|e| Error::input("link.add", e.0))?;
-        if !data.0.is_empty() || s.peer.is_some() {
-            let d = m.nest_start(S::IFLA_INFO_DATA);
-            if let Some(p) = &s.peer {
-                let pn = m.nest_start(S::VETH_INFO_PEER);
-                m.push(&ifinfomsg(0, 0, 0));
-                put_common(&mut m, p);
-                m.nest_end(pn);
-            }
-            m.raw_attrs(&data.to_bytes());
-            m.nest_end(d);
-        }
-        m.nest_end(li);
+        let m = link_add_message(s, self)?;
         self.request(m, &op)
     }
 
-    fn kind_data(&self, kind: &str, opts: &[(String, Opt)]) -> std::result::Result<Attrs, FieldError> {
-        if opts.is_empty() {
-            return Ok(Attrs::default());
-        }
-        match S::kind_set(kind) {
-            Some(set) => schema::encode_opts_strict(set, opts, "", self),
-            None => Err(FieldError(format!("nlua has no option table for kind '{kind}'"))),
-        }
-    }
 
     /// Change a link. `link` is the link as last read (its index is what counts;
     /// its name and kind label the operation and pick the kind's option table).
@@ -678,9 +687,9 @@ impl Handle {
         }
         if !c.options.is_empty() {
             let kind = link.kind.as_deref().unwrap_or("");
-            let data = self.kind_data(kind, &c.options).map_err(|e| Error::input("link.set", e.0))?;
+            let data = kind_data(kind, &c.options, self).map_err(|e| Error::input("link.set", e.0))?;
             let li = m.nest_start(S::IFLA_LINKINFO);
-            m.attr_str(S::IFLA_INFO_KIND, kind);
+            m.attr(S::IFLA_INFO_KIND, kind.as_bytes());
             let d = m.nest_start(S::IFLA_INFO_DATA);
             m.raw_attrs(&data.to_bytes());
             m.nest_end(d);

@@ -81,7 +81,8 @@ fn do_verb(h: &engine::Handle, spec: &AddrSpec, dev: &str, verb: Verb) -> mlua::
 }
 
 /// `l:addr_add(addr, opts)` and friends: act on link `l`.
-pub fn modify_for(lua: &Lua, l: &Link, addr: Value, opts: Option<Table>, verb: Verb) -> mlua::Result<()> {
+/// `argn` is the position of `addr` in the caller's arguments (for messages).
+pub fn modify_for(lua: &Lua, l: &Link, addr: Value, argn: usize, opts: Option<Table>, verb: Verb) -> mlua::Result<()> {
     let func = verb.func();
     check_writable(lua, func)?;
     let mut map = match opts {
@@ -89,12 +90,15 @@ pub fn modify_for(lua: &Lua, l: &Link, addr: Value, opts: Option<Table>, verb: V
         None => Vec::new(),
     };
     let a = match addr {
-        Value::String(s) => s.to_str().map_err(|_| input(func, "argument #1: expected address string"))?.to_string(),
+        Value::String(s) => s.to_str().map_err(|_| input(func, format!("argument #{argn}: expected address string")))?.to_string(),
         Value::UserData(ud) => match ud.borrow::<Addr>() {
             Ok(x) => x.a.prefix(),
-            Err(_) => return Err(input(func, "argument #1: expected address like \"10.0.0.1/24\"")),
+            Err(_) => return Err(input(func, format!("argument #{argn}: expected address like \"10.0.0.1/24\""))),
         },
-        other => return Err(input(func, format!("argument #1: expected address like \"10.0.0.1/24\", got {}", super::args::describe(&other)))),
+        other => {
+            let got = super::args::describe(&other);
+            return Err(input(func, format!("argument #{argn}: expected address like \"10.0.0.1/24\", got {got}")));
+        }
     };
     map.retain(|(k, _)| k != "dev" && k != "address");
     map.push(("dev".into(), Opt::Int(l.l.index as i64)));
@@ -131,7 +135,7 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: Verb) -> ml
     }
     let (lh, l) = link_arg(h, &a, 0)?;
     let opts = a.opt_table(2)?;
-    modify_for(lua, &Link::new(&lh, l), a.get(1).clone(), opts, verb)?;
+    modify_for(lua, &Link::new(&lh, l), a.get(1).clone(), 2, opts, verb)?;
     ().into_lua_multi(lua)
 }
 

@@ -43,6 +43,8 @@ pub fn message(e: &mlua::Error) -> String {
         Some(x) => x.to_string(),
         None => match root_cause(e) {
             mlua::Error::RuntimeError(s) => s.clone(),
+            // As the lua interpreter prints it: "file:1: unexpected symbol near '='".
+            mlua::Error::SyntaxError { message, .. } => message.clone(),
             mlua::Error::ExternalError(x) => x.to_string(),
             other => other.to_string(),
         },

@@ -262,13 +262,13 @@ impl UserData for Link {
             guard("Link.addrs", || super::addr::list_for(lua, &s.h, Some(&s.l), opts, "Link.addrs"))
         });
         m.add_method("addr_add", |lua, s, (addr, opts): (Value, Option<Table>)| {
-            guard("Link.addr_add", || super::addr::modify_for(lua, s, addr, opts, super::addr::Verb::Add))
+            guard("Link.addr_add", || super::addr::modify_for(lua, s, addr, 1, opts, super::addr::Verb::Add))
         });
         m.add_method("addr_replace", |lua, s, (addr, opts): (Value, Option<Table>)| {
-            guard("Link.addr_replace", || super::addr::modify_for(lua, s, addr, opts, super::addr::Verb::Replace))
+            guard("Link.addr_replace", || super::addr::modify_for(lua, s, addr, 1, opts, super::addr::Verb::Replace))
         });
         m.add_method("addr_del", |lua, s, addr: Value| {
-            guard("Link.addr_del", || super::addr::modify_for(lua, s, addr, None, super::addr::Verb::Del))
+            guard("Link.addr_del", || super::addr::modify_for(lua, s, addr, 1, None, super::addr::Verb::Del))
         });
         m.add_method("addr_flush", |lua, s, opts: Option<Table>| {
             guard("Link.addr_flush", || super::addr::flush_for(lua, &s.h, &s.l, opts, "Link.addr_flush"))

@@ -64,7 +64,12 @@ pub fn guard<R>(what: &str, f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(error::raise(engine::Error::system(nix::libc::EFAULT, format!("{what}: internal error: {msg}"))))
+            Err(error::raise(engine::Error {
+                kind: engine::ErrorKind::System,
+                errno: nix::libc::EFAULT,
+                message: format!("internal error: {msg}"),
+                op: what.to_string(),
+            }))
         }
     }
 }
@@ -98,4 +103,35 @@ pub fn register(lua: &Lua, names: Option<&[String]>) -> mlua::Result<()> {
         lua.globals().set(m.name, t)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boom(_: &Lua, _: &Rc<engine::Handle>, _: MultiValue) -> mlua::Result<MultiValue> {
+        panic!("kaboom in a binding")
+    }
+
+    static BOOM: Op = Op { name: "boom", f: boom, mutates: false, sig: "" };
+
+    /// A panic inside a binding becomes an ordinary Lua error: pcall catches it,
+    /// the VM keeps working, and nothing unwinds into the caller.
+    #[test]
+    fn panic_in_a_binding_becomes_a_lua_error() {
+        let rt = crate::Runtime::new().unwrap();
+        let lua = rt.lua();
+        let h = Rc::new(engine::Handle::new().unwrap());
+        let f = lua.create_function(move |lua, args: MultiValue| call_op(lua, "test", &BOOM, &h, args)).unwrap();
+        lua.globals().set("boom", f).unwrap();
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let (ok, msg, code): (bool, String, String) =
+            lua.load("local ok, e = pcall(boom) return ok, tostring(e), e.code").eval().unwrap();
+        std::panic::set_hook(prev);
+        assert!(!ok);
+        assert_eq!(msg, "test.boom: internal error: kaboom in a binding (EFAULT)");
+        assert_eq!(code, "EFAULT");
+        assert_eq!(lua.load("return 1 + 1").eval::<i64>().unwrap(), 2);
+    }
 }

@@ -97,3 +97,44 @@ pub fn by_ifname<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Va
         .and_then(|a| a.iter().find(|x| x["ifname"] == name))
         .unwrap_or_else(|| panic!("no {name} in {v}"))
 }
+
+/// A captured iproute2 request (tests/fixtures/netlink/NAME.hex).
+pub struct Fixture {
+    /// The command that made it.
+    pub cmd: String,
+    /// (nlmsg_type, nlmsg_flags, bytes after the netlink header), in send order.
+    pub msgs: Vec<(u16, u16, Vec<u8>)>,
+}
+
+impl Fixture {
+    /// The last message of type `ty` (the mutation, after any lookups).
+    pub fn last(&self, ty: u16) -> (u16, &[u8]) {
+        let (_, f, p) = self.msgs.iter().rev().find(|(t, _, _)| *t == ty).unwrap_or_else(|| panic!("no type {ty} in `{}`", self.cmd));
+        (*f, p)
+    }
+}
+
+/// Load a fixture captured with tests/fixtures/capture.py.
+pub fn fixture(name: &str) -> Fixture {
+    let path = format!("{}/tests/fixtures/netlink/{name}.hex", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut fx = Fixture { cmd: String::new(), msgs: Vec::new() };
+    for line in text.lines() {
+        if let Some(c) = line.strip_prefix("# cmd: ") {
+            fx.cmd = c.to_string();
+        } else if !line.starts_with('#') && !line.is_empty() {
+            let mut it = line.split_whitespace();
+            let ty = it.next().unwrap().parse().unwrap();
+            let fl = u16::from_str_radix(it.next().unwrap().trim_start_matches("0x"), 16).unwrap();
+            let hex = it.next().unwrap_or("");
+            let bytes = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+            fx.msgs.push((ty, fl, bytes));
+        }
+    }
+    fx
+}
+
+/// Hex for assertion messages.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -241,6 +241,9 @@ pub enum Value {
     /// A signed integer.
     I(i64),
     Str(String),
+    /// A string sent without its NUL terminator (iproute2 sends IFLA_INFO_KIND
+    /// this way; kept apart so it re-encodes exactly).
+    Text(String),
     /// Raw bytes: unknown attributes, or known ones whose length did not fit.
     Bytes(Vec<u8>),
     Ip(IpAddr),
@@ -306,7 +309,7 @@ impl Attrs {
     /// String value of `id`.
     pub fn str(&self, id: u16) -> Option<&str> {
         match self.value(id)? {
-            Value::Str(s) => Some(s),
+            Value::Str(s) | Value::Text(s) => Some(s),
             _ => None,
         }
     }
@@ -424,6 +427,10 @@ pub fn decode_value(ty: &Type, d: &[u8]) -> Value {
                 Ok(s) => Value::Str(s.to_string()),
                 Err(_) => raw(),
             },
+            Some(_) if !d.contains(&0) => match std::str::from_utf8(d) {
+                Ok(s) => Value::Text(s.to_string()),
+                Err(_) => raw(),
+            },
             _ => raw(),
         },
         Type::Bytes => raw(),
@@ -518,6 +525,7 @@ fn encode_value(v: &Value, ty: Option<Type>, out: &mut Vec<u8>) {
             out.extend_from_slice(s.as_bytes());
             out.push(0);
         }
+        Value::Text(s) => out.extend_from_slice(s.as_bytes()),
         Value::Bytes(b) | Value::Mac(b) => out.extend_from_slice(b),
         Value::Ip(IpAddr::V4(a)) => out.extend_from_slice(&a.octets()),
         Value::Ip(IpAddr::V6(a)) => out.extend_from_slice(&a.octets()),
@@ -673,17 +681,28 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// Optimal-string-alignment distance: like Levenshtein, with a swap of two
+/// neighbours counting one (the commonest typo: "mut" for "mtu").
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + (ca != *cb) as usize).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = (a[i - 1] != b[j - 1]) as usize;
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The error for a key nobody knows, with a suggestion from `known`.
@@ -742,11 +761,33 @@ pub fn encode_opts<'o>(
             }
         }
         if !done {
-            return Err(first_err.unwrap());
+            let e = first_err.unwrap();
+            // v4/v6 twins: say what either would have taken.
+            if defs.len() > 1 {
+                let whats: Vec<String> =
+                    defs.iter().filter_map(|d| opt_to_value(d, val, &path, res).err()).filter_map(|e| expected_part(&e.0)).collect();
+                if whats.len() == defs.len() {
+                    let mut uniq: Vec<String> = Vec::new();
+                    for w in whats {
+                        if !uniq.contains(&w) {
+                            uniq.push(w);
+                        }
+                    }
+                    return Err(FieldError::expected(&path, &uniq.join(" or "), val));
+                }
+            }
+            return Err(e);
         }
     }
     chosen.sort_by_key(|(pos, _)| *pos);
     Ok((Attrs(chosen.into_iter().map(|(_, a)| a).collect()), unknown))
+}
+
+/// The "X" of "field 'f': expected X, got Y".
+fn expected_part(msg: &str) -> Option<String> {
+    let (_, rest) = msg.split_once(": expected ")?;
+    let (what, _) = rest.rsplit_once(", got ")?;
+    Some(what.to_string())
 }
 
 /// Like [`encode_opts`], but every key must be known to the set.
@@ -976,7 +1017,7 @@ pub fn value_to_opt(v: &Value, ty: Option<&Type>, names: &[(u64, &str)], unit: O
             }
         }
         Value::I(n) => Opt::Int(*n),
-        Value::Str(s) => Opt::Str(s.clone()),
+        Value::Str(s) | Value::Text(s) => Opt::Str(s.clone()),
         Value::Bytes(b) => Opt::Bytes(b.clone()),
         Value::Ip(a) => Opt::Str(a.to_string()),
         Value::Mac(m) => Opt::Str(crate::units::format_mac(m)),
