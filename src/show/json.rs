@@ -161,9 +161,215 @@ impl From<&Opt> for Json {
     }
 }
 
+impl Json {
+    /// Parse JSON text (for journals and other files nlua writes itself).
+    pub fn parse(text: &str) -> Result<Json, String> {
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let v = p.value(0)?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(format!("trailing characters at byte {}", p.i));
+        }
+        Ok(v)
+    }
+
+    /// The value under `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Json::Int(i) => Some(*i),
+            Json::UInt(u) => i64::try_from(*u).ok(),
+            Json::Num(n) if n.fract() == 0.0 => Some(*n as i64),
+            _ => None,
+        }
+    }
+
+    /// The array items, if this is one.
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn err<T>(&self, what: &str) -> Result<T, String> {
+        Err(format!("{what} at byte {}", self.i))
+    }
+
+    fn eat(&mut self, lit: &str) -> bool {
+        if self.s[self.i..].starts_with(lit.as_bytes()) {
+            self.i += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, String> {
+        if depth > 128 {
+            return self.err("nested too deeply");
+        }
+        self.ws();
+        let Some(&c) = self.s.get(self.i) else { return self.err("unexpected end") };
+        match c {
+            b'{' => {
+                self.i += 1;
+                let mut m = Vec::new();
+                self.ws();
+                if self.eat("}") {
+                    return Ok(Json::Obj(m));
+                }
+                loop {
+                    self.ws();
+                    let Json::Str(k) = self.string()? else { unreachable!() };
+                    self.ws();
+                    if !self.eat(":") {
+                        return self.err("expected ':'");
+                    }
+                    m.push((k, self.value(depth + 1)?));
+                    self.ws();
+                    if self.eat(",") {
+                        continue;
+                    }
+                    if self.eat("}") {
+                        return Ok(Json::Obj(m));
+                    }
+                    return self.err("expected ',' or '}'");
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                let mut a = Vec::new();
+                self.ws();
+                if self.eat("]") {
+                    return Ok(Json::Arr(a));
+                }
+                loop {
+                    a.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(",") {
+                        continue;
+                    }
+                    if self.eat("]") {
+                        return Ok(Json::Arr(a));
+                    }
+                    return self.err("expected ',' or ']'");
+                }
+            }
+            b'"' => self.string(),
+            b't' if self.eat("true") => Ok(Json::Bool(true)),
+            b'f' if self.eat("false") => Ok(Json::Bool(false)),
+            b'n' if self.eat("null") => Ok(Json::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => self.err("unexpected character"),
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, String> {
+        let start = self.i;
+        while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+            self.i += 1;
+        }
+        let t = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
+        if let Ok(i) = t.parse::<i64>() {
+            return Ok(Json::Int(i));
+        }
+        if let Ok(u) = t.parse::<u64>() {
+            return Ok(Json::UInt(u));
+        }
+        t.parse::<f64>().map(Json::Num).or_else(|_| self.err("bad number"))
+    }
+
+    fn string(&mut self) -> Result<Json, String> {
+        if !self.eat("\"") {
+            return self.err("expected a string");
+        }
+        let mut out = String::new();
+        loop {
+            let Some(&c) = self.s.get(self.i) else { return self.err("unterminated string") };
+            self.i += 1;
+            match c {
+                b'"' => return Ok(Json::Str(out)),
+                b'\\' => {
+                    let Some(&e) = self.s.get(self.i) else { return self.err("unterminated escape") };
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'u' => {
+                            let hex = self.s.get(self.i..self.i + 4).and_then(|h| std::str::from_utf8(h).ok());
+                            let Some(code) = hex.and_then(|h| u32::from_str_radix(h, 16).ok()) else {
+                                return self.err("bad \\u escape");
+                            };
+                            self.i += 4;
+                            out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                        }
+                        _ => return self.err("bad escape"),
+                    }
+                }
+                _ => {
+                    // copy a run of plain UTF-8 bytes
+                    let start = self.i - 1;
+                    while self.i < self.s.len() && !matches!(self.s[self.i], b'"' | b'\\') {
+                        self.i += 1;
+                    }
+                    out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid UTF-8".to_string())?);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_what_it_writes() {
+        let mut o = Json::obj();
+        o.set("a", Json::Int(1)).set("s", "x\"y\n\u{e9}").set("l", Json::Arr(vec![Json::Null, Json::Bool(false), Json::Int(-3), Json::Num(2.5)]));
+        o.set("o", Json::Obj(vec![("k".into(), Json::Arr(vec![]))]));
+        let text = o.to_string_compact();
+        assert_eq!(Json::parse(&text).unwrap(), o);
+        assert_eq!(Json::parse(" [1, 18446744073709551615] ").unwrap(), Json::Arr(vec![Json::Int(1), Json::UInt(u64::MAX)]));
+        assert!(Json::parse("{\"a\":1").is_err());
+        assert!(Json::parse("[1,]").is_err());
+        assert!(Json::parse("1 2").is_err());
+    }
 
     #[test]
     fn writes_compact_json() {
