@@ -480,8 +480,9 @@ impl Handle {
 
     fn neigh_modify(&self, s: &NeighSpec, verb: NeighVerb) -> Result<()> {
         let (ty, flags, word) = verb.wire();
-        let dev = || self.link_get(s.ifindex).map(|l| l.name).unwrap_or_else(|_| format!("if{}", s.ifindex));
-        self.request(s.message(ty, flags), &|| s.op(word, &dev()))
+        // Looked up first: the op text is built while the handle reads the answer.
+        let dev = self.link_get(s.ifindex).map(|l| l.name).unwrap_or_else(|_| format!("if{}", s.ifindex));
+        self.request(s.message(ty, flags), &|| s.op(word, &dev))
     }
 
     /// Add an entry (EEXIST if there).

@@ -495,16 +495,20 @@ impl Handle {
 
     /// The route the kernel would use (RTM_GETROUTE), like `ip route get`.
     pub fn route_get(&self, q: &RouteQuery) -> Result<Route> {
+        // Names are looked up before the request: the op text is built while
+        // the handle is busy reading the answer.
+        let iif = q.iif.map(|i| self.ifname_or_index(i));
+        let oif = q.oif.map(|i| self.ifname_or_index(i));
         let op = || {
             let mut o = format!("route get {}", q.dst);
             if let Some(f) = q.from {
                 o.push_str(&format!(" from {f}"));
             }
-            if let Some(i) = q.iif {
-                o.push_str(&format!(" iif {}", self.ifname_or_index(i)));
+            if let Some(i) = &iif {
+                o.push_str(&format!(" iif {i}"));
             }
-            if let Some(i) = q.oif {
-                o.push_str(&format!(" oif {}", self.ifname_or_index(i)));
+            if let Some(i) = &oif {
+                o.push_str(&format!(" oif {i}"));
             }
             if q.fibmatch {
                 o.push_str(" fibmatch");
@@ -518,7 +522,12 @@ impl Handle {
     /// Add, replace, change, append, prepend or delete a route.
     pub fn route_modify(&self, s: &RouteSpec, verb: RouteVerb) -> Result<()> {
         let (ty, flags) = verb.wire();
-        self.request(s.message(ty, flags), &|| s.op(verb.word(), &|i| self.ifname_or_index(i)))
+        let mut devs: Vec<(u32, String)> = Vec::new();
+        for i in s.oif.into_iter().chain(s.nexthops.iter().filter_map(|n| n.oif)) {
+            devs.push((i, self.ifname_or_index(i)));
+        }
+        let dev = |i: u32| devs.iter().find(|(x, _)| *x == i).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("if{i}"));
+        self.request(s.message(ty, flags), &|| s.op(verb.word(), &dev))
     }
 
     /// Add a route (EEXIST if it is there).

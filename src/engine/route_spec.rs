@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::encap::Encap;
-use super::message::MsgBuilder;
+use super::message::{MsgBuilder, NLA_F_NESTED};
 use super::route::{self, Route};
 use super::schema::route::{self as S, NexthopRecord};
 use super::schema::{self, Attr, Attrs, FieldError, Fields, Opt, Resolver, Value};
@@ -232,8 +232,17 @@ fn metrics_opt(map: &[(String, Opt)], f: &mut Fields<'_>) -> Result<(Attrs, u32)
     }
     given.sort_by_key(|(k, _)| S::METRICS.attrs.iter().position(|d| d.name == k));
     let prefix = if map.iter().any(|(k, _)| k == "metrics") { "metrics." } else { "" };
-    let attrs = schema::encode_opts_strict(&S::METRICS, &given, prefix, &schema::NoResolver)?;
+    let mut attrs = schema::encode_opts_strict(&S::METRICS, &given, prefix, &schema::NoResolver)?;
+    // ip sends the congestion control name without a NUL, and always locks rto_min.
     let mut lock = 0u32;
+    for a in attrs.0.iter_mut() {
+        if let (S::RTAX_CC_ALGO, Value::Str(s)) = (a.id, &a.value) {
+            a.value = Value::Bytes(s.as_bytes().to_vec());
+        }
+        if a.id == S::RTAX_RTO_MIN {
+            lock |= 1 << S::RTAX_RTO_MIN;
+        }
+    }
     if let Some(v) = lock_opt {
         let names: Vec<String> = match &v {
             Opt::Str(s) => vec![s.clone()],
@@ -534,7 +543,7 @@ impl RouteSpec {
             m.attr_u32(S::RTA_EXPIRES, e);
         }
         if let Some(e) = &self.encap {
-            m.attr(S::RTA_ENCAP, &e.encode());
+            m.attr(S::RTA_ENCAP | NLA_F_NESTED, &e.encode());
             m.attr_u16(S::RTA_ENCAP_TYPE, e.kind());
         }
         if let Some(r) = self.realms {
@@ -596,7 +605,7 @@ fn nexthop_record(n: &NexthopSpec) -> NexthopRecord {
     let mut attrs = Vec::new();
     let raw = |id: u16, b: Vec<u8>| Attr { id, flags: 0, def: S::ROUTE.by_id(id), value: Value::Bytes(b) };
     if let Some(e) = &n.encap {
-        attrs.push(raw(S::RTA_ENCAP, e.encode()));
+        attrs.push(Attr { flags: NLA_F_NESTED, ..raw(S::RTA_ENCAP, e.encode()) });
         attrs.push(Attr { id: S::RTA_ENCAP_TYPE, flags: 0, def: S::ROUTE.by_id(S::RTA_ENCAP_TYPE), value: Value::U(e.kind() as u64) });
     }
     if let Some(g) = n.gateway {

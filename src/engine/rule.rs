@@ -221,13 +221,14 @@ pub struct RuleSpec {
     /// FR_ACT_*; None: lookup for add, unspecified for del.
     pub action: Option<u8>,
     pub goto: Option<u32>,
+    pub tun_id: Option<u64>,
 }
 
 /// Options rule.add/del read.
 pub const RULE_FIELDS: &[&str] = &[
     "family", "from", "to", "not_", "not", "priority", "pref", "tos", "dscp", "fwmark", "mask", "realms", "proto",
     "protocol", "table", "suppress_prefixlength", "suppress_ifgroup", "iif", "oif", "l3mdev", "uidrange", "ipproto",
-    "sport", "dport", "action", "goto",
+    "sport", "dport", "action", "goto", "tun_id",
 ];
 
 /// A range like 1000, "1000-2000", {1000, 2000} or {start=, ["end"]=}.
@@ -357,6 +358,7 @@ impl RuleSpec {
         s.sport = range_opt(&mut f, "sport", 65535)?.map(|(a, b)| (a as u16, b as u16));
         s.dport = range_opt(&mut f, "dport", 65535)?.map(|(a, b)| (a as u16, b as u16));
         s.goto = f.u32("goto")?;
+        s.tun_id = f.int("tun_id", 0, i64::MAX)?.map(|v| v as u64);
         s.action = match f.take("action") {
             None => s.goto.map(|_| S::FR_ACT_GOTO),
             Some(v) => match v.as_str().and_then(|a| S::ACTION_NAMES.iter().find(|(_, n)| *n == a && *n != "unspec")) {
@@ -417,6 +419,9 @@ impl RuleSpec {
         }
         if let Some(p) = self.protocol {
             m.attr_u8(S::FRA_PROTOCOL, p);
+        }
+        if let Some(t) = self.tun_id {
+            m.attr(S::FRA_TUN_ID, &t.to_be_bytes());
         }
         if table >= 256 {
             m.attr_u32(S::FRA_TABLE, table);

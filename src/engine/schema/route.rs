@@ -232,6 +232,7 @@ pub const MS_UNIT: Unit = Unit {
 
 pub const RTAX_LOCK: u16 = 1;
 pub const RTAX_HOPLIMIT: u16 = 10;
+pub const RTAX_RTO_MIN: u16 = 13;
 pub const RTAX_CC_ALGO: u16 = 16;
 
 /// RTAX_*: route metrics (RTA_METRICS), named as `ip route` options.
@@ -250,7 +251,7 @@ pub static METRICS: AttrSet = AttrSet {
         a(RTAX_HOPLIMIT, "hoplimit", U32).range(0, 255),
         a(11, "initcwnd", U32),
         a(12, "features", U32).names(&[(1, "ecn")]),
-        a(13, "rto_min", U32).unit(MS_UNIT),
+        a(RTAX_RTO_MIN, "rto_min", U32).unit(MS_UNIT),
         a(14, "initrwnd", U32),
         a(15, "quickack", U32).range(0, 1),
         a(RTAX_CC_ALGO, "congctl", Str),
@@ -308,7 +309,7 @@ pub static ROUTE: AttrSet = AttrSet {
         a(RTA_NEWDST, "newdst", Bytes),
         a(RTA_PREF, "pref", U8).names(PREF_NAMES),
         a(RTA_ENCAP_TYPE, "encap_type", U16).names(ENCAP_NAMES),
-        a(RTA_ENCAP, "encap", Bytes),
+        a(RTA_ENCAP, "encap", Bytes).nested_flag(),
         a(RTA_EXPIRES, "expires", U32),
         a(24, "pad", Bytes).read_only(),
         a(RTA_UID, "uid", U32),
