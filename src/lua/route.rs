@@ -253,7 +253,6 @@ fn nexthops_table(lua: &Lua, s: &Route) -> mlua::Result<Option<Table>> {
         x.set("dev", s.dev(Some(n.ifindex)))?;
         x.set("weight", n.weight)?;
         x.set("onlink", n.flags as u32 & S::RTNH_F_ONLINK != 0)?;
-        x.set("flags", engine::route::flag_names(n.flags as u32))?;
         if let Some(e) = &n.encap {
             x.set("encap", opt_to_lua(lua, &e.to_opt())?)?;
         }
