@@ -20,6 +20,7 @@ pub mod message;
 pub mod neigh;
 pub mod ns;
 pub mod route;
+pub mod route_opts;
 pub mod route_spec;
 pub mod rule;
 pub mod schema;

@@ -11,7 +11,7 @@ use nix::libc;
 use super::error::{Error, Result};
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
-use super::route_spec::{ip_bytes, one_of, proto_opt};
+use super::route_opts::{ip_bytes, one_of, proto_opt};
 use super::schema::neigh::{self as S, NDMSG};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver};
 use crate::units;

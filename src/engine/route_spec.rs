@@ -11,6 +11,7 @@ use super::encap::Encap;
 use super::message::{MsgBuilder, NLA_F_NESTED};
 use super::route::{self, Route};
 use super::schema::route::{self as S, NexthopRecord};
+use super::route_opts::{ip_bytes, one_of, proto_opt, scope_opt, table_opt, tos_opt, type_opt, via_bytes};
 use super::schema::{self, Attr, Attrs, FieldError, Fields, Opt, Resolver, Value};
 use crate::units;
 
@@ -70,14 +71,6 @@ pub const ROUTE_FIELDS: &[&str] = &[
     "encap",
 ];
 
-/// Refuse a request that gives both spellings of one option.
-pub(crate) fn one_of(map: &[(String, Opt)], a: &str, b: &str) -> Result<(), FieldError> {
-    if map.iter().any(|(k, _)| k == a) && map.iter().any(|(k, _)| k == b) {
-        return Err(FieldError(format!("field '{b}': give either '{a}' or '{b}'")));
-    }
-    Ok(())
-}
-
 fn family_word(f: u8) -> &'static str {
     if f == AF_INET6 { "IPv6" } else { "IPv4" }
 }
@@ -111,88 +104,6 @@ fn prefix(f: &mut Fields<'_>, key: &'static str, family: u8) -> Result<Option<Ip
                 return Err(f.expected(key, &format!("{} prefix (the route is {})", family_word(family), family_word(family)), v));
             }
             Ok(Some(n))
-        }
-    }
-}
-
-/// Table by number or name ("main", names from /etc/iproute2/rt_tables[.d]).
-pub fn table_opt(f: &mut Fields<'_>, key: &'static str) -> Result<Option<u32>, FieldError> {
-    match f.take(key) {
-        None => Ok(None),
-        Some(v) => match v {
-            Opt::Str(s) => route::parse_table(s).map(Some).map_err(|e| f.error(key, e)),
-            _ => match v.as_int() {
-                Some(n) if (0..=u32::MAX as i64).contains(&n) => Ok(Some(n as u32)),
-                _ => Err(f.expected(key, "table number or name", v)),
-            },
-        },
-    }
-}
-
-/// Protocol by number or name (names from /etc/iproute2/rt_protos[.d]).
-pub fn proto_opt(f: &mut Fields<'_>, key: &'static str) -> Result<Option<u8>, FieldError> {
-    match f.take(key) {
-        None => Ok(None),
-        Some(v) => match v {
-            Opt::Str(s) => route::parse_proto(s).map(Some).map_err(|e| f.error(key, e)),
-            _ => match v.as_int() {
-                Some(n) if (0..=255).contains(&n) => Ok(Some(n as u8)),
-                _ => Err(f.expected(key, "protocol number 0..255 or name", v)),
-            },
-        },
-    }
-}
-
-/// A route type by name ("blackhole") or number.
-pub fn type_opt(f: &mut Fields<'_>, key: &'static str) -> Result<Option<u8>, FieldError> {
-    match f.take(key) {
-        None => Ok(None),
-        Some(v) => {
-            if let Some(n) = v.as_int().filter(|n| (0..=255).contains(n)) {
-                return Ok(Some(n as u8));
-            }
-            match v.as_str().and_then(|s| S::RTN_NAMES.iter().find(|(_, n)| *n == s)) {
-                Some((k, _)) if *k != 0 => Ok(Some(*k as u8)),
-                _ => Err(f.expected(
-                    key,
-                    "one of \"unicast\", \"local\", \"broadcast\", \"anycast\", \"multicast\", \"blackhole\", \"unreachable\", \"prohibit\", \"throw\", \"nat\"",
-                    v,
-                )),
-            }
-        }
-    }
-}
-
-/// TOS as ip reads it: a number, a name from /etc/iproute2/rt_dsfield, or hex text.
-pub fn tos_opt(f: &mut Fields<'_>) -> Result<Option<u8>, FieldError> {
-    let tos = match f.take("tos") {
-        None => None,
-        Some(v) => match v {
-            Opt::Str(s) => Some(route::parse_dsfield(s).map_err(|e| f.error("tos", e))?),
-            _ => match v.as_int() {
-                Some(n) if (0..=255).contains(&n) => Some(n as u8),
-                _ => return Err(f.expected("tos", "integer 0..255 or a name like \"AF11\"", v)),
-            },
-        },
-    };
-    let dscp = f.int("dscp", 0, 63)?.map(|d| (d as u8) << 2);
-    match (tos, dscp) {
-        (Some(_), Some(_)) => Err(f.error("dscp", "give either 'tos' or 'dscp'")),
-        (t, d) => Ok(t.or(d)),
-    }
-}
-
-fn scope_opt(f: &mut Fields<'_>) -> Result<Option<u8>, FieldError> {
-    match f.take("scope") {
-        None => Ok(None),
-        Some(v) => {
-            if let Some(n) = v.as_int().filter(|n| (0..=255).contains(n)) {
-                return Ok(Some(n as u8));
-            }
-            v.as_str()
-                .and_then(|s| units::parse_scope(s).ok())
-                .map(Some)
-                .ok_or_else(|| f.expected("scope", "one of \"global\", \"site\", \"link\", \"host\", \"nowhere\" or 0..255", v))
         }
     }
 }
@@ -623,19 +534,4 @@ fn nexthop_record(n: &NexthopSpec) -> NexthopRecord {
         ifindex: n.oif.unwrap_or(0),
         attrs: Attrs(attrs),
     }
-}
-
-/// An address as bytes.
-pub fn ip_bytes(a: &IpAddr) -> Vec<u8> {
-    match a {
-        IpAddr::V4(v) => v.octets().to_vec(),
-        IpAddr::V6(v) => v.octets().to_vec(),
-    }
-}
-
-/// struct rtvia: the address family (u16, host order) then the address.
-pub fn via_bytes(a: &IpAddr) -> Vec<u8> {
-    let mut v = (units::family_of(a) as u16).to_ne_bytes().to_vec();
-    v.extend(ip_bytes(a));
-    v
 }

@@ -11,7 +11,7 @@ use super::error::{Error, Result};
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL};
 use super::route::table_name;
-use super::route_spec::{ip_bytes, one_of, proto_opt, table_opt, tos_opt};
+use super::route_opts::{ip_bytes, one_of, proto_opt, table_opt, tos_opt};
 use super::schema::rule::{self as S, FIB_RULE_HDR};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Value};
 use crate::units;

@@ -10,7 +10,7 @@ use super::error::{input, raise};
 use super::opts::{opt_to_lua, table_to_map};
 use super::{Module, Op, check_writable, guard};
 use crate::engine::route::{DstMatch, RouteVerb, type_name};
-use crate::engine::route_spec::{proto_opt, table_opt, type_opt};
+use crate::engine::route_opts::{proto_opt, table_opt, tos_opt, type_opt};
 use crate::engine::schema::Fields;
 use crate::engine::schema::route as S;
 use crate::engine::{self, Opt, RouteFilter, RouteQuery, RouteSpec};
@@ -205,7 +205,7 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
         };
         q.mark = r.u32("mark").map_err(e)?;
         q.uid = r.u32("uid").map_err(e)?;
-        q.tos = crate::engine::route_spec::tos_opt(&mut r).map_err(e)?.unwrap_or(0);
+        q.tos = tos_opt(&mut r).map_err(e)?.unwrap_or(0);
         q.ipproto = match r.take("ipproto") {
             None => None,
             Some(Opt::Str(p)) => Some(engine::rule::parse_ip_proto(p).map_err(|x| input(a.func, format!("field 'ipproto': {x}")))?),

@@ -8,7 +8,7 @@ use super::args::Args;
 use super::error::{input, raise};
 use super::opts::table_to_map;
 use super::{Module, Op, check_writable, guard};
-use crate::engine::route_spec::table_opt;
+use crate::engine::route_opts::table_opt;
 use crate::engine::rule::ip_proto_name;
 use crate::engine::schema::Fields;
 use crate::engine::{self, RuleFilter, RuleSpec};
