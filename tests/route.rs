@@ -128,14 +128,29 @@ fn routes_made_by_nlua_read_back_by_ip() {
             let spec = RouteSpec::from_opts(&opts(pairs), &h).unwrap();
             h.route_add(&spec).unwrap();
         };
-        add(&[("dst", s("10.1.0.0/16")), ("gw", s("10.0.0.254")), ("table", Opt::Int(100)), ("metric", Opt::Int(10)), ("proto", s("static"))]);
-        add(&[("dst", s("10.2.0.0/16")), ("gw", s("10.0.0.254")), ("table", Opt::Int(1000)), ("mtu", Opt::Int(1400)), ("lock", s("mtu"))]);
+        add(&[
+            ("dst", s("10.1.0.0/16")),
+            ("gw", s("10.0.0.254")),
+            ("table", Opt::Int(100)),
+            ("metric", Opt::Int(10)),
+            ("proto", s("static")),
+        ]);
+        add(&[
+            ("dst", s("10.2.0.0/16")),
+            ("gw", s("10.0.0.254")),
+            ("table", Opt::Int(1000)),
+            ("mtu", Opt::Int(1400)),
+            ("lock", s("mtu")),
+        ]);
         add(&[("dst", s("10.3.0.0/16")), ("via", s("fe80::1")), ("dev", s("v0"))]);
         add(&[("dst", s("2001:db8:a::/64")), ("gw", s("2001:db8::2")), ("pref", s("low"))]);
         let j = ip_json("route show table all");
         let find = |dst: &str| j.iter().find(|o| o["dst"] == dst).unwrap_or_else(|| panic!("no {dst} in {j:?}")).clone();
         let r = find("10.1.0.0/16");
-        assert_eq!((r["gateway"].as_str(), r["table"].as_str(), r["metric"].as_u64(), r["protocol"].as_str()), (Some("10.0.0.254"), Some("100"), Some(10), Some("static")));
+        assert_eq!(
+            (r["gateway"].as_str(), r["table"].as_str(), r["metric"].as_u64(), r["protocol"].as_str()),
+            (Some("10.0.0.254"), Some("100"), Some(10), Some("static"))
+        );
         let r = find("10.2.0.0/16");
         assert_eq!((r["table"].as_str(), r["metrics"][0]["mtu"].as_u64()), (Some("1000"), Some(1400)));
         assert!(ip("route show table 1000").contains("mtu lock 1400"));
@@ -180,7 +195,11 @@ fn route_get_agrees_with_ip_across_tables_rules_and_multipath() {
         same_answer(&h, &RouteQuery { from: Some("10.0.1.1".parse().unwrap()), ..q("10.50.1.1") }, "10.50.1.1 from 10.0.1.1");
         same_answer(&h, &RouteQuery { mark: Some(7), ..q("10.60.1.1") }, "10.60.1.1 mark 7");
         same_answer(&h, &RouteQuery { oif: Some(v1), ..q("10.99.0.1") }, "10.99.0.1 oif v1");
-        same_answer(&h, &RouteQuery { from: Some("10.0.0.9".parse().unwrap()), iif: Some(v0), ..q("10.0.1.9") }, "10.0.1.9 from 10.0.0.9 iif v0");
+        same_answer(
+            &h,
+            &RouteQuery { from: Some("10.0.0.9".parse().unwrap()), iif: Some(v0), ..q("10.0.1.9") },
+            "10.0.1.9 from 10.0.0.9 iif v0",
+        );
         for d in ["10.70.0.1", "10.70.200.9", "10.70.33.33"] {
             same_answer(&h, &q(d), d);
             same_answer(&h, &RouteQuery { fibmatch: true, ..q(d) }, &format!("fibmatch {d}"));
@@ -294,7 +313,8 @@ fn kernel_errors_keep_errno_and_extack() {
         assert_eq!((e.errno, e.code()), (101, "ENETUNREACH"));
         assert_eq!(e.message, "Nexthop has invalid gateway");
         assert_eq!(e.to_string(), "route add 10.9.0.0/16 via 192.0.2.1: Nexthop has invalid gateway (ENETUNREACH)");
-        let spec = RouteSpec::from_opts(&opts(&[("dst", s("10.9.0.0/16")), ("gw", s("10.0.0.2")), ("dev", s("v0"))]), &h).unwrap();
+        let spec =
+            RouteSpec::from_opts(&opts(&[("dst", s("10.9.0.0/16")), ("gw", s("10.0.0.2")), ("dev", s("v0"))]), &h).unwrap();
         h.route_add(&spec).unwrap();
         let e = h.route_add(&spec).unwrap_err();
         assert_eq!((e.errno, e.code(), e.op.as_str()), (17, "EEXIST", "route add 10.9.0.0/16 via 10.0.0.2 dev v0"));

@@ -25,7 +25,7 @@ fn fixture(name: &str) -> Fixture {
     let path = format!("{}/tests/fixtures/netlink/{name}.hex", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let setup = text.lines().find_map(|l| l.strip_prefix("# setup: ")).map(str::to_string);
-    let last = text.lines().filter(|l| !l.starts_with('#')).last().expect("a message line");
+    let last = text.lines().rfind(|l| !l.starts_with('#')).expect("a message line");
     let mut it = last.split_whitespace();
     let ty = it.next().unwrap().parse().unwrap();
     let flags = u16::from_str_radix(it.next().unwrap().trim_start_matches("0x"), 16).unwrap();
@@ -122,7 +122,14 @@ fn route(h: &Handle, pairs: &[(&str, Opt)]) -> MsgBuilder {
 #[test]
 fn mpls_encap_matches_ip() {
     check("route_encap_mpls", |h| {
-        route(h, &[("dst", s("10.1.0.0/16")), ("encap", m(&[("type", s("mpls")), ("labels", s("100/200")), ("ttl", i(10))])), ("dev", s("lo"))])
+        route(
+            h,
+            &[
+                ("dst", s("10.1.0.0/16")),
+                ("encap", m(&[("type", s("mpls")), ("labels", s("100/200")), ("ttl", i(10))])),
+                ("dev", s("lo")),
+            ],
+        )
     });
     let p = fixture("route_encap_mpls").payload;
     let r = Route::parse(&p).unwrap();
@@ -140,8 +147,17 @@ fn mpls_encap_per_nexthop_matches_ip() {
                 (
                     "nexthops",
                     Opt::List(vec![
-                        m(&[("encap", m(&[("type", s("mpls")), ("labels", i(300))])), ("gw", s("127.0.0.2")), ("dev", s("lo")), ("weight", i(2))]),
-                        m(&[("encap", m(&[("type", s("mpls")), ("labels", Opt::List(vec![i(400), i(500)]))])), ("gw", s("127.0.0.3")), ("dev", s("lo"))]),
+                        m(&[
+                            ("encap", m(&[("type", s("mpls")), ("labels", i(300))])),
+                            ("gw", s("127.0.0.2")),
+                            ("dev", s("lo")),
+                            ("weight", i(2)),
+                        ]),
+                        m(&[
+                            ("encap", m(&[("type", s("mpls")), ("labels", Opt::List(vec![i(400), i(500)]))])),
+                            ("gw", s("127.0.0.3")),
+                            ("dev", s("lo")),
+                        ]),
                     ]),
                 ),
             ],
@@ -162,7 +178,15 @@ fn seg6_encap_matches_ip() {
             h,
             &[
                 ("dst", s("2001:db8:3::/64")),
-                ("encap", m(&[("type", s("seg6")), ("mode", s("encap")), ("segs", Opt::List(vec![s("2001:db8::5"), s("2001:db8::6")])), ("hmac", i(7))])),
+                (
+                    "encap",
+                    m(&[
+                        ("type", s("seg6")),
+                        ("mode", s("encap")),
+                        ("segs", Opt::List(vec![s("2001:db8::5"), s("2001:db8::6")])),
+                        ("hmac", i(7)),
+                    ]),
+                ),
                 ("dev", s("lo")),
             ],
         )
@@ -170,7 +194,11 @@ fn seg6_encap_matches_ip() {
     check("route_encap_seg6_inline", |h| {
         route(
             h,
-            &[("dst", s("2001:db8:4::/64")), ("encap", m(&[("type", s("seg6")), ("mode", s("inline")), ("segs", s("2001:db8::7"))])), ("dev", s("lo"))],
+            &[
+                ("dst", s("2001:db8:4::/64")),
+                ("encap", m(&[("type", s("seg6")), ("mode", s("inline")), ("segs", s("2001:db8::7"))])),
+                ("dev", s("lo")),
+            ],
         )
     });
     let r = Route::parse(&fixture("route_encap_seg6").payload).unwrap();
@@ -252,7 +280,9 @@ fn full_routes_match_ip() {
             ],
         )
     });
-    check("route_blackhole", |h| route(h, &[("dst", s("192.0.2.0/24")), ("type", s("blackhole")), ("table", i(200)), ("metric", i(7))]));
+    check("route_blackhole", |h| {
+        route(h, &[("dst", s("192.0.2.0/24")), ("type", s("blackhole")), ("table", i(200)), ("metric", i(7))])
+    });
     // The full v4 route decodes back to what was asked.
     let r = Route::parse(&fixture("route_full_v4").payload).unwrap();
     assert_eq!((r.tos, r.table, r.protocol, r.metric, r.realms), (0x10, 100, 4, Some(10), Some(5)));
@@ -290,10 +320,14 @@ fn rules_match_ip() {
         spec.message(32, 0x600)
     });
     check("rule_goto", move |_| {
-        RuleSpec::from_opts(&map(&[("from", s("10.1.0.0/16")), ("priority", i(500)), ("goto", i(1000))]), &names).unwrap().message(32, 0x600)
+        RuleSpec::from_opts(&map(&[("from", s("10.1.0.0/16")), ("priority", i(500)), ("goto", i(1000))]), &names)
+            .unwrap()
+            .message(32, 0x600)
     });
     check("rule_v6_table", move |_| {
-        RuleSpec::from_opts(&map(&[("from", s("2001:db8::/32")), ("priority", i(200)), ("table", i(1000))]), &names).unwrap().message(32, 0x600)
+        RuleSpec::from_opts(&map(&[("from", s("2001:db8::/32")), ("priority", i(200)), ("table", i(1000))]), &names)
+            .unwrap()
+            .message(32, 0x600)
     });
 }
 
@@ -301,14 +335,23 @@ fn rules_match_ip() {
 fn neighbours_and_fdb_match_ip() {
     check("neigh_full", |h| {
         let spec = NeighSpec::from_opts(
-            &map(&[("dst", s("10.0.0.9")), ("lladdr", s("02:00:00:00:00:09")), ("dev", s("v0")), ("state", s("reachable")), ("router", Opt::Bool(true)), ("proto", s("static"))]),
+            &map(&[
+                ("dst", s("10.0.0.9")),
+                ("lladdr", s("02:00:00:00:00:09")),
+                ("dev", s("v0")),
+                ("state", s("reachable")),
+                ("router", Opt::Bool(true)),
+                ("proto", s("static")),
+            ]),
             h,
         )
         .unwrap();
         spec.message(28, 0x600)
     });
     check("neigh_proxy", |h| {
-        NeighSpec::from_opts(&map(&[("dst", s("10.0.0.11")), ("proxy", Opt::Bool(true)), ("dev", s("v0"))]), h).unwrap().message(28, 0x600)
+        NeighSpec::from_opts(&map(&[("dst", s("10.0.0.11")), ("proxy", Opt::Bool(true)), ("dev", s("v0"))]), h)
+            .unwrap()
+            .message(28, 0x600)
     });
     check("fdb_vxlan", |h| {
         NeighSpec::from_opts(
@@ -332,7 +375,14 @@ fn neighbours_and_fdb_match_ip() {
     });
     check("fdb_master", |h| {
         NeighSpec::from_opts(
-            &map(&[("family", s("bridge")), ("lladdr", s("02:00:00:00:00:02")), ("dev", s("v1")), ("master", Opt::Bool(true)), ("state", s("static")), ("vlan", i(5))]),
+            &map(&[
+                ("family", s("bridge")),
+                ("lladdr", s("02:00:00:00:00:02")),
+                ("dev", s("v1")),
+                ("master", Opt::Bool(true)),
+                ("state", s("static")),
+                ("vlan", i(5)),
+            ]),
             h,
         )
         .unwrap()

@@ -78,12 +78,24 @@ print(io.popen("ip -j route show table all"):read("a"))
         r
     };
     let expect = |dst: &str, table: Option<&str>, want: J| assert_eq!(find(dst, table), want, "{dst}");
-    expect("10.1.0.0/16", Some("blue"), json!({"dst": "10.1.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "table": "blue", "protocol": "nluaproto", "metric": 10, "flags": []}));
+    expect(
+        "10.1.0.0/16",
+        Some("blue"),
+        json!({"dst": "10.1.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "table": "blue", "protocol": "nluaproto", "metric": 10, "flags": []}),
+    );
     expect("10.2.0.0/16", None, json!({"dst": "10.2.0.0/16", "dev": "v0", "scope": "link", "prefsrc": "10.0.0.1", "flags": []}));
     expect("10.3.0.0/16", None, json!({"dst": "10.3.0.0/16", "tos": "0x10", "gateway": "10.0.0.254", "dev": "v0", "flags": []}));
-    expect("10.4.0.0/16", None, json!({"dst": "10.4.0.0/16", "tos": "AF11", "gateway": "10.0.0.254", "dev": "v0", "metric": 7, "flags": []}));
+    expect(
+        "10.4.0.0/16",
+        None,
+        json!({"dst": "10.4.0.0/16", "tos": "AF11", "gateway": "10.0.0.254", "dev": "v0", "metric": 7, "flags": []}),
+    );
     expect("10.5.0.0/16", None, json!({"dst": "10.5.0.0/16", "gateway": "10.9.9.9", "dev": "v0", "flags": ["onlink"]}));
-    expect("10.6.0.0/16", None, json!({"dst": "10.6.0.0/16", "via": {"family": "inet6", "host": "fe80::1"}, "dev": "v0", "flags": []}));
+    expect(
+        "10.6.0.0/16",
+        None,
+        json!({"dst": "10.6.0.0/16", "via": {"family": "inet6", "host": "fe80::1"}, "dev": "v0", "flags": []}),
+    );
     expect(
         "10.7.0.0/16",
         None,
@@ -98,19 +110,42 @@ print(io.popen("ip -j route show table all"):read("a"))
             {"gateway": "10.0.1.3", "dev": "v1", "weight": 2, "flags": []},
             {"gateway": "10.9.9.9", "dev": "v0", "weight": 1, "flags": ["onlink"]}]}),
     );
-    expect("10.9.0.0/16", None, json!({"dst": "10.9.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "protocol": "openr", "flags": []}));
+    expect(
+        "10.9.0.0/16",
+        None,
+        json!({"dst": "10.9.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "protocol": "openr", "flags": []}),
+    );
     expect("192.0.2.0/26", None, json!({"type": "blackhole", "dst": "192.0.2.0/26", "flags": []}));
     expect("192.0.2.64/26", None, json!({"type": "unreachable", "dst": "192.0.2.64/26", "metric": 5, "flags": []}));
     expect("192.0.2.128/26", None, json!({"type": "prohibit", "dst": "192.0.2.128/26", "flags": []}));
     expect("198.51.100.0/24", Some("100"), json!({"type": "throw", "dst": "198.51.100.0/24", "table": "100", "flags": []}));
-    expect("10.0.0.77", Some("local"), json!({"type": "local", "dst": "10.0.0.77", "dev": "v0", "table": "local", "scope": "host", "flags": []}));
-    expect("10.0.0.99", Some("local"), json!({"type": "broadcast", "dst": "10.0.0.99", "dev": "v0", "table": "local", "scope": "link", "flags": []}));
+    expect(
+        "10.0.0.77",
+        Some("local"),
+        json!({"type": "local", "dst": "10.0.0.77", "dev": "v0", "table": "local", "scope": "host", "flags": []}),
+    );
+    expect(
+        "10.0.0.99",
+        Some("local"),
+        json!({"type": "broadcast", "dst": "10.0.0.99", "dev": "v0", "table": "local", "scope": "link", "flags": []}),
+    );
     expect("224.1.0.0/16", None, json!({"type": "multicast", "dst": "224.1.0.0/16", "dev": "v0", "scope": "link", "flags": []}));
     let defaults: Vec<&J> = routes.iter().filter(|r| r["dst"] == "default").collect();
     assert_eq!(defaults[0], &json!({"dst": "default", "gateway": "10.0.0.254", "dev": "v0", "metric": 100, "flags": []}));
-    assert_eq!(defaults[1], &json!({"dst": "default", "gateway": "2001:db8::fe", "dev": "v0", "metric": 2048, "flags": [], "pref": "medium"}));
-    expect("2001:db8:a::/64", Some("1000"), json!({"dst": "2001:db8:a::/64", "gateway": "2001:db8::2", "dev": "v0", "table": "1000", "metric": 1024, "flags": [], "pref": "low"}));
-    expect("2001:db8:b::/64", None, json!({"dst": "2001:db8:b::/64", "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}));
+    assert_eq!(
+        defaults[1],
+        &json!({"dst": "default", "gateway": "2001:db8::fe", "dev": "v0", "metric": 2048, "flags": [], "pref": "medium"})
+    );
+    expect(
+        "2001:db8:a::/64",
+        Some("1000"),
+        json!({"dst": "2001:db8:a::/64", "gateway": "2001:db8::2", "dev": "v0", "table": "1000", "metric": 1024, "flags": [], "pref": "low"}),
+    );
+    expect(
+        "2001:db8:b::/64",
+        None,
+        json!({"dst": "2001:db8:b::/64", "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}),
+    );
     let exp = routes.iter().find(|r| r["dst"] == "2001:db8:b::/64").unwrap()["expires"].as_i64().unwrap();
     assert!((590..=600).contains(&exp), "expires {exp}");
     expect(
@@ -126,7 +161,11 @@ print(io.popen("ip -j route show table all"):read("a"))
             {"gateway": "2001:db8::2", "dev": "v0", "weight": 1, "flags": []},
             {"gateway": "2001:db8:1::3", "dev": "v1", "weight": 5, "flags": []}]}),
     );
-    expect("2001:db8:e::/64", None, json!({"dst": "2001:db8:e::/64", "from": "2001:db8:ff::/64", "gateway": "2001:db8::2", "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}));
+    expect(
+        "2001:db8:e::/64",
+        None,
+        json!({"dst": "2001:db8:e::/64", "from": "2001:db8:ff::/64", "gateway": "2001:db8::2", "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}),
+    );
 }
 
 #[test]
@@ -145,5 +184,8 @@ print(nlua.json(route.list{{table = 1001}}))
     );
     let out: J = serde_json::from_str(run(&script).trim()).unwrap();
     assert_eq!(out.as_array().unwrap().len(), 3);
-    assert_eq!(out[2], json!({"dst": "10.3.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "table": "blue", "protocol": "nluaproto", "flags": []}));
+    assert_eq!(
+        out[2],
+        json!({"dst": "10.3.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "table": "blue", "protocol": "nluaproto", "flags": []})
+    );
 }

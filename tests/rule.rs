@@ -111,7 +111,9 @@ fn rules_made_by_nlua_read_back_by_ip() {
         add(&[("from", s("2001:db8::/32")), ("table", i(100)), ("priority", i(2000))]);
         let v4 = common::ip_json("rule show");
         let v6 = common::ip_json("-6 rule show");
-        let by = |j: &J, p: u64| j.as_array().unwrap().iter().find(|r| r["priority"] == p).unwrap_or_else(|| panic!("no rule {p}: {j}")).clone();
+        let by = |j: &J, p: u64| {
+            j.as_array().unwrap().iter().find(|r| r["priority"] == p).unwrap_or_else(|| panic!("no rule {p}: {j}")).clone()
+        };
         let expect = |p: u64, want: J| {
             let got = by(&v4, p);
             assert_eq!(got, want, "rule {p}");
@@ -122,7 +124,10 @@ fn rules_made_by_nlua_read_back_by_ip() {
         expect(1002, json!({"priority": 1002, "src": "all", "fwmark": "0x7", "fwmask": "0xff", "table": "200"}));
         expect(1004, json!({"priority": 1004, "src": "all", "iif": "v0", "oif": "v1", "table": "100"}));
         expect(1005, json!({"priority": 1005, "src": "all", "tos": "0x10", "table": "100"}));
-        expect(1006, json!({"priority": 1006, "src": "all", "ipproto": "tcp", "sport_start": 1000, "sport_end": 2000, "dport": 80, "table": "100"}));
+        expect(
+            1006,
+            json!({"priority": 1006, "src": "all", "ipproto": "tcp", "sport_start": 1000, "sport_end": 2000, "dport": 80, "table": "100"}),
+        );
         expect(1007, json!({"priority": 1007, "src": "all", "uid_start": 1000, "uid_end": 2000, "table": "100"}));
         expect(1008, json!({"priority": 1008, "src": "10.1.0.0", "srclen": 16, "goto": 1010}));
         expect(1009, json!({"priority": 1009, "src": "all", "nop": null}));

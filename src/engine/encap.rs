@@ -9,8 +9,7 @@ use super::schema::route::{self as S, ENCAP_NAMES};
 use super::schema::{self, FieldError, Fields, Opt, Value};
 
 /// SEG6_IPTUN_MODE_*, named as ip names them.
-pub const SEG6_MODES: &[(u32, &str)] =
-    &[(0, "inline"), (1, "encap"), (2, "l2encap"), (3, "encap.red"), (4, "l2encap.red")];
+pub const SEG6_MODES: &[(u32, &str)] = &[(0, "inline"), (1, "encap"), (2, "l2encap"), (3, "encap.red"), (4, "l2encap.red")];
 
 /// SR6_FLAG1_HMAC and SR6_TLV_HMAC.
 const SR6_FLAG1_HMAC: u8 = 0x08;
@@ -174,7 +173,10 @@ impl Encap {
     /// field in errors ("encap", "nexthops[1].encap").
     pub fn from_opt(v: &Opt, path: &str) -> Result<Encap, FieldError> {
         let Opt::Map(m) = v else {
-            return Err(FieldError(format!("field '{path}': expected table like {{type=\"mpls\", labels=\"100\"}}, got {}", v.describe())));
+            return Err(FieldError(format!(
+                "field '{path}': expected table like {{type=\"mpls\", labels=\"100\"}}, got {}",
+                v.describe()
+            )));
         };
         let mut f = Fields::new(m, &format!("{path}."));
         let kind = match f.take("type") {
@@ -185,7 +187,8 @@ impl Encap {
         let e = if kind == "mpls" {
             let labels = match f.take("labels") {
                 None => return Err(f.missing("labels")),
-                Some(v) => parse_labels(v).ok_or_else(|| f.expected("labels", "MPLS labels like \"100/200\" or {100, 200} (each < 2^20)", v))?,
+                Some(v) => parse_labels(v)
+                    .ok_or_else(|| f.expected("labels", "MPLS labels like \"100/200\" or {100, 200} (each < 2^20)", v))?,
             };
             let ttl = f.int("ttl", 0, 255)?.map(|t| t as u8);
             Encap::Mpls { labels, ttl }
@@ -194,13 +197,21 @@ impl Encap {
                 None => 1,
                 Some(v @ Opt::Str(s)) => match SEG6_MODES.iter().find(|(_, n)| n == s) {
                     Some((k, _)) => *k,
-                    None => return Err(f.expected("mode", "one of \"encap\", \"inline\", \"l2encap\", \"encap.red\", \"l2encap.red\"", v)),
+                    None => {
+                        return Err(f.expected(
+                            "mode",
+                            "one of \"encap\", \"inline\", \"l2encap\", \"encap.red\", \"l2encap.red\"",
+                            v,
+                        ));
+                    }
                 },
                 Some(v) => return Err(f.expected("mode", "seg6 mode string", v)),
             };
             let mut segs = match f.take("segs") {
                 None => return Err(f.missing("segs")),
-                Some(v) => parse_segs(v).ok_or_else(|| f.expected("segs", "IPv6 segments like {\"2001:db8::1\", \"2001:db8::2\"}", v))?,
+                Some(v) => {
+                    parse_segs(v).ok_or_else(|| f.expected("segs", "IPv6 segments like {\"2001:db8::1\", \"2001:db8::2\"}", v))?
+                }
             };
             if mode == 0 {
                 segs.push(Ipv6Addr::UNSPECIFIED);

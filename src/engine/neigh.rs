@@ -206,8 +206,28 @@ pub struct NeighSpec {
 
 /// Options neigh.add/del read.
 pub const NEIGH_FIELDS: &[&str] = &[
-    "family", "dev", "dst", "lladdr", "mac", "state", "router", "proxy", "use", "extern_learn", "managed", "proto",
-    "protocol", "master", "self", "sticky", "vlan", "port", "vni", "src_vni", "via", "nhid",
+    "family",
+    "dev",
+    "dst",
+    "lladdr",
+    "mac",
+    "state",
+    "router",
+    "proxy",
+    "use",
+    "extern_learn",
+    "managed",
+    "proto",
+    "protocol",
+    "master",
+    "self",
+    "sticky",
+    "vlan",
+    "port",
+    "vni",
+    "src_vni",
+    "via",
+    "nhid",
 ];
 
 fn nud_state(f: &mut Fields<'_>, fdb: bool) -> std::result::Result<Option<u16>, FieldError> {

@@ -66,7 +66,8 @@ pub fn parse_dsfield(s: &str) -> std::result::Result<u8, String> {
         return Ok(i as u8);
     }
     let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s);
-    u8::from_str_radix(h, 16).map_err(|_| format!("unknown TOS {s:?} (a number, hex text like \"0x10\", or a name in /etc/iproute2/rt_dsfield)"))
+    u8::from_str_radix(h, 16)
+        .map_err(|_| format!("unknown TOS {s:?} (a number, hex text like \"0x10\", or a name in /etc/iproute2/rt_dsfield)"))
 }
 
 /// USER_HZ: the unit of rta_cacheinfo times.
@@ -331,10 +332,12 @@ impl RouteFilter {
         {
             return false;
         }
-        if let Some(g) = self.gateway {
-            if r.gateway != Some(g) && r.via != Some(g) && !r.nexthops.iter().any(|n| n.gateway == Some(g) || n.via == Some(g)) {
-                return false;
-            }
+        if let Some(g) = self.gateway
+            && r.gateway != Some(g)
+            && r.via != Some(g)
+            && !r.nexthops.iter().any(|n| n.gateway == Some(g) || n.via == Some(g))
+        {
+            return false;
         }
         let net = r.dst_net();
         match self.dst {
@@ -371,7 +374,19 @@ pub struct RouteQuery {
 impl RouteQuery {
     /// A query for `dst` with nothing else set.
     pub fn new(dst: IpAddr) -> RouteQuery {
-        RouteQuery { dst, from: None, iif: None, oif: None, mark: None, uid: None, tos: 0, ipproto: None, sport: None, dport: None, fibmatch: false }
+        RouteQuery {
+            dst,
+            from: None,
+            iif: None,
+            oif: None,
+            mark: None,
+            uid: None,
+            tos: 0,
+            ipproto: None,
+            sport: None,
+            dport: None,
+            fibmatch: false,
+        }
     }
 
     fn message(&self) -> MsgBuilder {
@@ -563,7 +578,10 @@ impl Handle {
     /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors.
     pub fn route_flush(&self, f: &RouteFilter) -> Result<usize> {
         let routes = self.route_list(f)?;
-        let msgs = routes.iter().map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table)))).collect();
+        let msgs = routes
+            .iter()
+            .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))
+            .collect();
         let mut n = 0;
         for r in self.batch(msgs) {
             match r {

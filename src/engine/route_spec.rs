@@ -10,8 +10,8 @@ use ipnet::IpNet;
 use super::encap::Encap;
 use super::message::{MsgBuilder, NLA_F_NESTED};
 use super::route::{self, Route};
-use super::schema::route::{self as S, NexthopRecord};
 use super::route_opts::{ip_bytes, one_of, proto_opt, scope_opt, table_opt, tos_opt, type_opt, via_bytes};
+use super::schema::route::{self as S, NexthopRecord};
 use super::schema::{self, Attr, Attrs, FieldError, Fields, Opt, Resolver, Value};
 use crate::units;
 
@@ -66,9 +66,8 @@ pub struct RouteSpec {
 
 /// Options route.add/replace/append/change/del read, for suggestions.
 pub const ROUTE_FIELDS: &[&str] = &[
-    "dst", "family", "from", "src", "gw", "via", "dev", "oif", "table", "metric", "priority", "scope", "proto",
-    "protocol", "type", "tos", "dscp", "onlink", "pref", "expires", "realms", "nhid", "metrics", "lock", "nexthops",
-    "encap",
+    "dst", "family", "from", "src", "gw", "via", "dev", "oif", "table", "metric", "priority", "scope", "proto", "protocol",
+    "type", "tos", "dscp", "onlink", "pref", "expires", "realms", "nhid", "metrics", "lock", "nexthops", "encap",
 ];
 
 fn family_word(f: u8) -> &'static str {
@@ -101,7 +100,11 @@ fn prefix(f: &mut Fields<'_>, key: &'static str, family: u8) -> Result<Option<Ip
             let what = "prefix like \"10.0.0.0/24\" or \"default\"";
             let n = v.as_str().and_then(|s| units::parse_dst(s, hint).ok()).ok_or_else(|| f.expected(key, what, v))?;
             if units::family_of(&n.addr()) != family {
-                return Err(f.expected(key, &format!("{} prefix (the route is {})", family_word(family), family_word(family)), v));
+                return Err(f.expected(
+                    key,
+                    &format!("{} prefix (the route is {})", family_word(family), family_word(family)),
+                    v,
+                ));
             }
             Ok(Some(n))
         }
@@ -157,7 +160,11 @@ fn metrics_opt(map: &[(String, Opt)], f: &mut Fields<'_>) -> Result<(Attrs, u32)
     if let Some(v) = lock_opt {
         let names: Vec<String> = match &v {
             Opt::Str(s) => vec![s.clone()],
-            Opt::List(l) => l.iter().map(|x| x.as_str().map(str::to_string)).collect::<Option<_>>().ok_or_else(|| f.expected("lock", "list of metric names like {\"mtu\"}", &v))?,
+            Opt::List(l) => l
+                .iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<_>>()
+                .ok_or_else(|| f.expected("lock", "list of metric names like {\"mtu\"}", &v))?,
             Opt::Map(m) if m.is_empty() => vec![],
             _ => return Err(f.expected("lock", "list of metric names like {\"mtu\"}", &v)),
         };
@@ -174,7 +181,10 @@ fn metrics_opt(map: &[(String, Opt)], f: &mut Fields<'_>) -> Result<(Attrs, u32)
 fn nexthop_from(v: &Opt, i: usize, family: u8, res: &dyn Resolver) -> Result<NexthopSpec, FieldError> {
     let path = format!("nexthops[{i}]");
     let Opt::Map(m) = v else {
-        return Err(FieldError(format!("field '{path}': expected table like {{gw=\"10.0.0.1\", dev=\"v0\"}}, got {}", v.describe())));
+        return Err(FieldError(format!(
+            "field '{path}': expected table like {{gw=\"10.0.0.1\", dev=\"v0\"}}, got {}",
+            v.describe()
+        )));
     };
     let mut f = Fields::new(m, &format!("{path}."));
     let gateway = ip_of_family(&mut f, "gw", family)?;
@@ -427,10 +437,10 @@ impl RouteSpec {
         if self.dst.prefix_len() > 0 {
             m.attr(S::RTA_DST, &ip_bytes(&self.dst.addr()));
         }
-        if let Some(n) = self.from {
-            if n.prefix_len() > 0 {
-                m.attr(S::RTA_SRC, &ip_bytes(&n.addr()));
-            }
+        if let Some(n) = self.from
+            && n.prefix_len() > 0
+        {
+            m.attr(S::RTA_SRC, &ip_bytes(&n.addr()));
         }
         if let Some(a) = self.prefsrc {
             m.attr(S::RTA_PREFSRC, &ip_bytes(&a));
@@ -517,7 +527,12 @@ fn nexthop_record(n: &NexthopSpec) -> NexthopRecord {
     let raw = |id: u16, b: Vec<u8>| Attr { id, flags: 0, def: S::ROUTE.by_id(id), value: Value::Bytes(b) };
     if let Some(e) = &n.encap {
         attrs.push(Attr { flags: NLA_F_NESTED, ..raw(S::RTA_ENCAP, e.encode()) });
-        attrs.push(Attr { id: S::RTA_ENCAP_TYPE, flags: 0, def: S::ROUTE.by_id(S::RTA_ENCAP_TYPE), value: Value::U(e.kind() as u64) });
+        attrs.push(Attr {
+            id: S::RTA_ENCAP_TYPE,
+            flags: 0,
+            def: S::ROUTE.by_id(S::RTA_ENCAP_TYPE),
+            value: Value::U(e.kind() as u64),
+        });
     }
     if let Some(g) = n.gateway {
         attrs.push(raw(S::RTA_GATEWAY, ip_bytes(&g)));

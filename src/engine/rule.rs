@@ -32,12 +32,11 @@ fn protocols() -> Vec<(u32, String)> {
     if let Ok(text) = std::fs::read_to_string("/etc/protocols") {
         for line in text.lines() {
             let mut it = line.split('#').next().unwrap_or("").split_whitespace();
-            if let (Some(name), Some(num)) = (it.next(), it.next()) {
-                if let Ok(n) = num.parse::<u32>() {
-                    if !out.iter().any(|(i, _)| *i == n) {
-                        out.push((n, name.to_string()));
-                    }
-                }
+            if let (Some(name), Some(num)) = (it.next(), it.next())
+                && let Ok(n) = num.parse::<u32>()
+                && !out.iter().any(|(i, _)| *i == n)
+            {
+                out.push((n, name.to_string()));
             }
         }
     }
@@ -100,7 +99,8 @@ pub struct Rule {
 fn pair(attrs: &Attrs, id: u16) -> Option<(u64, u64)> {
     match attrs.value(id)? {
         Value::Struct(_, f, _) => {
-            let get = |n: &str| f.iter().find(|(k, _)| *k == n).and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None });
+            let get =
+                |n: &str| f.iter().find(|(k, _)| *k == n).and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None });
             Some((get("start")?, get("end")?))
         }
         _ => None,
@@ -156,7 +156,11 @@ impl Rule {
 
     /// The action word ("lookup", "goto", "nop", "blackhole"...).
     pub fn action_name(&self) -> String {
-        S::ACTION_NAMES.iter().find(|(k, _)| *k == self.action as u64).map(|(_, n)| n.to_string()).unwrap_or_else(|| self.action.to_string())
+        S::ACTION_NAMES
+            .iter()
+            .find(|(k, _)| *k == self.action as u64)
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_else(|| self.action.to_string())
     }
 
     fn prefix(&self, a: Option<IpAddr>, len: u8) -> Option<String> {
@@ -226,9 +230,33 @@ pub struct RuleSpec {
 
 /// Options rule.add/del read.
 pub const RULE_FIELDS: &[&str] = &[
-    "family", "from", "to", "not_", "not", "priority", "pref", "tos", "dscp", "fwmark", "mask", "realms", "proto",
-    "protocol", "table", "suppress_prefixlength", "suppress_ifgroup", "iif", "oif", "l3mdev", "uidrange", "ipproto",
-    "sport", "dport", "action", "goto", "tun_id",
+    "family",
+    "from",
+    "to",
+    "not_",
+    "not",
+    "priority",
+    "pref",
+    "tos",
+    "dscp",
+    "fwmark",
+    "mask",
+    "realms",
+    "proto",
+    "protocol",
+    "table",
+    "suppress_prefixlength",
+    "suppress_ifgroup",
+    "iif",
+    "oif",
+    "l3mdev",
+    "uidrange",
+    "ipproto",
+    "sport",
+    "dport",
+    "action",
+    "goto",
+    "tun_id",
 ];
 
 /// A range like 1000, "1000-2000", {1000, 2000} or {start=, ["end"]=}.
@@ -254,7 +282,11 @@ fn range_opt(f: &mut Fields<'_>, key: &'static str, max: u64) -> std::result::Re
     }
 }
 
-fn ifname_opt(f: &mut Fields<'_>, key: &'static str, name_of: &dyn Fn(u32) -> Option<String>) -> std::result::Result<Option<String>, FieldError> {
+fn ifname_opt(
+    f: &mut Fields<'_>,
+    key: &'static str,
+    name_of: &dyn Fn(u32) -> Option<String>,
+) -> std::result::Result<Option<String>, FieldError> {
     match f.take(key) {
         None => Ok(None),
         Some(Opt::Str(s)) if super::link::valid_ifname(s) => Ok(Some(s.clone())),
@@ -269,7 +301,10 @@ fn ifname_opt(f: &mut Fields<'_>, key: &'static str, name_of: &dyn Fn(u32) -> Op
 impl RuleSpec {
     /// Parse rule options (see [`RULE_FIELDS`]). `name_of` turns a Link's
     /// index into its name (rules match interfaces by name).
-    pub fn from_opts(map: &[(String, Opt)], name_of: &dyn Fn(u32) -> Option<String>) -> std::result::Result<RuleSpec, FieldError> {
+    pub fn from_opts(
+        map: &[(String, Opt)],
+        name_of: &dyn Fn(u32) -> Option<String>,
+    ) -> std::result::Result<RuleSpec, FieldError> {
         let mut f = Fields::new(map, "");
         let mut s = RuleSpec::default();
         let explicit = f.parsed("family", "\"inet\" or \"inet6\"", units::parse_family)?;
@@ -278,7 +313,12 @@ impl RuleSpec {
             match f.take(key) {
                 None => Ok(None),
                 Some(Opt::Str(a)) if a == "all" => Ok(None),
-                Some(v) => v.as_str().and_then(|x| units::parse_prefix(x).ok()).and_then(|(a, l)| IpNet::new(a, l).ok()).map(Some).ok_or_else(|| f.expected(key, what, v)),
+                Some(v) => v
+                    .as_str()
+                    .and_then(|x| units::parse_prefix(x).ok())
+                    .and_then(|(a, l)| IpNet::new(a, l).ok())
+                    .map(Some)
+                    .ok_or_else(|| f.expected(key, what, v)),
             }
         };
         s.from = pfx(&mut f, "from")?;
@@ -290,10 +330,13 @@ impl RuleSpec {
             None => fams.first().copied().unwrap_or(AF_INET),
         };
         for (k, n) in [("from", s.from), ("to", s.to)] {
-            if let Some(n) = n {
-                if units::family_of(&n.addr()) != s.family {
-                    return Err(FieldError(format!("field '{k}': {n} is not in the rule's family ({})", units::family_name(s.family))));
-                }
+            if let Some(n) = n
+                && units::family_of(&n.addr()) != s.family
+            {
+                return Err(FieldError(format!(
+                    "field '{k}': {n} is not in the rule's family ({})",
+                    units::family_name(s.family)
+                )));
             }
         }
         one_of(map, "not_", "not")?;
@@ -308,7 +351,8 @@ impl RuleSpec {
             None => {}
             Some(Opt::Str(t)) if t.contains('/') => {
                 let (a, b) = t.split_once('/').unwrap();
-                let p = |x: &str| if let Some(h) = x.strip_prefix("0x") { u32::from_str_radix(h, 16).ok() } else { x.parse().ok() };
+                let p =
+                    |x: &str| if let Some(h) = x.strip_prefix("0x") { u32::from_str_radix(h, 16).ok() } else { x.parse().ok() };
                 match (p(a), p(b)) {
                     (Some(m), Some(k)) => {
                         s.fwmark = Some(m);
@@ -338,11 +382,14 @@ impl RuleSpec {
         s.suppress_prefixlength = f.int("suppress_prefixlength", 0, 128)?.map(|v| v as i32);
         s.suppress_ifgroup = match f.take("suppress_ifgroup") {
             None => None,
-            Some(Opt::Str(g)) => Some(
-                units::iproute2_id("group", g, &[(0, "default")])
-                    .ok_or_else(|| f.error("suppress_ifgroup", format!("unknown group {g:?} (not a number or a name in /etc/iproute2/group)")))?,
+            Some(Opt::Str(g)) => Some(units::iproute2_id("group", g, &[(0, "default")]).ok_or_else(|| {
+                f.error("suppress_ifgroup", format!("unknown group {g:?} (not a number or a name in /etc/iproute2/group)"))
+            })?),
+            Some(v) => Some(
+                v.as_int()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| f.expected("suppress_ifgroup", "group number or name", v))?,
             ),
-            Some(v) => Some(v.as_int().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| f.expected("suppress_ifgroup", "group number or name", v))?),
         };
         s.iif = ifname_opt(&mut f, "iif", name_of)?;
         s.oif = ifname_opt(&mut f, "oif", name_of)?;
@@ -352,7 +399,11 @@ impl RuleSpec {
             None => None,
             Some(v) => Some(match v {
                 Opt::Str(p) => parse_ip_proto(p).map_err(|e| f.error("ipproto", e))?,
-                _ => v.as_int().filter(|n| (0..=255).contains(n)).map(|n| n as u8).ok_or_else(|| f.expected("ipproto", "protocol number or name like \"tcp\"", v))?,
+                _ => v
+                    .as_int()
+                    .filter(|n| (0..=255).contains(n))
+                    .map(|n| n as u8)
+                    .ok_or_else(|| f.expected("ipproto", "protocol number or name like \"tcp\"", v))?,
             }),
         };
         s.sport = range_opt(&mut f, "sport", 65535)?.map(|(a, b)| (a as u16, b as u16));
@@ -363,7 +414,13 @@ impl RuleSpec {
             None => s.goto.map(|_| S::FR_ACT_GOTO),
             Some(v) => match v.as_str().and_then(|a| S::ACTION_NAMES.iter().find(|(_, n)| *n == a && *n != "unspec")) {
                 Some((k, _)) => Some(*k as u8),
-                None => return Err(f.expected("action", "one of \"lookup\", \"goto\", \"nop\", \"blackhole\", \"unreachable\", \"prohibit\"", v)),
+                None => {
+                    return Err(f.expected(
+                        "action",
+                        "one of \"lookup\", \"goto\", \"nop\", \"blackhole\", \"unreachable\", \"prohibit\"",
+                        v,
+                    ));
+                }
             },
         };
         if s.action == Some(S::FR_ACT_GOTO) && s.goto.is_none() {
@@ -387,7 +444,11 @@ impl RuleSpec {
         if self.action.is_none() && self.l3mdev && add {
             action = S::FR_ACT_TO_TBL;
         }
-        let table = self.table.unwrap_or(if add && self.action.is_none_or(|a| a == S::FR_ACT_TO_TBL) && !self.l3mdev { super::schema::route::RT_TABLE_MAIN } else { 0 });
+        let table = self.table.unwrap_or(if add && self.action.is_none_or(|a| a == S::FR_ACT_TO_TBL) && !self.l3mdev {
+            super::schema::route::RT_TABLE_MAIN
+        } else {
+            0
+        });
         let mut hdr = [0u8; 12];
         hdr[0] = if self.family == 0 { AF_INET } else { self.family };
         hdr[1] = self.to.map(|n| n.prefix_len()).unwrap_or(0);

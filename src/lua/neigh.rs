@@ -62,9 +62,10 @@ pub fn filter_from(h: &engine::Handle, t: Option<Table>, func: &str, link: Optio
     f.master = r.ifindex("master", h).map_err(e)?;
     f.state = match r.take("state") {
         None => None,
-        Some(v) => Some(state_mask(v).ok_or_else(|| {
-            input(func, r.expected("state", "a state like \"reachable\", a list of them, or \"all\"", v))
-        })?),
+        Some(v) => Some(
+            state_mask(v)
+                .ok_or_else(|| input(func, r.expected("state", "a state like \"reachable\", a list of them, or \"all\"", v)))?,
+        ),
     };
     f.proxy = r.bool("proxy").map_err(e)?.unwrap_or(false);
     f.vlan = r.int("vlan", 0, 4095).map_err(e)?.map(|v| v as u16);
@@ -74,7 +75,13 @@ pub fn filter_from(h: &engine::Handle, t: Option<Table>, func: &str, link: Optio
 }
 
 /// List entries through `h` (of `link` only, when given).
-pub fn list_for(lua: &Lua, h: &Rc<engine::Handle>, link: Option<&engine::Link>, t: Option<Table>, func: &str) -> mlua::Result<Table> {
+pub fn list_for(
+    lua: &Lua,
+    h: &Rc<engine::Handle>,
+    link: Option<&engine::Link>,
+    t: Option<Table>,
+    func: &str,
+) -> mlua::Result<Table> {
     let f = filter_from(h, t, func, link)?;
     let all = h.neigh_list(&f).map_err(raise)?;
     let ctx = Ctx::load(h)?;
@@ -92,16 +99,17 @@ fn list(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mul
 
 fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: NeighVerb, func: &'static str) -> mlua::Result<MultiValue> {
     let a = Args::new(func, args);
-    if verb == NeighVerb::Del {
-        if let Value::UserData(ud) = a.get(0) {
-            if let Ok(x) = ud.borrow::<Neigh>() {
-                x.h.neigh_del(&NeighSpec::from_neigh(&x.n)).map_err(raise)?;
-                return ().into_lua_multi(lua);
-            }
-        }
+    if verb == NeighVerb::Del
+        && let Value::UserData(ud) = a.get(0)
+        && let Ok(x) = ud.borrow::<Neigh>()
+    {
+        x.h.neigh_del(&NeighSpec::from_neigh(&x.n)).map_err(raise)?;
+        return ().into_lua_multi(lua);
     }
     let Value::Table(t) = a.get(0) else {
-        return Err(a.bad(0, if verb == NeighVerb::Del { "table of neighbour options or Neigh" } else { "table of neighbour options" }));
+        return Err(
+            a.bad(0, if verb == NeighVerb::Del { "table of neighbour options or Neigh" } else { "table of neighbour options" })
+        );
     };
     let map = table_to_map(t, "").map_err(|e| input(func, e))?;
     let spec = NeighSpec::from_opts(&map, &**h).map_err(|e| input(func, e))?;
@@ -146,8 +154,18 @@ fn flush(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mu
 pub static MODULE: Module = Module {
     name: "neigh",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "neigh.list{dev=, family=, state=, proxy=, master=, vlan=} --> {Neigh...}" },
-        Op { name: "add", f: add, mutates: true, sig: "neigh.add{dev=, dst=, lladdr=, state=, router=, proxy=} / {family=\"bridge\", dev=, lladdr=, master=, self=, vlan=, dst=, vni=}" },
+        Op {
+            name: "list",
+            f: list,
+            mutates: false,
+            sig: "neigh.list{dev=, family=, state=, proxy=, master=, vlan=} --> {Neigh...}",
+        },
+        Op {
+            name: "add",
+            f: add,
+            mutates: true,
+            sig: "neigh.add{dev=, dst=, lladdr=, state=, router=, proxy=} / {family=\"bridge\", dev=, lladdr=, master=, self=, vlan=, dst=, vni=}",
+        },
         Op { name: "replace", f: replace, mutates: true, sig: "neigh.replace{dev=, dst=, lladdr=, state=, ...}" },
         Op { name: "change", f: change, mutates: true, sig: "neigh.change{dev=, dst=, lladdr=, state=, ...}" },
         Op { name: "append", f: append, mutates: true, sig: "neigh.append{family=\"bridge\", dev=, lladdr=, dst=, ...}" },
@@ -197,7 +215,16 @@ impl UserData for Neigh {
         m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(neigh_text(&s.n, &*s.ctx, &s.ctx.names)));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Neigh>().is_ok_and(|o| {
-                let key = |n: &engine::Neigh| (n.family, n.ifindex, n.dst, if n.is_fdb() { n.lladdr.clone() } else { None }, n.vlan, n.flags & (S::NTF_SELF | S::NTF_MASTER | S::NTF_PROXY));
+                let key = |n: &engine::Neigh| {
+                    (
+                        n.family,
+                        n.ifindex,
+                        n.dst,
+                        if n.is_fdb() { n.lladdr.clone() } else { None },
+                        n.vlan,
+                        n.flags & (S::NTF_SELF | S::NTF_MASTER | S::NTF_PROXY),
+                    )
+                };
                 key(&o.n) == key(&s.n) && o.h.ns() == s.h.ns()
             }))
         });

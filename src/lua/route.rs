@@ -108,7 +108,13 @@ pub fn filter_from(h: &engine::Handle, t: Option<Table>, func: &str, link: Optio
 }
 
 /// List routes through `h` (through `link` only, when given) as a Lua array.
-pub fn list_for(lua: &Lua, h: &Rc<engine::Handle>, link: Option<&engine::Link>, t: Option<Table>, func: &str) -> mlua::Result<Table> {
+pub fn list_for(
+    lua: &Lua,
+    h: &Rc<engine::Handle>,
+    link: Option<&engine::Link>,
+    t: Option<Table>,
+    func: &str,
+) -> mlua::Result<Table> {
     let f = filter_from(h, t, func, link)?;
     let routes = h.route_list(&f).map_err(raise)?;
     let ctx = Ctx::load(h)?;
@@ -132,17 +138,20 @@ fn spec_from(h: &Rc<engine::Handle>, func: &str, t: &Table) -> mlua::Result<Rout
 fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) -> mlua::Result<MultiValue> {
     let func = verb_func(verb);
     let a = Args::new(func, args);
-    if verb == RouteVerb::Del {
-        if let Value::UserData(ud) = a.get(0) {
-            if let Ok(r) = ud.borrow::<Route>() {
-                r.h.route_del_route(&r.r).map_err(raise)?;
-                return ().into_lua_multi(lua);
-            }
-        }
+    if verb == RouteVerb::Del
+        && let Value::UserData(ud) = a.get(0)
+        && let Ok(r) = ud.borrow::<Route>()
+    {
+        r.h.route_del_route(&r.r).map_err(raise)?;
+        return ().into_lua_multi(lua);
     }
     let t = match a.get(0) {
         Value::Table(t) => t.clone(),
-        _ => return Err(a.bad(0, if verb == RouteVerb::Del { "table of route options or Route" } else { "table of route options" })),
+        _ => {
+            return Err(
+                a.bad(0, if verb == RouteVerb::Del { "table of route options or Route" } else { "table of route options" })
+            );
+        }
     };
     let spec = spec_from(h, func, &t)?;
     h.route_modify(&spec, verb).map_err(raise)?;
@@ -193,10 +202,10 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
         let e = |x| input(a.func, x);
         let mut r = Fields::new(&map, "");
         q.from = r.ip("from").map_err(e)?;
-        if let Some(f) = q.from {
-            if units::family_of(&f) != units::family_of(&dst) {
-                return Err(input(a.func, format!("field 'from': {f} is not the family of {dst}")));
-            }
+        if let Some(f) = q.from
+            && units::family_of(&f) != units::family_of(&dst)
+        {
+            return Err(input(a.func, format!("field 'from': {f} is not the family of {dst}")));
         }
         q.iif = r.ifindex("iif", &**h).map_err(e)?;
         q.oif = match r.ifindex("oif", &**h).map_err(e)? {
@@ -208,8 +217,14 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
         q.tos = tos_opt(&mut r).map_err(e)?.unwrap_or(0);
         q.ipproto = match r.take("ipproto") {
             None => None,
-            Some(Opt::Str(p)) => Some(engine::rule::parse_ip_proto(p).map_err(|x| input(a.func, format!("field 'ipproto': {x}")))?),
-            Some(v) => Some(v.as_int().filter(|n| (0..=255).contains(n)).ok_or_else(|| input(a.func, r.expected("ipproto", "protocol number or name", v)))? as u8),
+            Some(Opt::Str(p)) => {
+                Some(engine::rule::parse_ip_proto(p).map_err(|x| input(a.func, format!("field 'ipproto': {x}")))?)
+            }
+            Some(v) => Some(
+                v.as_int()
+                    .filter(|n| (0..=255).contains(n))
+                    .ok_or_else(|| input(a.func, r.expected("ipproto", "protocol number or name", v)))? as u8,
+            ),
         };
         q.sport = r.int("sport", 0, 65535).map_err(e)?.map(|p| p as u16);
         q.dport = r.int("dport", 0, 65535).map_err(e)?.map(|p| p as u16);
@@ -224,9 +239,24 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
 pub static MODULE: Module = Module {
     name: "route",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "route.list{table=, family=, dev=, proto=, type=, scope=, dst=, metric=, gw=} --> {Route...}" },
-        Op { name: "get", f: get, mutates: false, sig: "route.get(\"192.0.2.1\", {from=, iif=, oif=, mark=, uid=, fibmatch=}) --> Route" },
-        Op { name: "add", f: add, mutates: true, sig: "route.add{dst=, gw=, dev=, table=, metric=, proto=, type=, nexthops={...}, encap={...}, mtu=, ...}" },
+        Op {
+            name: "list",
+            f: list,
+            mutates: false,
+            sig: "route.list{table=, family=, dev=, proto=, type=, scope=, dst=, metric=, gw=} --> {Route...}",
+        },
+        Op {
+            name: "get",
+            f: get,
+            mutates: false,
+            sig: "route.get(\"192.0.2.1\", {from=, iif=, oif=, mark=, uid=, fibmatch=}) --> Route",
+        },
+        Op {
+            name: "add",
+            f: add,
+            mutates: true,
+            sig: "route.add{dst=, gw=, dev=, table=, metric=, proto=, type=, nexthops={...}, encap={...}, mtu=, ...}",
+        },
         Op { name: "replace", f: replace, mutates: true, sig: "route.replace{dst=, ...}" },
         Op { name: "change", f: change, mutates: true, sig: "route.change{dst=, ...}" },
         Op { name: "append", f: append, mutates: true, sig: "route.append{dst=, ...}" },
@@ -304,8 +334,8 @@ impl UserData for Route {
         f.add_field_method_get("uid", |_, s| Ok(s.r.uid));
         f.add_field_method_get("realms", |_, s| Ok(s.r.realms));
         f.add_field_method_get("nhid", |_, s| Ok(s.r.nhid));
-        f.add_field_method_get("metrics", |lua, s| metrics_table(lua, s));
-        f.add_field_method_get("nexthops", |lua, s| nexthops_table(lua, s));
+        f.add_field_method_get("metrics", metrics_table);
+        f.add_field_method_get("nexthops", nexthops_table);
         f.add_field_method_get("encap", |lua, s| match &s.r.encap {
             Some(e) => opt_to_lua(lua, &e.to_opt()),
             None => Ok(Value::Nil),

@@ -59,11 +59,11 @@ fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
 /// rule.del{...selectors...} or rule.del(r).
 fn del(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
     let a = Args::new("rule.del", args);
-    if let Value::UserData(ud) = a.get(0) {
-        if let Ok(r) = ud.borrow::<Rule>() {
-            r.h.rule_del_rule(&r.r).map_err(raise)?;
-            return ().into_lua_multi(lua);
-        }
+    if let Value::UserData(ud) = a.get(0)
+        && let Ok(r) = ud.borrow::<Rule>()
+    {
+        r.h.rule_del_rule(&r.r).map_err(raise)?;
+        return ().into_lua_multi(lua);
     }
     if !matches!(a.get(0), Value::Table(_)) {
         return Err(a.bad(0, "table of rule selectors or Rule"));

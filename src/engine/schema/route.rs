@@ -48,12 +48,7 @@ pub static CACHEINFO: StructDef = StructDef {
 pub static RTNEXTHOP: StructDef = StructDef {
     name: "rtnexthop",
     size: 8,
-    fields: &[
-        Field::new("len", 0, U16),
-        Field::new("flags", 2, U8),
-        Field::new("hops", 3, U8),
-        Field::new("ifindex", 4, I32),
-    ],
+    fields: &[Field::new("len", 0, U16), Field::new("flags", 2, U8), Field::new("hops", 3, U8), Field::new("ifindex", 4, I32)],
 };
 
 pub const RTA_DST: u16 = 1;
@@ -264,10 +259,8 @@ pub const MPLS_IPTUNNEL_TTL: u16 = 2;
 
 /// MPLS_IPTUNNEL_*: `encap mpls LABELS [ttl N]`. The label stack is raw
 /// big-endian label stack entries (see `engine::encap`).
-pub static ENCAP_MPLS: AttrSet = AttrSet {
-    name: "encap_mpls",
-    attrs: &[a(MPLS_IPTUNNEL_DST, "labels", Bytes), a(MPLS_IPTUNNEL_TTL, "ttl", U8)],
-};
+pub static ENCAP_MPLS: AttrSet =
+    AttrSet { name: "encap_mpls", attrs: &[a(MPLS_IPTUNNEL_DST, "labels", Bytes), a(MPLS_IPTUNNEL_TTL, "ttl", U8)] };
 
 pub const SEG6_IPTUNNEL_SRH: u16 = 1;
 

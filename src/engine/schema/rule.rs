@@ -49,15 +49,8 @@ pub const FRA_SPORT_RANGE: u16 = 23;
 pub const FRA_DPORT_RANGE: u16 = 24;
 
 /// FR_ACT_*: what a rule does, in the words `ip rule` takes.
-pub const ACTION_NAMES: &[(u64, &str)] = &[
-    (0, "unspec"),
-    (1, "lookup"),
-    (2, "goto"),
-    (3, "nop"),
-    (6, "blackhole"),
-    (7, "unreachable"),
-    (8, "prohibit"),
-];
+pub const ACTION_NAMES: &[(u64, &str)] =
+    &[(0, "unspec"), (1, "lookup"), (2, "goto"), (3, "nop"), (6, "blackhole"), (7, "unreachable"), (8, "prohibit")];
 pub const FR_ACT_TO_TBL: u8 = 1;
 pub const FR_ACT_GOTO: u8 = 2;
 pub const FR_ACT_NOP: u8 = 3;
