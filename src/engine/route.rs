@@ -70,8 +70,8 @@ pub fn parse_dsfield(s: &str) -> std::result::Result<u8, String> {
         .map_err(|_| format!("unknown TOS {s:?} (a number, hex text like \"0x10\", or a name in /etc/iproute2/rt_dsfield)"))
 }
 
-/// USER_HZ: the unit of rta_cacheinfo times.
-fn user_hz() -> i64 {
+/// USER_HZ: the unit of rta_cacheinfo and nda_cacheinfo times.
+pub fn user_hz() -> i64 {
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     if hz > 0 { hz as i64 } else { 100 }

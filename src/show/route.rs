@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use super::{Json, Names};
 use crate::engine::encap::{Encap, labels_text};
-use crate::engine::route::{Nexthop, Route, flag_names};
+use crate::engine::route::{Nexthop, Route, flag_names, user_hz};
 use crate::engine::schema::route as S;
 use crate::engine::schema::{Attrs, Value};
 use crate::units::{self, scope_name};
@@ -349,12 +349,6 @@ pub fn route_json(r: &Route, n: &dyn Names, rt: &RtNames) -> Json {
         o.set("nexthops", Json::Arr(r.nexthops.iter().map(|x| nexthop_json(x, n, rt)).collect()));
     }
     o
-}
-
-fn user_hz() -> i64 {
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { nix::libc::sysconf(nix::libc::_SC_CLK_TCK) };
-    if hz > 0 { hz as i64 } else { 100 }
 }
 
 /// "low", "medium", "high" or the number.
