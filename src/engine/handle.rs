@@ -28,24 +28,32 @@ pub struct Handle {
     seq: Cell<u32>,
     buf: RefCell<Vec<u8>>,
     ns: super::NsInfo,
+    /// Dumps restarted because the kernel flagged them NLM_F_DUMP_INTR.
+    dump_restarts: Cell<u64>,
 }
 
 impl Handle {
     /// Open a handle in the calling thread's current network namespace.
     pub fn new() -> Result<Handle> {
         let ns = super::NsInfo::current()?;
-        Ok(Handle { sock: NlSocket::open()?, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns })
+        Ok(Handle { sock: NlSocket::open()?, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0) })
     }
 
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns }
+        Handle { sock, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0) }
     }
 
     /// The namespace this handle's socket lives in.
     pub fn ns(&self) -> &super::NsInfo {
         &self.ns
+    }
+
+    /// How many dumps through this handle the kernel interrupted (a concurrent
+    /// change, NLM_F_DUMP_INTR) and [`Handle::dump`] restarted.
+    pub fn dump_restarts(&self) -> u64 {
+        self.dump_restarts.get()
     }
 
     /// The underlying socket.
@@ -113,6 +121,7 @@ impl Handle {
             if !intr {
                 return Ok(out);
             }
+            self.dump_restarts.set(self.dump_restarts.get() + 1);
         }
         Err(Error::kernel(libc::EINTR, Some(format!("dump kept changing; gave up after {DUMP_RETRIES} retries")), op()))
     }

@@ -12,11 +12,17 @@
 //! ```
 
 pub mod addr;
+pub mod encap;
 pub mod error;
 pub mod handle;
 pub mod link;
 pub mod message;
+pub mod neigh;
 pub mod ns;
+pub mod route;
+pub mod route_opts;
+pub mod route_spec;
+pub mod rule;
 pub mod schema;
 pub mod socket;
 pub mod tuntap;
@@ -25,7 +31,11 @@ pub use addr::{Addr, AddrFilter, AddrSpec};
 pub use error::{Error, ErrorKind, Result};
 pub use handle::Handle;
 pub use link::{Link, LinkChange, LinkFilter, LinkId, LinkSpec, NetnsTarget};
+pub use neigh::{Neigh, NeighFilter, NeighSpec};
 pub use ns::NsInfo;
+pub use route::{Route, RouteFilter, RouteQuery, RouteVerb};
+pub use route_spec::RouteSpec;
+pub use rule::{Rule, RuleFilter, RuleSpec};
 pub use schema::Opt;
 
 /// Read a native-endian struct field (the kernel's headers are host order).

@@ -261,6 +261,12 @@ impl UserData for Link {
         m.add_method("addrs", |lua, s, opts: Option<Table>| {
             guard("Link.addrs", || super::addr::list_for(lua, &s.h, Some(&s.l), opts, "Link.addrs"))
         });
+        m.add_method("routes", |lua, s, opts: Option<Table>| {
+            guard("Link.routes", || super::route::list_for(lua, &s.h, Some(&s.l), opts, "Link.routes"))
+        });
+        m.add_method("neighs", |lua, s, opts: Option<Table>| {
+            guard("Link.neighs", || super::neigh::list_for(lua, &s.h, Some(&s.l), opts, "Link.neighs"))
+        });
         m.add_method("addr_add", |lua, s, (addr, opts): (Value, Option<Table>)| {
             guard("Link.addr_add", || super::addr::modify_for(lua, s, addr, 1, opts, super::addr::Verb::Add))
         });

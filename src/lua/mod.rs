@@ -10,8 +10,11 @@ pub mod args;
 pub mod error;
 pub mod handle;
 pub mod link;
+pub mod neigh;
 pub mod nlua;
 pub mod opts;
+pub mod route;
+pub mod rule;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -43,7 +46,7 @@ pub struct Module {
 }
 
 /// Every module, in registration order. Adding a type adds one line here.
-pub static MODULES: &[&Module] = &[&link::MODULE, &addr::MODULE, &nlua::MODULE];
+pub static MODULES: &[&Module] = &[&link::MODULE, &addr::MODULE, &route::MODULE, &rule::MODULE, &neigh::MODULE, &nlua::MODULE];
 
 /// Call an op, turning a panic in the binding into a Lua error instead of
 /// unwinding through the VM, and refusing mutations in read-only runtimes.

@@ -6,6 +6,9 @@
 pub mod addr;
 pub mod json;
 pub mod link;
+pub mod neigh;
+pub mod route;
+pub mod rule;
 
 pub use json::Json;
 

@@ -10,6 +10,9 @@
 pub mod addr;
 pub mod fields;
 pub mod link;
+pub mod neigh;
+pub mod route;
+pub mod rule;
 
 pub use fields::Fields;
 

@@ -1,0 +1,175 @@
+---@meta
+-- Type stubs for the `route` module and the Route userdata (LuaLS).
+
+---@class Route
+---@field family string "inet" or "inet6"
+---@field dst string "10.0.0.0/24", "10.0.0.1/32" or "default"
+---@field dst_len integer
+---@field from string? source prefix the route applies to (RTA_SRC, `ip route ... from`)
+---@field src string? preferred source address (RTA_PREFSRC, `ip route ... src`)
+---@field gw string? gateway of the route's family
+---@field via string? gateway of the other family (an IPv6 next hop of an IPv4 route)
+---@field dev string? output device name
+---@field oif integer? output device index
+---@field iif string? input device (route.get with iif)
+---@field table integer table id (254 main, 255 local)
+---@field metric integer? RTA_PRIORITY
+---@field scope string "global", "link", "host", ...
+---@field proto string "boot", "static", "kernel", or a name from /etc/iproute2/rt_protos
+---@field type string "unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "throw", "multicast", ...
+---@field tos integer
+---@field onlink boolean
+---@field flags string[] "onlink", "linkdown", "dead", ...
+---@field pref string? IPv6 router preference: "low", "medium", "high"
+---@field expires integer? seconds left (IPv6 routes with a lifetime)
+---@field mark integer? route.get
+---@field uid integer? route.get
+---@field realms integer?
+---@field nhid integer?
+---@field metrics RouteMetrics? mtu, advmss, ..., lock
+---@field nexthops RouteNexthop[]? the paths of a multipath route
+---@field encap RouteEncap?
+---@field handle Handle the handle (namespace) this route was read through
+local Route = {}
+---Delete exactly this route.
+function Route:del() end
+---JSON with the keys `ip -j route show table all` uses.
+---@return string
+function Route:json() end
+
+---@class RouteMetrics
+---@field mtu? integer
+---@field window? integer
+---@field rtt? integer|string milliseconds, or "100ms"/"1.5s"
+---@field rttvar? integer|string
+---@field ssthresh? integer
+---@field cwnd? integer
+---@field advmss? integer
+---@field reordering? integer
+---@field hoplimit? integer 0..255
+---@field initcwnd? integer
+---@field features? string|integer "ecn"
+---@field rto_min? integer|string milliseconds (always locked, as ip does)
+---@field initrwnd? integer
+---@field quickack? boolean|integer
+---@field congctl? string congestion control algorithm
+---@field fastopen_no_cookie? boolean|integer
+---@field lock? string[]|string metrics the kernel must not change: {"mtu"}
+
+---@class RouteNexthop
+---@field gw? string
+---@field via? string gateway of the other family
+---@field dev? string|integer|Link
+---@field weight? integer 1..256 (default 1)
+---@field onlink? boolean
+---@field encap? RouteEncap
+---@field realms? integer
+
+---@class RouteEncap
+---@field type string "mpls" or "seg6"
+---@field labels? string|integer|integer[] mpls: "100/200" or {100, 200}
+---@field ttl? integer mpls
+---@field mode? string seg6: "encap" (default), "inline", "l2encap", "encap.red", "l2encap.red"
+---@field segs? string[]|string seg6: {"2001:db8::1", ...} or "a,b"
+---@field hmac? integer seg6 HMAC key id
+
+---@class RouteOpts: RouteMetrics
+---@field dst string "10.0.0.0/24", "2001:db8::/64" or "default"
+---@field family? string "inet" or "inet6" (else from the addresses)
+---@field from? string source prefix (IPv6 subtrees)
+---@field src? string preferred source address
+---@field gw? string gateway of the route's family
+---@field via? string gateway of either family (IPv6 next hop for IPv4 -> RTA_VIA)
+---@field dev? string|integer|Link
+---@field oif? string|integer|Link alias of dev
+---@field table? integer|string id or name ("main", "local", names from /etc/iproute2/rt_tables[.d])
+---@field metric? integer
+---@field priority? integer alias of metric
+---@field scope? string|integer
+---@field proto? string|integer name from /etc/iproute2/rt_protos or number (default "boot")
+---@field protocol? string|integer alias of proto
+---@field type? string default "unicast"
+---@field tos? integer|string number, rt_dsfield name, or hex text like "0x10"
+---@field dscp? integer 0..63 (tos = dscp << 2)
+---@field onlink? boolean
+---@field pref? string IPv6: "low", "medium", "high"
+---@field expires? integer seconds (IPv6)
+---@field realms? integer
+---@field nhid? integer nexthop object id
+---@field metrics? RouteMetrics the same keys as a table
+---@field nexthops? RouteNexthop[] multipath
+---@field encap? RouteEncap
+
+---@class RouteListFilter
+---@field table? integer|string default "main"; "all" for every table
+---@field family? string
+---@field dev? string|integer|Link
+---@field proto? string|integer
+---@field type? string
+---@field scope? string
+---@field metric? integer
+---@field gw? string
+---@field dst? string exactly this prefix
+---@field root? string routes inside this prefix
+---@field match? string routes containing this prefix
+
+---@class RouteGetOpts
+---@field from? string
+---@field iif? string|integer|Link
+---@field oif? string|integer|Link
+---@field dev? string|integer|Link alias of oif
+---@field mark? integer
+---@field uid? integer
+---@field tos? integer|string
+---@field ipproto? string|integer
+---@field sport? integer
+---@field dport? integer
+---@field fibmatch? boolean return the FIB entry that matched
+
+route = {}
+
+---@param filter? RouteListFilter
+---@return Route[]
+function route.list(filter) end
+---The route the kernel would use (RTM_GETROUTE), like `ip route get`.
+---@param dst string an address
+---@param opts? RouteGetOpts
+---@return Route
+function route.get(dst, opts) end
+---Add a route (EEXIST if it is there).
+---@param opts RouteOpts
+function route.add(opts) end
+---Add or replace.
+---@param opts RouteOpts
+function route.replace(opts) end
+---Replace an existing route (ENOENT if none).
+---@param opts RouteOpts
+function route.change(opts) end
+---Add after routes with the same key (IPv6: another path).
+---@param opts RouteOpts
+function route.append(opts) end
+---Add before routes with the same key.
+---@param opts RouteOpts
+function route.prepend(opts) end
+---Delete the route the options name, or exactly a listed Route.
+---@param r RouteOpts|Route
+function route.del(r) end
+---Delete every route the filter selects (a filter is required); returns how many.
+---@param filter RouteListFilter
+---@return integer
+function route.flush(filter) end
+
+---This link's routes (table main unless the filter says otherwise).
+---@param filter? RouteListFilter
+---@return Route[]
+function Link:routes(filter) end
+
+function Handle:route_list(filter) end
+function Handle:route_get(dst, opts) end
+function Handle:route_add(opts) end
+function Handle:route_replace(opts) end
+function Handle:route_change(opts) end
+function Handle:route_append(opts) end
+function Handle:route_prepend(opts) end
+function Handle:route_del(r) end
+function Handle:route_flush(filter) end

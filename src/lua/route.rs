@@ -1,0 +1,363 @@
+//! `Route` userdata and the `route` module.
+
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use mlua::{AnyUserData, IntoLuaMulti, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
+
+use super::args::Args;
+use super::error::{input, raise};
+use super::opts::{opt_to_lua, table_to_map};
+use super::{Module, Op, check_writable, guard};
+use crate::engine::route::{DstMatch, RouteVerb, type_name};
+use crate::engine::route_opts::{proto_opt, table_opt, tos_opt, type_opt};
+use crate::engine::schema::Fields;
+use crate::engine::schema::route as S;
+use crate::engine::{self, Opt, RouteFilter, RouteQuery, RouteSpec};
+use crate::show::route::{RtNames, route_json, route_text};
+use crate::show::{LinkTable, Names};
+use crate::units;
+
+/// What printing needs besides the object: link names and iproute2 name
+/// files, read once per listing and shared by every object of it.
+pub struct Ctx {
+    pub links: Vec<engine::Link>,
+    pub names: RtNames,
+}
+
+impl Ctx {
+    /// Read the links of `h` and the name files.
+    pub fn load(h: &engine::Handle) -> mlua::Result<Rc<Ctx>> {
+        Ok(Rc::new(Ctx { links: h.link_list(&Default::default()).map_err(raise)?, names: RtNames::load() }))
+    }
+}
+
+impl Names for Ctx {
+    fn link_name(&self, index: u32) -> Option<String> {
+        LinkTable(&self.links).link_name(index)
+    }
+    fn link_up(&self, index: u32) -> Option<bool> {
+        LinkTable(&self.links).link_up(index)
+    }
+}
+
+/// A route, with the handle it was read through.
+pub struct Route {
+    pub h: Rc<engine::Handle>,
+    pub r: engine::Route,
+    pub ctx: Rc<Ctx>,
+}
+
+impl Route {
+    fn dev(&self, i: Option<u32>) -> Option<String> {
+        i.filter(|i| *i != 0).map(|i| self.ctx.link_name(i).unwrap_or_else(|| format!("if{i}")))
+    }
+}
+
+fn verb_func(v: RouteVerb) -> &'static str {
+    match v {
+        RouteVerb::Add => "route.add",
+        RouteVerb::Replace => "route.replace",
+        RouteVerb::Change => "route.change",
+        RouteVerb::Append => "route.append",
+        RouteVerb::Prepend => "route.prepend",
+        RouteVerb::Del => "route.del",
+    }
+}
+
+/// Read a list filter. The table defaults to main, as for `ip route`;
+/// `table="all"` lists every table.
+pub fn filter_from(h: &engine::Handle, t: Option<Table>, func: &str, link: Option<&engine::Link>) -> mlua::Result<RouteFilter> {
+    let mut f = RouteFilter { table: Some(S::RT_TABLE_MAIN), oif: link.map(|l| l.index), ..Default::default() };
+    let Some(t) = t else { return Ok(f) };
+    let map = table_to_map(&t, "").map_err(|e| input(func, e))?;
+    let e = |x| input(func, x);
+    let mut r = Fields::new(&map, "");
+    f.family = r.parsed("family", "\"inet\" or \"inet6\"", units::parse_family).map_err(e)?.unwrap_or(0);
+    f.table = match map.iter().find(|(k, _)| k == "table") {
+        Some((_, Opt::Str(s))) if s == "all" => {
+            r.allow("table");
+            None
+        }
+        _ => table_opt(&mut r, "table").map_err(e)?.or(Some(S::RT_TABLE_MAIN)),
+    };
+    if link.is_none() {
+        f.oif = match r.ifindex("dev", h).map_err(e)? {
+            Some(i) => Some(i),
+            None => r.ifindex("oif", h).map_err(e)?,
+        };
+    }
+    f.protocol = proto_opt(&mut r, "proto").map_err(e)?;
+    f.rtype = type_opt(&mut r, "type").map_err(e)?;
+    f.scope = r.parsed("scope", "scope like \"link\" or \"global\"", units::parse_scope).map_err(e)?;
+    f.metric = r.u32("metric").map_err(e)?;
+    f.gateway = r.ip("gw").map_err(e)?;
+    let fam = (f.family != 0).then_some(f.family);
+    let what = "prefix like \"10.0.0.0/24\" or \"default\"";
+    for (k, mk) in [("dst", DstMatch::Exact as fn(_) -> _), ("root", DstMatch::Root), ("match", DstMatch::Match)] {
+        let key: &'static str = k;
+        if let Some(n) = r.parsed(key, what, |s| units::parse_dst(s, fam)).map_err(e)? {
+            if f.dst.is_some() {
+                return Err(input(func, format!("field '{key}': give only one of 'dst', 'root', 'match'")));
+            }
+            f.dst = Some(mk(n));
+        }
+    }
+    r.finish([]).map_err(e)?;
+    Ok(f)
+}
+
+/// List routes through `h` (through `link` only, when given) as a Lua array.
+pub fn list_for(
+    lua: &Lua,
+    h: &Rc<engine::Handle>,
+    link: Option<&engine::Link>,
+    t: Option<Table>,
+    func: &str,
+) -> mlua::Result<Table> {
+    let f = filter_from(h, t, func, link)?;
+    let routes = h.route_list(&f).map_err(raise)?;
+    let ctx = Ctx::load(h)?;
+    let out = lua.create_table_with_capacity(routes.len(), 0)?;
+    for (i, r) in routes.into_iter().enumerate() {
+        out.raw_set(i + 1, Route { h: h.clone(), r, ctx: ctx.clone() })?;
+    }
+    Ok(out)
+}
+
+fn list(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    let a = Args::new("route.list", args);
+    list_for(lua, h, None, a.opt_table(0)?, a.func)?.into_lua_multi(lua)
+}
+
+fn spec_from(h: &Rc<engine::Handle>, func: &str, t: &Table) -> mlua::Result<RouteSpec> {
+    let map = table_to_map(t, "").map_err(|e| input(func, e))?;
+    RouteSpec::from_opts(&map, &**h).map_err(|e| input(func, e))
+}
+
+fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) -> mlua::Result<MultiValue> {
+    let func = verb_func(verb);
+    let a = Args::new(func, args);
+    if verb == RouteVerb::Del
+        && let Value::UserData(ud) = a.get(0)
+        && let Ok(r) = ud.borrow::<Route>()
+    {
+        r.h.route_del_route(&r.r).map_err(raise)?;
+        return ().into_lua_multi(lua);
+    }
+    let t = match a.get(0) {
+        Value::Table(t) => t.clone(),
+        _ => {
+            return Err(
+                a.bad(0, if verb == RouteVerb::Del { "table of route options or Route" } else { "table of route options" })
+            );
+        }
+    };
+    let spec = spec_from(h, func, &t)?;
+    h.route_modify(&spec, verb).map_err(raise)?;
+    ().into_lua_multi(lua)
+}
+
+fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    modify(lua, h, args, RouteVerb::Add)
+}
+fn replace(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    modify(lua, h, args, RouteVerb::Replace)
+}
+fn change(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    modify(lua, h, args, RouteVerb::Change)
+}
+fn append(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    modify(lua, h, args, RouteVerb::Append)
+}
+fn prepend(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    modify(lua, h, args, RouteVerb::Prepend)
+}
+fn del(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    modify(lua, h, args, RouteVerb::Del)
+}
+
+/// route.flush{table=, dev=, proto=, ...}: a filter is required, as for ip.
+fn flush(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    let a = Args::new("route.flush", args);
+    let t = a.table(0)?;
+    if t.pairs::<Value, Value>().next().is_none() {
+        return Err(input(a.func, "give a filter, e.g. {table=100} or {dev=\"v0\"} (an empty one would flush table main)"));
+    }
+    let f = filter_from(h, Some(t), a.func, None)?;
+    h.route_flush(&f).map_err(raise)?.into_lua_multi(lua)
+}
+
+/// route.get("8.8.8.8", {from=, iif=, oif=, mark=, uid=, tos=, ipproto=, sport=, dport=, fibmatch=})
+fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
+    let a = Args::new("route.get", args);
+    let d = a.string(0, "address like \"192.0.2.1\"")?;
+    let dst: IpAddr = match units::parse_prefix(&d) {
+        Ok((addr, len)) if len == if addr.is_ipv4() { 32 } else { 128 } => addr,
+        _ => return Err(a.bad(0, "address like \"192.0.2.1\"")),
+    };
+    let mut q = RouteQuery::new(dst);
+    if let Some(t) = a.opt_table(1)? {
+        let map = table_to_map(&t, "").map_err(|e| input(a.func, e))?;
+        let e = |x| input(a.func, x);
+        let mut r = Fields::new(&map, "");
+        q.from = r.ip("from").map_err(e)?;
+        if let Some(f) = q.from
+            && units::family_of(&f) != units::family_of(&dst)
+        {
+            return Err(input(a.func, format!("field 'from': {f} is not the family of {dst}")));
+        }
+        q.iif = r.ifindex("iif", &**h).map_err(e)?;
+        q.oif = match r.ifindex("oif", &**h).map_err(e)? {
+            Some(i) => Some(i),
+            None => r.ifindex("dev", &**h).map_err(e)?,
+        };
+        q.mark = r.u32("mark").map_err(e)?;
+        q.uid = r.u32("uid").map_err(e)?;
+        q.tos = tos_opt(&mut r).map_err(e)?.unwrap_or(0);
+        q.ipproto = match r.take("ipproto") {
+            None => None,
+            Some(Opt::Str(p)) => {
+                Some(engine::rule::parse_ip_proto(p).map_err(|x| input(a.func, format!("field 'ipproto': {x}")))?)
+            }
+            Some(v) => Some(
+                v.as_int()
+                    .filter(|n| (0..=255).contains(n))
+                    .ok_or_else(|| input(a.func, r.expected("ipproto", "protocol number or name", v)))? as u8,
+            ),
+        };
+        q.sport = r.int("sport", 0, 65535).map_err(e)?.map(|p| p as u16);
+        q.dport = r.int("dport", 0, 65535).map_err(e)?.map(|p| p as u16);
+        q.fibmatch = r.bool("fibmatch").map_err(e)?.unwrap_or(false);
+        r.finish([]).map_err(e)?;
+    }
+    let route = h.route_get(&q).map_err(raise)?;
+    Route { h: h.clone(), r: route, ctx: Ctx::load(h)? }.into_lua_multi(lua)
+}
+
+/// The `route` module.
+pub static MODULE: Module = Module {
+    name: "route",
+    ops: &[
+        Op {
+            name: "list",
+            f: list,
+            mutates: false,
+            sig: "route.list{table=, family=, dev=, proto=, type=, scope=, dst=, metric=, gw=} --> {Route...}",
+        },
+        Op {
+            name: "get",
+            f: get,
+            mutates: false,
+            sig: "route.get(\"192.0.2.1\", {from=, iif=, oif=, mark=, uid=, fibmatch=}) --> Route",
+        },
+        Op {
+            name: "add",
+            f: add,
+            mutates: true,
+            sig: "route.add{dst=, gw=, dev=, table=, metric=, proto=, type=, nexthops={...}, encap={...}, mtu=, ...}",
+        },
+        Op { name: "replace", f: replace, mutates: true, sig: "route.replace{dst=, ...}" },
+        Op { name: "change", f: change, mutates: true, sig: "route.change{dst=, ...}" },
+        Op { name: "append", f: append, mutates: true, sig: "route.append{dst=, ...}" },
+        Op { name: "prepend", f: prepend, mutates: true, sig: "route.prepend{dst=, ...}" },
+        Op { name: "del", f: del, mutates: true, sig: "route.del{dst=, table=, ...} or route.del(r)" },
+        Op { name: "flush", f: flush, mutates: true, sig: "route.flush{table=, dev=, proto=, ...} --> count" },
+    ],
+    extra: None,
+};
+
+fn ip_str(a: Option<IpAddr>) -> Option<String> {
+    a.map(|a| a.to_string())
+}
+
+fn nexthops_table(lua: &Lua, s: &Route) -> mlua::Result<Option<Table>> {
+    if s.r.nexthops.is_empty() {
+        return Ok(None);
+    }
+    let t = lua.create_table()?;
+    for (i, n) in s.r.nexthops.iter().enumerate() {
+        let x = lua.create_table()?;
+        x.set("gw", ip_str(n.gateway))?;
+        x.set("via", ip_str(n.via))?;
+        x.set("dev", s.dev(Some(n.ifindex)))?;
+        x.set("weight", n.weight)?;
+        x.set("onlink", n.flags as u32 & S::RTNH_F_ONLINK != 0)?;
+        if let Some(e) = &n.encap {
+            x.set("encap", opt_to_lua(lua, &e.to_opt())?)?;
+        }
+        if let Some(r) = n.realms {
+            x.set("realms", r)?;
+        }
+        t.raw_set(i + 1, x)?;
+    }
+    Ok(Some(t))
+}
+
+fn metrics_table(lua: &Lua, s: &Route) -> mlua::Result<Value> {
+    let Some(m) = s.r.attrs.nested(S::RTA_METRICS) else { return Ok(Value::Nil) };
+    let t = match opt_to_lua(lua, &m.to_opt())? {
+        Value::Table(t) => t,
+        _ => lua.create_table()?,
+    };
+    t.set("lock", Value::Nil)?;
+    let locked = s.r.locked_metrics();
+    if !locked.is_empty() {
+        t.set("lock", locked)?;
+    }
+    Ok(Value::Table(t))
+}
+
+impl UserData for Route {
+    fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
+        f.add_field_method_get("family", |_, s| Ok(units::family_name(s.r.family)));
+        f.add_field_method_get("dst", |_, s| Ok(s.r.prefix()));
+        f.add_field_method_get("dst_len", |_, s| Ok(s.r.dst_len));
+        f.add_field_method_get("from", |_, s| Ok(s.r.from_prefix()));
+        f.add_field_method_get("src", |_, s| Ok(ip_str(s.r.prefsrc)));
+        f.add_field_method_get("gw", |_, s| Ok(ip_str(s.r.gateway)));
+        f.add_field_method_get("via", |_, s| Ok(ip_str(s.r.via)));
+        f.add_field_method_get("dev", |_, s| Ok(s.dev(s.r.oif)));
+        f.add_field_method_get("oif", |_, s| Ok(s.r.oif));
+        f.add_field_method_get("iif", |_, s| Ok(s.dev(s.r.iif)));
+        f.add_field_method_get("table", |_, s| Ok(s.r.table));
+        f.add_field_method_get("metric", |_, s| Ok(s.r.metric));
+        f.add_field_method_get("scope", |_, s| Ok(units::scope_name(s.r.scope)));
+        f.add_field_method_get("proto", |_, s| Ok(s.ctx.names.proto(s.r.protocol)));
+        f.add_field_method_get("type", |_, s| Ok(type_name(s.r.rtype)));
+        f.add_field_method_get("tos", |_, s| Ok(s.r.tos));
+        f.add_field_method_get("onlink", |_, s| Ok(s.r.flags & S::RTNH_F_ONLINK != 0));
+        f.add_field_method_get("flags", |_, s| Ok(s.r.flag_names()));
+        f.add_field_method_get("pref", |_, s| Ok(s.r.pref.map(crate::show::route::pref_word)));
+        f.add_field_method_get("expires", |_, s| Ok(s.r.expires()));
+        f.add_field_method_get("mark", |_, s| Ok(s.r.mark));
+        f.add_field_method_get("uid", |_, s| Ok(s.r.uid));
+        f.add_field_method_get("realms", |_, s| Ok(s.r.realms));
+        f.add_field_method_get("nhid", |_, s| Ok(s.r.nhid));
+        f.add_field_method_get("metrics", metrics_table);
+        f.add_field_method_get("nexthops", nexthops_table);
+        f.add_field_method_get("encap", |lua, s| match &s.r.encap {
+            Some(e) => opt_to_lua(lua, &e.to_opt()),
+            None => Ok(Value::Nil),
+        });
+        f.add_field_method_get("handle", |_, s| Ok(super::handle::Handle(s.h.clone())));
+    }
+
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("del", |lua, s, ()| {
+            guard("Route.del", || {
+                check_writable(lua, "Route.del")?;
+                s.h.route_del_route(&s.r).map_err(raise)
+            })
+        });
+        m.add_method("json", |_, s, ()| Ok(route_json(&s.r, &*s.ctx, &s.ctx.names).to_string_compact()));
+        m.add_meta_method("__json", |_, s, ()| Ok(route_json(&s.r, &*s.ctx, &s.ctx.names).to_string_compact()));
+        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(route_text(&s.r, &*s.ctx, &s.ctx.names)));
+        m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
+            Ok(o.borrow::<Route>().is_ok_and(|o| {
+                let key = |r: &engine::Route| (r.family, r.table, r.dst_net(), r.tos, r.metric, r.rtype, r.from_prefix());
+                key(&o.r) == key(&s.r) && o.h.ns() == s.h.ns()
+            }))
+        });
+    }
+}

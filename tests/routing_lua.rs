@@ -1,0 +1,191 @@
+//! Every route option, given from Lua through the nlua binary, read back by
+//! `ip -j route` field by field — including table and protocol names from
+//! /etc/iproute2/rt_tables.d and rt_protos.d (a private tmpfs in the test's
+//! own mount namespace, so iproute2 and nlua read the same files).
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use serde_json::{Value as J, json};
+
+/// Run `script` in fresh namespaces where rt_tables.d names table 1001 "blue"
+/// and rt_protos.d names protocol 201 "nluaproto"; returns stdout.
+fn run(script: &str) -> String {
+    let sh = format!(
+        "mount -t tmpfs tmpfs /etc/iproute2/rt_tables.d && echo '1001 blue' > /etc/iproute2/rt_tables.d/nlua.conf \
+         && mount -t tmpfs tmpfs /etc/iproute2/rt_protos.d && echo '201 nluaproto' > /etc/iproute2/rt_protos.d/nlua.conf \
+         && exec {} -",
+        common::nlua_bin().display()
+    );
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(sh).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    common::isolate(&mut c);
+    let mut child = c.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    common::ok_stdout(&child.wait_with_output().unwrap())
+}
+
+const SETUP: &str = r#"
+link.get("lo"):up()
+link.add{name = "v0", kind = "veth", peer = {name = "v1", up = true}, up = true}
+addr.add("v0", "10.0.0.1/24"); addr.add("v1", "10.0.1.1/24")
+addr.add("v0", "2001:db8::1/64", {nodad = true}); addr.add("v1", "2001:db8:1::1/64", {nodad = true})
+"#;
+
+#[test]
+fn every_route_option_from_lua_reads_back_in_ip() {
+    let script = format!(
+        r#"{SETUP}
+route.add{{dst = "10.1.0.0/16", gw = "10.0.0.254", table = "blue", metric = 10, proto = "nluaproto"}}
+route.add{{dst = "10.2.0.0/16", dev = "v0", src = "10.0.0.1", scope = "link"}}
+route.add{{dst = "10.3.0.0/16", gw = "10.0.0.254", tos = 0x10}}
+route.add{{dst = "10.4.0.0/16", gw = "10.0.0.254", dscp = 10, priority = 7}}
+route.add{{dst = "10.5.0.0/16", gw = "10.9.9.9", dev = "v0", onlink = true}}
+route.add{{dst = "10.6.0.0/16", via = "fe80::1", oif = "v0"}}
+route.add{{dst = "10.7.0.0/16", gw = "10.0.0.254", mtu = 1400, advmss = 1300, window = 20000, rtt = "100ms", hoplimit = 30,
+          initcwnd = 10, initrwnd = 20, quickack = true, lock = {{"mtu", "advmss"}}}}
+route.add{{dst = "10.8.0.0/16", nexthops = {{{{gw = "10.0.0.2", weight = 1}}, {{gw = "10.0.1.3", dev = "v1", weight = 2}},
+          {{gw = "10.9.9.9", dev = "v0", onlink = true}}}}}}
+route.add{{dst = "10.9.0.0/16", gw = "10.0.0.254", proto = 99, type = "unicast"}}
+route.add{{dst = "192.0.2.0/26", type = "blackhole"}}
+route.add{{dst = "192.0.2.64/26", type = "unreachable", metric = 5}}
+route.add{{dst = "192.0.2.128/26", type = "prohibit"}}
+route.add{{dst = "198.51.100.0/24", type = "throw", table = 100}}
+route.add{{dst = "10.0.0.77", type = "local", dev = "v0"}}
+route.add{{dst = "10.0.0.99", type = "broadcast", dev = "v0"}}
+route.add{{dst = "224.1.0.0/16", type = "multicast", dev = "v0"}}
+route.add{{dst = "default", gw = "10.0.0.254", metric = 100}}
+route.add{{dst = "2001:db8:a::/64", gw = "2001:db8::2", pref = "low", table = 1000}}
+route.add{{dst = "2001:db8:b::/64", dev = "v0", expires = 600}}
+route.add{{dst = "2001:db8:c::/64", dev = "v0", encap = {{type = "seg6", mode = "encap", segs = "2001:db8::5,2001:db8::6", hmac = 9}}}}
+route.add{{dst = "2001:db8:d::/64", nexthops = {{{{gw = "2001:db8::2", dev = "v0"}}, {{gw = "2001:db8:1::3", dev = "v1", weight = 5}}}}}}
+route.add{{dst = "2001:db8:e::/64", from = "2001:db8:ff::/64", gw = "2001:db8::2"}}
+route.add{{family = "inet6", dst = "default", gw = "2001:db8::fe", metric = 2048}}
+print(io.popen("ip -j route show table all"):read("a"))
+"#
+    );
+    let out: J = serde_json::from_str(run(&script).trim()).unwrap();
+    let routes = out.as_array().unwrap();
+    let find = |dst: &str, table: Option<&str>| -> J {
+        let mut r = routes
+            .iter()
+            .find(|r| r["dst"] == dst && r.get("table").and_then(|t| t.as_str()) == table)
+            .unwrap_or_else(|| panic!("no {dst} in {out}"))
+            .clone();
+        r.as_object_mut().unwrap().remove("expires");
+        r
+    };
+    let expect = |dst: &str, table: Option<&str>, want: J| assert_eq!(find(dst, table), want, "{dst}");
+    expect(
+        "10.1.0.0/16",
+        Some("blue"),
+        json!({"dst": "10.1.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "table": "blue", "protocol": "nluaproto", "metric": 10, "flags": []}),
+    );
+    expect("10.2.0.0/16", None, json!({"dst": "10.2.0.0/16", "dev": "v0", "scope": "link", "prefsrc": "10.0.0.1", "flags": []}));
+    expect("10.3.0.0/16", None, json!({"dst": "10.3.0.0/16", "tos": "0x10", "gateway": "10.0.0.254", "dev": "v0", "flags": []}));
+    expect(
+        "10.4.0.0/16",
+        None,
+        json!({"dst": "10.4.0.0/16", "tos": "AF11", "gateway": "10.0.0.254", "dev": "v0", "metric": 7, "flags": []}),
+    );
+    expect("10.5.0.0/16", None, json!({"dst": "10.5.0.0/16", "gateway": "10.9.9.9", "dev": "v0", "flags": ["onlink"]}));
+    expect(
+        "10.6.0.0/16",
+        None,
+        json!({"dst": "10.6.0.0/16", "via": {"family": "inet6", "host": "fe80::1"}, "dev": "v0", "flags": []}),
+    );
+    expect(
+        "10.7.0.0/16",
+        None,
+        json!({"dst": "10.7.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "flags": [],
+               "metrics": [{"mtu": 1400, "window": 20000, "rtt": 100, "advmss": 1300, "hoplimit": 30, "initcwnd": 10, "initrwnd": 20, "quickack": 1}]}),
+    );
+    expect(
+        "10.8.0.0/16",
+        None,
+        json!({"dst": "10.8.0.0/16", "flags": [], "nexthops": [
+            {"gateway": "10.0.0.2", "dev": "v0", "weight": 1, "flags": []},
+            {"gateway": "10.0.1.3", "dev": "v1", "weight": 2, "flags": []},
+            {"gateway": "10.9.9.9", "dev": "v0", "weight": 1, "flags": ["onlink"]}]}),
+    );
+    expect(
+        "10.9.0.0/16",
+        None,
+        json!({"dst": "10.9.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "protocol": "openr", "flags": []}),
+    );
+    expect("192.0.2.0/26", None, json!({"type": "blackhole", "dst": "192.0.2.0/26", "flags": []}));
+    expect("192.0.2.64/26", None, json!({"type": "unreachable", "dst": "192.0.2.64/26", "metric": 5, "flags": []}));
+    expect("192.0.2.128/26", None, json!({"type": "prohibit", "dst": "192.0.2.128/26", "flags": []}));
+    expect("198.51.100.0/24", Some("100"), json!({"type": "throw", "dst": "198.51.100.0/24", "table": "100", "flags": []}));
+    expect(
+        "10.0.0.77",
+        Some("local"),
+        json!({"type": "local", "dst": "10.0.0.77", "dev": "v0", "table": "local", "scope": "host", "flags": []}),
+    );
+    expect(
+        "10.0.0.99",
+        Some("local"),
+        json!({"type": "broadcast", "dst": "10.0.0.99", "dev": "v0", "table": "local", "scope": "link", "flags": []}),
+    );
+    expect("224.1.0.0/16", None, json!({"type": "multicast", "dst": "224.1.0.0/16", "dev": "v0", "scope": "link", "flags": []}));
+    let defaults: Vec<&J> = routes.iter().filter(|r| r["dst"] == "default").collect();
+    assert_eq!(defaults[0], &json!({"dst": "default", "gateway": "10.0.0.254", "dev": "v0", "metric": 100, "flags": []}));
+    assert_eq!(
+        defaults[1],
+        &json!({"dst": "default", "gateway": "2001:db8::fe", "dev": "v0", "metric": 2048, "flags": [], "pref": "medium"})
+    );
+    expect(
+        "2001:db8:a::/64",
+        Some("1000"),
+        json!({"dst": "2001:db8:a::/64", "gateway": "2001:db8::2", "dev": "v0", "table": "1000", "metric": 1024, "flags": [], "pref": "low"}),
+    );
+    expect(
+        "2001:db8:b::/64",
+        None,
+        json!({"dst": "2001:db8:b::/64", "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}),
+    );
+    let exp = routes.iter().find(|r| r["dst"] == "2001:db8:b::/64").unwrap()["expires"].as_i64().unwrap();
+    assert!((590..=600).contains(&exp), "expires {exp}");
+    expect(
+        "2001:db8:c::/64",
+        None,
+        json!({"dst": "2001:db8:c::/64", "encap": "seg6", "mode": "encap", "segs": ["2001:db8::5", "2001:db8::6"], "hmac": "0x9",
+               "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}),
+    );
+    expect(
+        "2001:db8:d::/64",
+        None,
+        json!({"dst": "2001:db8:d::/64", "metric": 1024, "flags": [], "pref": "medium", "nexthops": [
+            {"gateway": "2001:db8::2", "dev": "v0", "weight": 1, "flags": []},
+            {"gateway": "2001:db8:1::3", "dev": "v1", "weight": 5, "flags": []}]}),
+    );
+    expect(
+        "2001:db8:e::/64",
+        None,
+        json!({"dst": "2001:db8:e::/64", "from": "2001:db8:ff::/64", "gateway": "2001:db8::2", "dev": "v0", "metric": 1024, "flags": [], "pref": "medium"}),
+    );
+}
+
+#[test]
+fn routes_made_by_ip_read_back_in_lua_with_names_from_rt_tables_d() {
+    let script = format!(
+        r#"{SETUP}
+os.execute("ip route add 10.1.0.0/16 via 10.0.0.254 table blue proto nluaproto metric 3")
+os.execute("ip route add 10.2.0.0/16 via 10.0.0.254 table 1001")
+local rs = route.list{{table = "blue"}}
+assert(#rs == 2, #rs)
+assert(rs[1].table == 1001 and rs[1].proto == "nluaproto" and rs[1].metric == 3, tostring(rs[1]))
+assert(tostring(rs[1]) == "10.1.0.0/16 via 10.0.0.254 dev v0 table blue proto nluaproto metric 3", tostring(rs[1]))
+route.add{{dst = "10.3.0.0/16", gw = "10.0.0.254", table = "blue", proto = "nluaproto"}}
+print(nlua.json(route.list{{table = 1001}}))
+"#
+    );
+    let out: J = serde_json::from_str(run(&script).trim()).unwrap();
+    assert_eq!(out.as_array().unwrap().len(), 3);
+    assert_eq!(
+        out[2],
+        json!({"dst": "10.3.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "table": "blue", "protocol": "nluaproto", "flags": []})
+    );
+}
