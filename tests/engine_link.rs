@@ -159,3 +159,41 @@ fn list_filters_by_kind_and_master_in_the_kernel() {
         assert!(up.iter().all(|l| l.is_up()) && up.iter().any(|l| l.name == "br0"));
     });
 }
+
+/// A pipelined batch spanning several sendmsg chunks attributes each failure to
+/// its own request (only chunk ends are acked; failures answer anyway).
+#[test]
+fn batch_attributes_errors_to_their_requests() {
+    use nlua::engine::AddrSpec;
+    use nlua::engine::schema::Opt;
+    in_netns(|| {
+        sh("ip link add ba type veth peer name bb");
+        let h = Handle::new().unwrap();
+        let idx = h.link_index("ba").unwrap();
+        let spec = |n: u32| {
+            let a = format!("10.{}.{}.1/32", n / 250, n % 250);
+            AddrSpec::from_opts(&[("dev".into(), Opt::Int(idx as i64)), ("address".into(), Opt::Str(a))], &h).unwrap()
+        };
+        // 3000 requests (~190 KB: several chunks); every 7th repeats an earlier address
+        let mut msgs = Vec::new();
+        let mut expect_fail = Vec::new();
+        for i in 0..3000u32 {
+            let n = if i % 7 == 6 { i - 3 } else { i };
+            expect_fail.push(i % 7 == 6);
+            msgs.push((nlua::engine::addr::add_message(&spec(n)), format!("add #{i}")));
+        }
+        let results = h.batch(msgs);
+        assert_eq!(results.len(), 3000);
+        for (i, (r, fail)) in results.iter().zip(&expect_fail).enumerate() {
+            match r {
+                Ok(()) => assert!(!fail, "request {i} should have failed"),
+                Err(e) => {
+                    assert!(fail, "request {i} failed: {e}");
+                    assert_eq!((e.code(), e.op.as_str()), ("EEXIST", format!("add #{i}").as_str()));
+                }
+            }
+        }
+        let n = h.addr_list(&nlua::engine::AddrFilter { index: Some(idx), family: 2, ..Default::default() }).unwrap().len();
+        assert_eq!(n, expect_fail.iter().filter(|f| !**f).count());
+    });
+}

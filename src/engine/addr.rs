@@ -322,6 +322,11 @@ impl AddrSpec {
     }
 }
 
+/// The request that adds `s` (for pipelining with [`Handle::batch`]).
+pub fn add_message(s: &AddrSpec) -> MsgBuilder {
+    s.message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL)
+}
+
 impl Handle {
     /// Addresses, filtered.
     pub fn addr_list(&self, f: &AddrFilter) -> Result<Vec<Addr>> {

@@ -72,24 +72,26 @@ impl Handle {
         msg.add_flags(NLM_F_ACK);
         let seq = self.next_seq();
         self.sock.send(&msg.finish(seq)).map_err(|e| e.with_op(op()))?;
-        self.read_until(seq, op, |_| Ok(false))?;
-        Ok(())
+        // `op` is only called once the receive buffer is released: it may
+        // itself ask the handle for names.
+        let r = self.read_until(seq, |_| Ok(()));
+        r.map_err(|e| e.into_error(op()))
     }
 
     /// Send `msg` and return the payload of the one object the kernel answers with
-    /// (RTM_GET* for a single object, or a create with NLM_F_ECHO).
+    /// (RTM_GET* for a single object, or a change sent with NLM_F_ECHO).
     pub fn request_reply(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<u8>> {
         msg.add_flags(NLM_F_ACK);
         let seq = self.next_seq();
-        let want = msg.msg_type();
         self.sock.send(&msg.finish(seq)).map_err(|e| e.with_op(op()))?;
         let mut reply = None;
-        self.read_until(seq, op, |m| {
-            if reply.is_none() && m.ty != want {
+        let r = self.read_until(seq, |m| {
+            if reply.is_none() {
                 reply = Some(m.payload.to_vec());
             }
-            Ok(false)
-        })?;
+            Ok(())
+        });
+        r.map_err(|e| e.into_error(op()))?;
         reply.ok_or_else(|| Error::kernel(libc::ENOMSG, Some("the kernel sent no object".into()), op()))
     }
 
@@ -109,15 +111,16 @@ impl Handle {
             self.sock.send(&m.finish(seq)).map_err(|e| e.with_op(op()))?;
             let mut out = Vec::new();
             let mut intr = false;
-            self.read_until(seq, op, |m| {
+            let r = self.read_until(seq, |m| {
                 intr |= m.flags & NLM_F_DUMP_INTR != 0;
                 if !intr {
-                    if let Some(t) = f(m)? {
+                    if let Some(t) = f(m).map_err(Failure::Done)? {
                         out.push(t);
                     }
                 }
-                Ok(false)
-            })?;
+                Ok(())
+            });
+            r.map_err(|e| e.into_error(op()))?;
             if !intr {
                 return Ok(out);
             }
@@ -128,24 +131,19 @@ impl Handle {
 
     /// Read messages for `seq` until its ack / NLMSG_DONE, handing every other
     /// message with that sequence number to `each`.
-    fn read_until(
-        &self,
-        seq: u32,
-        op: &dyn Fn() -> String,
-        mut each: impl FnMut(&Msg<'_>) -> Result<bool>,
-    ) -> Result<()> {
+    fn read_until(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
         let mut buf = self.buf.borrow_mut();
         loop {
-            let n = self.sock.recv(&mut buf).map_err(|e| e.with_op(op()))?;
+            let n = self.sock.recv(&mut buf).map_err(Failure::Done)?;
             for m in message::messages(&buf[..n]) {
-                let m = m.map_err(|s| Error::kernel(libc::EPROTO, Some(s.into()), op()))?;
+                let m = m.map_err(|s| Failure::Kernel(libc::EPROTO, Some(s.into())))?;
                 if m.seq != seq {
                     continue; // a late answer to an earlier, abandoned request
                 }
                 match m.ty {
                     NLMSG_ERROR => {
                         let ack = message::parse_ack(&m);
-                        return if ack.errno == 0 { Ok(()) } else { Err(Error::kernel(ack.errno, ack.extack, op())) };
+                        return if ack.errno == 0 { Ok(()) } else { Err(Failure::Kernel(ack.errno, ack.extack)) };
                     }
                     NLMSG_DONE => {
                         // A dump that failed part-way carries a negative errno here.
@@ -153,78 +151,76 @@ impl Handle {
                             let e = i32::from_ne_bytes(m.payload[0..4].try_into().unwrap());
                             if e < 0 {
                                 let extack = message::parse_ack(&Msg { payload: &[], ..m }).extack;
-                                return Err(Error::kernel(-e, extack, op()));
+                                return Err(Failure::Kernel(-e, extack));
                             }
                         }
-                        // Success acks for dumps can follow DONE only when ACK was
-                        // requested, which dumps here never do.
                         return Ok(());
                     }
-                    _ => {
-                        if each(&m)? {
-                            return Ok(());
-                        }
-                    }
+                    _ => each(&m)?,
                 }
             }
         }
     }
 
     /// Send many requests pipelined — several per sendmsg — and collect one result
-    /// per request, in order. The kernel processes them in order and keeps going
-    /// past a failed one, so each error is attributed to its own request.
+    /// per request, in order. Only the last request of each sendmsg asks for an
+    /// ack: the kernel answers every failed request with its error anyway and
+    /// handles requests in order, so when that ack arrives every result of the
+    /// chunk is known. Each error is attributed to its request by sequence number.
     pub fn batch(&self, msgs: Vec<(MsgBuilder, String)>) -> Vec<Result<()>> {
-        let mut results: Vec<Option<Result<()>>> = (0..msgs.len()).map(|_| None).collect();
+        let total = msgs.len();
+        let mut results: Vec<Option<Result<()>>> = (0..total).map(|_| None).collect();
         let first_seq = self.seq.get();
-        let mut ops = Vec::with_capacity(msgs.len());
+        let mut ops = Vec::with_capacity(total);
         let mut out = Vec::with_capacity(BATCH_BYTES);
-        let mut pending = 0usize;
-        let mut send_err: Option<Error> = None;
-        for (i, (mut m, op)) in msgs.into_iter().enumerate() {
-            m.add_flags(NLM_F_ACK);
-            let seq = self.next_seq();
-            debug_assert_eq!(seq.wrapping_sub(first_seq) as usize, i);
-            let bytes = m.finish(seq);
+        let mut last_off = 0;
+        let mut failed: Option<Error> = None;
+        for (m, op) in msgs {
+            let bytes = m.finish(self.next_seq());
             if !out.is_empty() && out.len() + bytes.len() > BATCH_BYTES {
-                if let Err(e) = self.sock.send(&out) {
-                    send_err = Some(e);
+                if let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
+                    failed = Some(e);
                     break;
                 }
-                out.clear();
-                // Drain acks for what was sent so the receive queue never overflows.
-                self.collect_acks(first_seq, &ops, &mut results, &mut pending, 0);
             }
+            last_off = out.len();
             out.extend_from_slice(&bytes);
             ops.push(op);
-            pending += 1;
         }
-        if send_err.is_none() && !out.is_empty() {
-            if let Err(e) = self.sock.send(&out) {
-                send_err = Some(e);
+        if failed.is_none() && !out.is_empty() {
+            if let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
+                failed = Some(e);
             }
-        }
-        if send_err.is_none() {
-            self.collect_acks(first_seq, &ops, &mut results, &mut pending, 0);
         }
         results
             .into_iter()
             .enumerate()
             .map(|(i, r)| match r {
                 Some(r) => r,
-                None => Err(send_err.clone().map(|e| e.with_op(ops.get(i).cloned().unwrap_or_default())).unwrap_or_else(
-                    || Error::kernel(libc::EPROTO, Some("no answer to a batched request".into()), ops.get(i).cloned().unwrap_or_default()),
-                )),
+                None => {
+                    let op = ops.get(i).cloned().unwrap_or_default();
+                    Err(match &failed {
+                        Some(e) => e.clone().with_op(op),
+                        None => Error::kernel(libc::EPROTO, Some("no answer to a batched request".into()), op),
+                    })
+                }
             })
             .collect()
     }
 
-    fn collect_acks(&self, first: u32, ops: &[String], results: &mut [Option<Result<()>>], pending: &mut usize, keep: usize) {
+    /// Send one chunk of a batch (its last request, at `last_off`, asks for an
+    /// ack) and read until that ack; the chunk's requests with no error are then
+    /// known to have succeeded. Acking only each chunk's last request also keeps
+    /// the receive queue from overflowing.
+    fn flush_chunk(&self, out: &mut Vec<u8>, last_off: usize, first: u32, ops: &[String], results: &mut [Option<Result<()>>]) -> Result<()> {
+        let f = u16::from_ne_bytes([out[last_off + 6], out[last_off + 7]]) | NLM_F_ACK;
+        out[last_off + 6..last_off + 8].copy_from_slice(&f.to_ne_bytes());
+        self.sock.send(out)?;
+        out.clear();
+        let last = ops.len() - 1;
         let mut buf = self.buf.borrow_mut();
-        while *pending > keep {
-            let n = match self.sock.recv(&mut buf) {
-                Ok(n) => n,
-                Err(_) => return,
-            };
+        loop {
+            let n = self.sock.recv_small(&mut buf)?;
             for m in message::messages(&buf[..n]).flatten() {
                 if m.ty != NLMSG_ERROR {
                     continue;
@@ -236,8 +232,32 @@ impl Handle {
                 let ack = message::parse_ack(&m);
                 results[i] =
                     Some(if ack.errno == 0 { Ok(()) } else { Err(Error::kernel(ack.errno, ack.extack, ops[i].clone())) });
-                *pending -= 1;
+                if i == last {
+                    for r in results.iter_mut().take(last) {
+                        if r.is_none() {
+                            *r = Some(Ok(()));
+                        }
+                    }
+                    return Ok(());
+                }
             }
+        }
+    }
+}
+
+/// A failure seen while the receive buffer is borrowed; turned into an
+/// [`Error`] (with its operation text) only after the borrow ends.
+enum Failure {
+    Kernel(i32, Option<String>),
+    Done(Error),
+}
+
+impl Failure {
+    fn into_error(self, op: String) -> Error {
+        match self {
+            Failure::Kernel(errno, extack) => Error::kernel(errno, extack, op),
+            Failure::Done(e) if e.op.is_empty() || e.op.starts_with("netlink ") => e.with_op(op),
+            Failure::Done(e) => e,
         }
     }
 }
