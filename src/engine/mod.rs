@@ -19,6 +19,7 @@ pub mod message;
 pub mod ns;
 pub mod schema;
 pub mod socket;
+pub mod tc;
 pub mod tuntap;
 
 pub use addr::{Addr, AddrFilter, AddrSpec};

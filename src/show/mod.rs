@@ -6,6 +6,8 @@
 pub mod addr;
 pub mod json;
 pub mod link;
+pub mod tc;
+pub mod tc_filter;
 
 pub use json::Json;
 

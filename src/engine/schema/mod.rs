@@ -10,6 +10,8 @@
 pub mod addr;
 pub mod fields;
 pub mod link;
+pub mod tc;
+pub mod tc_filter;
 
 pub use fields::Fields;
 
@@ -922,6 +924,12 @@ fn scalar_or_compound(
         Type::ByKind(_) => return Err(FieldError::field(path, "is set through its kind")),
         _ => unreachable!("integer types handled above"),
     }))
+}
+
+/// Convert one option to the value of struct field `f` (ints with the field's
+/// names and unit, addresses, ...); Ok(None) means "omit" (a false flag).
+pub fn opt_to_field(f: &Field, v: &Opt, path: &str, res: &dyn Resolver) -> Result<Option<Value>, FieldError> {
+    scalar_or_compound(&f.ty, f.names, f.unit, None, false, v, path, res)
 }
 
 fn opt_to_struct(sd: &StructDef, v: &Opt, path: &str, res: &dyn Resolver) -> Result<Vec<(&'static str, Value)>, FieldError> {
