@@ -450,8 +450,9 @@ pub fn format_percent(v: u32) -> String {
 /// A 32-bit probability as the shortest percentage that maps back to it.
 pub fn exact_percent(v: u32) -> String {
     let p = 100. * v as f64 / u32::MAX as f64;
-    for prec in 1..=17 {
-        let s = fmt_g(p, prec);
+    for decimals in 0..=12 {
+        let s = format!("{p:.decimals$}");
+        let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
         if s.parse::<f64>().ok().map(|x| fraction_to_u32(x / 100.)) == Some(v) {
             return format!("{s}%");
         }
@@ -637,6 +638,8 @@ mod tests {
             assert_eq!(parse_percent_u32(&exact_percent(v)).unwrap(), v, "{}", exact_percent(v));
         }
         assert_eq!(exact_percent(42_949_673), "1%");
+        assert_eq!(exact_percent(parse_percent_u32("30%").unwrap()), "30%");
+        assert_eq!(exact_percent(parse_percent_u32("0.1%").unwrap()), "0.1%");
         assert_eq!(fmt_g(1500.0, 3), "1.5e+03");
         assert_eq!(fmt_g(0.0001234, 3), "0.000123");
     }

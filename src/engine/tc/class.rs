@@ -155,6 +155,11 @@ impl ClassSpec {
         o
     }
 
+    /// The request's payload (after the netlink header), for byte comparisons.
+    pub fn payload(&self, verb: Verb) -> Vec<u8> {
+        self.message(verb).payload().to_vec()
+    }
+
     fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
         let (new, del, _) = Obj::Class.msg_types();
         let mut attrs = Vec::new();

@@ -9,7 +9,7 @@ use crate::units::TIME_UNITS_PER_SEC;
 /// The kernel's scheduler clock as /proc/net/psched gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Psched {
-    /// Scheduler ticks per microsecond (1000 on every kernel since 2.6.31).
+    /// Scheduler ticks per microsecond (15.625 on kernels since 2.6.31).
     pub tick_in_usec: f64,
     /// HZ as tc's get_hz() derives it (htb's default burst).
     pub hz: u32,
@@ -37,8 +37,9 @@ impl Psched {
         Some(Psched { tick_in_usec, hz })
     }
 
-    /// What every kernel since 2.6.31 reports (nanosecond clock).
-    pub const MODERN: Psched = Psched { tick_in_usec: 1000.0, hz: 1000 };
+    /// What kernels since 2.6.31 report: 64 ns ticks (15.625 per µs), and
+    /// tc's get_hz() reads 10^9.
+    pub const MODERN: Psched = Psched { tick_in_usec: 15.625, hz: 1_000_000_000 };
 }
 
 /// The running kernel's clock (read once; the file is the same in every namespace).
@@ -186,7 +187,8 @@ mod tests {
     #[test]
     fn psched_of_a_modern_kernel() {
         let p = Psched::parse("000003e8 00000040 000f4240 3b9aca00\n").unwrap();
-        assert_eq!(p.tick_in_usec, 1000.0);
+        assert_eq!(p, Psched::MODERN);
+        // a nanosecond clock_res takes iproute2's compatibility branch
         let p = Psched::parse("000003e8 00000040 3b9aca00 3b9aca00\n").unwrap();
         assert_eq!(p.tick_in_usec, 1000.0);
     }
@@ -194,9 +196,9 @@ mod tests {
     #[test]
     fn xmittime_like_tc() {
         let p = Psched::MODERN;
-        // 1mbit = 125000 B/s; 32kb burst: 32768/125000 s = 262144 us.
-        assert_eq!(xmittime(p, 125_000, 32768), 262_144_000);
-        assert_eq!(xmitsize(p, 125_000, 262_144_000), 32768);
+        // 1mbit = 125000 B/s; 32kb burst: 32768/125000 s = 262144 us = 4096000 ticks.
+        assert_eq!(xmittime(p, 125_000, 32768), 4_096_000);
+        assert_eq!(xmitsize(p, 125_000, 4_096_000), 32768);
         let mut r = RateSpec { rate: 125_000, ..Default::default() };
         let tab = rate_table(p, &mut r, 125_000, None, 0, LINKLAYER_ETHERNET);
         assert_eq!((r.cell_log, r.cell_align, r.linklayer), (3, -1, 1));

@@ -86,6 +86,11 @@ pub fn distribution(name: &str) -> Result<Option<Vec<i16>>, String> {
     parse_dist(&text).map(Some).map_err(|e| format!("a distribution table, but {name:?} has {e}"))
 }
 
+/// The name of a built-in table with these bytes (what a request carried).
+fn dist_name(b: &[u8]) -> Option<&'static str> {
+    ["normal", "pareto", "paretonormal"].into_iter().find(|n| distribution(n).ok().flatten().is_some_and(|t| dist_bytes(&t) == b))
+}
+
 fn dist_bytes(t: &[i16]) -> Vec<u8> {
     t.iter().flat_map(|v| v.to_ne_bytes()).collect()
 }
@@ -333,6 +338,10 @@ pub fn decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     if jitter > 0 {
         put("jitter", Opt::Str(units::exact_time(jitter)));
     }
+    // The kernel does not report tables; a request (or a capture of one) does.
+    if let Some(n) = attrs.value(S::TCA_NETEM_DELAY_DIST).and_then(|v| if let Value::Bytes(b) = v { dist_name(b) } else { None }) {
+        put("distribution", Opt::Str(n.into()));
+    }
     let corr = struct_fields(attrs.value(S::TCA_NETEM_CORR));
     let corr_of = |n: &str| corr.map(|c| field(c, n)).unwrap_or(0);
     if corr_of("delay_corr") != 0 {
@@ -394,6 +403,9 @@ pub fn decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
         let t = |n: &str| Opt::Str(units::exact_time64(field(s, n) as u64));
         let mut m = Vec::new();
         if field(s, "dist_jitter") > 0 {
+            if let Some(n) = attrs.value(S::TCA_NETEM_SLOT_DIST).and_then(|v| if let Value::Bytes(b) = v { dist_name(b) } else { None }) {
+                m.push(("distribution".to_string(), Opt::Str(n.into())));
+            }
             m.push(("delay".to_string(), t("dist_delay")));
             m.push(("jitter".to_string(), t("dist_jitter")));
         } else {

@@ -223,6 +223,11 @@ impl QdiscSpec {
         o
     }
 
+    /// The request's payload (after the netlink header), for byte comparisons.
+    pub fn payload(&self, verb: Verb) -> Vec<u8> {
+        self.message(verb).payload().to_vec()
+    }
+
     fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
         let (new, del, _) = Obj::Qdisc.msg_types();
         let mut attrs = Vec::new();
