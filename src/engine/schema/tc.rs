@@ -233,7 +233,7 @@ pub static QDISC_KINDS: Dispatch = Dispatch {
         ("tbf", Nested(&TBF)),
         ("htb", Nested(&HTB)),
         ("pfifo", Struct(&FIFO_QOPT)),
-        ("bfifo", Struct(&FIFO_QOPT)),
+        ("bfifo", Struct(&BFIFO_QOPT)),
         ("pfifo_head_drop", Struct(&FIFO_QOPT)),
         ("prio", StructThen(&PRIO_QOPT, &PRIO_COMPAT)),
         ("pfifo_fast", Struct(&PRIO_QOPT)),
@@ -256,6 +256,10 @@ pub static EMPTY: AttrSet = AttrSet { name: "none", attrs: &[] };
 
 /// struct tc_fifo_qopt: packets for pfifo, bytes for bfifo.
 pub static FIFO_QOPT: StructDef = StructDef { name: "tc_fifo_qopt", size: 4, fields: &[Field::new("limit", 0, U32)] };
+
+/// struct tc_fifo_qopt of bfifo: the limit is bytes.
+pub static BFIFO_QOPT: StructDef =
+    StructDef { name: "tc_fifo_qopt", size: 4, fields: &[Field::new("limit", 0, U32).unit(SIZE)] };
 
 /// struct tc_prio_qopt (prio; pfifo_fast reports its fixed map with it).
 pub static PRIO_QOPT: StructDef = StructDef {

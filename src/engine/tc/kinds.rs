@@ -277,11 +277,20 @@ fn ne32(b: &[u8], off: usize) -> u32 {
     u32::from_ne_bytes(b[off..off + 4].try_into().unwrap())
 }
 
-/// The burst (bytes) that encodes to `ticks` at `rate`: tc prints
-/// xmitsize(), which truncation can leave a byte off, so look around it.
+/// The burst (bytes) that encodes to `ticks` at `rate`. tc prints
+/// xmitsize(), which its truncations can leave bytes short of what was given;
+/// several sizes encode alike, so take the roundest one that does.
 pub fn burst_of(p: Psched, rate: u64, ticks: u32) -> u32 {
     let est = core::xmitsize(p, rate, ticks);
-    (est.saturating_sub(3)..=est.saturating_add(3)).find(|b| core::xmittime(p, rate, *b) == ticks).unwrap_or(est)
+    // one microsecond of bytes on either side covers every truncation
+    let slack = (rate / 1_000_000 + 4) as u32 * 2;
+    let found: Vec<u32> = (est.saturating_sub(slack)..=est.saturating_add(slack)).filter(|b| core::xmittime(p, rate, *b) == ticks).collect();
+    for unit in [1 << 20, 1 << 10, 1000, 100, 10] {
+        if let Some(b) = found.iter().find(|b| **b % unit == 0 && **b > 0) {
+            return *b;
+        }
+    }
+    found.first().copied().unwrap_or(est)
 }
 
 fn push_ratespec_extras(out: &mut Vec<(String, Opt)>, r: &RateSpec) {
