@@ -200,12 +200,21 @@ fn bpf_options(x: &Filter, a: &Attrs, n: &dyn Names, text: &mut String, j: &mut 
         hw_flags(fl, text, j);
     }
     if let Some(id) = a.uint(F::TCA_BPF_ID) {
+        // like tc, ask the kernel about the program for its name and JIT state
         let _ = write!(text, "id {id} ");
         let mut p = Json::obj();
         p.set("id", id);
-        if let Some(t) = bpf::tag(a) {
-            let _ = write!(text, "tag {t} ");
-            p.set("tag", t);
+        match bpf::prog_info(id as u32) {
+            Some(i) => {
+                let _ = write!(text, "name {} tag {} {}", i.name, i.tag, if i.jited { "jited " } else { "" });
+                p.set("name", i.name).set("tag", i.tag).set("jited", i.jited as u32);
+            }
+            None => {
+                if let Some(t) = bpf::tag(a) {
+                    let _ = write!(text, "tag {t} ");
+                    p.set("tag", t);
+                }
+            }
         }
         j.set("prog", p);
     }

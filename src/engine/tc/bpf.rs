@@ -24,6 +24,7 @@ const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_OBJ_PIN: libc::c_long = 6;
 const BPF_OBJ_GET: libc::c_long = 7;
 const BPF_PROG_GET_FD_BY_ID: libc::c_long = 13;
+const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
 /// BPF_PROG_TYPE_SCHED_CLS.
 pub const PROG_TYPE_SCHED_CLS: u32 = 3;
 /// BPF_PROG_TYPE_SCHED_ACT.
@@ -111,6 +112,32 @@ pub fn prog_by_id(id: u32) -> Result<OwnedFd> {
     let mut a = [0u8; ATTR_SIZE];
     put(&mut a, 0, &id.to_ne_bytes());
     bpf(BPF_PROG_GET_FD_BY_ID, &mut a).map(owned).map_err(|e| Error::system(e, format!("bpf prog id {id}")))
+}
+
+/// What the kernel says about a loaded program: its name, tag (hex) and
+/// whether it was JIT-compiled (as `tc filter show` prints them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgInfo {
+    pub name: String,
+    pub tag: String,
+    pub jited: bool,
+}
+
+/// BPF_OBJ_GET_INFO_BY_FD for program `id` (None when it is gone or hidden).
+pub fn prog_info(id: u32) -> Option<ProgInfo> {
+    let fd = prog_by_id(id).ok()?;
+    let mut info = [0u8; 256];
+    let mut a = [0u8; ATTR_SIZE];
+    put(&mut a, 0, &(fd.as_raw_fd() as u32).to_ne_bytes());
+    put(&mut a, 4, &(info.len() as u32).to_ne_bytes());
+    put(&mut a, 8, &(info.as_mut_ptr() as u64).to_ne_bytes());
+    bpf(BPF_OBJ_GET_INFO_BY_FD, &mut a).ok()?;
+    let name = &info[64..80];
+    Some(ProgInfo {
+        name: String::from_utf8_lossy(name.split(|b| *b == 0).next().unwrap_or(&[])).into_owned(),
+        tag: info[8..16].iter().map(|b| format!("{b:02x}")).collect(),
+        jited: u32::from_ne_bytes(info[16..20].try_into().unwrap()) != 0,
+    })
 }
 
 /// The bytes of section `name` of an ELF64 object and the object's license.
