@@ -14,12 +14,12 @@ macro_rules! lua_tests {
     )*};
 }
 
-lua_tests!(link_basics, addr_basics, errors);
+lua_tests!(link_basics, addr_basics, errors, tc_qdisc, tc_filter, tc_errors);
 
 /// Every script in tests/lua/ is listed above (a new file cannot be forgotten).
 #[test]
 fn every_script_is_listed() {
-    let listed = ["link_basics", "addr_basics", "errors"];
+    let listed = ["link_basics", "addr_basics", "errors", "tc_qdisc", "tc_filter", "tc_errors"];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lua");
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();

@@ -99,7 +99,8 @@ fn dist_bytes(t: &[i16]) -> Vec<u8> {
 fn ticks(f: &mut Fields<'_>, key: &'static str, p: Psched) -> Result<Option<u32>, FieldError> {
     let Some(us) = unit(f, key, units::parse_time)? else { return Ok(None) };
     if core::time2big(p, us) {
-        return Err(field_err(&f.path(key), format!("{} is too large for netem (at most about 4.29s)", units::exact_time(us))));
+        let max = (u32::MAX as f64 / p.tick_in_usec) as u32;
+        return Err(field_err(&f.path(key), format!("{} is more than netem's {}", units::exact_time(us), units::format_time(max))));
     }
     Ok(Some(core::time2tick(p, us)))
 }

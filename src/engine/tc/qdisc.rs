@@ -262,12 +262,16 @@ pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>) -> Error {
     match kind {
         Some(k) if unknown_kind => {
             let hint = match schema::did_you_mean(k, kinds::known_kinds(obj)) {
-                Some(s) => format!(" (did you mean '{s}'?)"),
-                None => String::new(),
+                Some(s) if s != k => format!(" (did you mean '{s}'?)"),
+                _ => String::new(),
             };
             Error { message: format!("field 'kind': this kernel has no {} kind {k:?}{hint}: {}", obj.word(), e.message), ..e }
         }
         _ if missing_parent => Error { message: format!("field 'parent': {}", e.message), ..e },
+        // a class whose qdisc is not there: the kernel says only ENOENT
+        _ if obj == Obj::Class && e.errno == nix::libc::ENOENT && e.message == crate::engine::error::strerror(e.errno) => {
+            Error { message: format!("field 'parent': no such qdisc or class ({})", e.message), ..e }
+        }
         _ => e,
     }
 }

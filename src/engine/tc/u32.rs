@@ -131,6 +131,9 @@ fn take_match(f: &mut Fields<'_>, ctx: &Ctx<'_>, keys: &mut Vec<Key>) -> Result<
     let Some(v) = f.take("match") else { return Ok(()) };
     let Opt::Map(m) = v else { return Err(f.expected("match", "table like {dst=\"10.0.0.2/32\", dport=80}", v)) };
     let mut g = Fields::new(m, &format!("{}.", f.path("match")));
+    // ports first among the names suggested for typos ("dprot" means dport)
+    g.allow("dport");
+    g.allow("sport");
     let src = g.parsed("src", "address with prefix like \"10.0.0.0/24\"", units::parse_prefix)?;
     let dst = g.parsed("dst", "address with prefix like \"10.0.0.2/32\"", units::parse_prefix)?;
     let v6 = ctx.protocol == ETH_P_IPV6 || [src, dst].iter().flatten().any(|(a, _)| a.is_ipv6());
