@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::{Json, Names};
 use crate::engine::schema::tc::{self as S};
+use crate::engine::schema::tc_netem as N;
 use crate::engine::schema::{Opt, Value};
 use crate::engine::tc::core::{self, RateSpec};
 use crate::engine::tc::kinds::{self, attr_bytes};
@@ -162,7 +163,7 @@ fn netem_options(v: &Value, text: &mut String, json: &mut Json) {
     let Value::StructThen(_, qf, a) = v else { return };
     let p = core::psched();
     let q: Vec<(&str, i64)> = qf.iter().filter_map(|(n, v)| if let Value::U(x) = v { Some((*n, *x as i64)) } else { None }).collect();
-    let corr = fields(a.value(S::TCA_NETEM_CORR));
+    let corr = fields(a.value(N::TCA_NETEM_CORR));
     let pct = |v: i64| format_percent(v as u32);
     let _ = write!(text, "limit {}", get(&q, "limit"));
     json.set("limit", get(&q, "limit") as u64);
@@ -193,7 +194,7 @@ fn netem_options(v: &Value, text: &mut String, json: &mut Json) {
     if get(&q, "loss") != 0 {
         two(text, json, "loss-random", "loss", get(&q, "loss"), get(&corr, "loss_corr"));
     }
-    if let Some(l) = a.nested(S::TCA_NETEM_LOSS) {
+    if let Some(l) = a.nested(N::TCA_NETEM_LOSS) {
         let g = fields(l.value(1));
         if !g.is_empty() {
             let _ = write!(text, " loss state p13 {} p31 {} p32 {} p23 {} p14 {}", pct(get(&g, "p13")), pct(get(&g, "p31")), pct(get(&g, "p32")), pct(get(&g, "p23")), pct(get(&g, "p14")));
@@ -215,17 +216,17 @@ fn netem_options(v: &Value, text: &mut String, json: &mut Json) {
     if get(&q, "duplicate") != 0 {
         two(text, json, "duplicate", "duplicate", get(&q, "duplicate"), get(&corr, "dup_corr"));
     }
-    let r = fields(a.value(S::TCA_NETEM_REORDER));
+    let r = fields(a.value(N::TCA_NETEM_REORDER));
     if get(&r, "probability") != 0 {
         two(text, json, "reorder", "reorder", get(&r, "probability"), get(&r, "correlation"));
     }
-    let c = fields(a.value(S::TCA_NETEM_CORRUPT));
+    let c = fields(a.value(N::TCA_NETEM_CORRUPT));
     if get(&c, "probability") != 0 {
         two(text, json, "corrupt", "corrupt", get(&c, "probability"), get(&c, "correlation"));
     }
-    let rt = fields(a.value(S::TCA_NETEM_RATE));
+    let rt = fields(a.value(N::TCA_NETEM_RATE));
     if get(&rt, "rate") != 0 {
-        let rate = a.uint(S::TCA_NETEM_RATE64).unwrap_or(get(&rt, "rate") as u64);
+        let rate = a.uint(N::TCA_NETEM_RATE64).unwrap_or(get(&rt, "rate") as u64);
         let _ = write!(text, " rate {}", format_rate(rate));
         let mut o = Json::obj();
         o.set("rate", rate);
@@ -237,7 +238,7 @@ fn netem_options(v: &Value, text: &mut String, json: &mut Json) {
         }
         json.set("rate", o);
     }
-    let s = fields(a.value(S::TCA_NETEM_SLOT));
+    let s = fields(a.value(N::TCA_NETEM_SLOT));
     if !s.is_empty() {
         let t = |k: &str| format_time64(get(&s, k) as u64);
         let mut o = Json::obj();
@@ -256,7 +257,7 @@ fn netem_options(v: &Value, text: &mut String, json: &mut Json) {
         }
         json.set("slot", o);
     }
-    let ecn = a.has(S::TCA_NETEM_ECN);
+    let ecn = a.has(N::TCA_NETEM_ECN);
     if ecn {
         text.push_str(" ecn ");
     }

@@ -12,6 +12,7 @@ pub mod fields;
 pub mod link;
 pub mod tc;
 pub mod tc_filter;
+pub mod tc_netem;
 
 pub use fields::Fields;
 

@@ -10,7 +10,7 @@
 use super::core::{self, Psched};
 use super::kinds::{Ctx, DecodeCtx, attr, rate32, struct_value, u32v, unit};
 use super::field_err;
-use crate::engine::schema::tc::{self as S};
+use crate::engine::schema::tc_netem::{self as S};
 use crate::engine::schema::{Attrs, FieldError, Fields, Opt, Value};
 use crate::units;
 
