@@ -17,7 +17,7 @@ fn bpf_object(section: &str, name: &str) -> Vec<u8> {
     let text: [u8; 16] = [0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0];
     let license = b"GPL\0";
     let mut shstr = vec![0u8];
-    let mut name_at = |s: &str, tab: &mut Vec<u8>| -> u32 {
+    let name_at = |s: &str, tab: &mut Vec<u8>| -> u32 {
         let at = tab.len() as u32;
         tab.extend_from_slice(s.as_bytes());
         tab.push(0);
@@ -41,8 +41,8 @@ fn bpf_object(section: &str, name: &str) -> Vec<u8> {
     symtab.extend_from_slice(&sym);
 
     let mut out = vec![0u8; 64];
-    let mut place = |data: &[u8], out: &mut Vec<u8>| -> (u64, u64) {
-        while out.len() % 8 != 0 {
+    let place = |data: &[u8], out: &mut Vec<u8>| -> (u64, u64) {
+        while !out.len().is_multiple_of(8) {
             out.push(0);
         }
         let off = out.len() as u64;
@@ -54,12 +54,13 @@ fn bpf_object(section: &str, name: &str) -> Vec<u8> {
     let s_sym = place(&symtab, &mut out);
     let s_str = place(&strtab, &mut out);
     let s_shs = place(&shstr, &mut out);
-    while out.len() % 8 != 0 {
+    while !out.len().is_multiple_of(8) {
         out.push(0);
     }
     let shoff = out.len() as u64;
     // (name, type, flags, (offset, size), link, info, align, entsize)
-    let sections: [(u32, u32, u64, (u64, u64), u32, u32, u64, u64); 6] = [
+    type Shdr = (u32, u32, u64, (u64, u64), u32, u32, u64, u64);
+    let sections: [Shdr; 6] = [
         (0, 0, 0, (0, 0), 0, 0, 0, 0),
         (n_sec, 1, 6, s_text, 0, 0, 8, 0),
         (n_lic, 1, 3, s_lic, 0, 0, 1, 0),

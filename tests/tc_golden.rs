@@ -149,11 +149,10 @@ fn decoded_opts(object: &str, payload: &[u8]) -> Vec<(String, Opt)> {
                 for a in acts {
                     if let Opt::Map(am) = a {
                         for (k, v) in am.iter_mut() {
-                            if k == "dev" {
-                                if let Opt::Int(i) = v {
+                            if k == "dev"
+                                && let Opt::Int(i) = v {
                                     *v = Opt::Str(i.to_string());
                                 }
-                            }
                         }
                     }
                 }

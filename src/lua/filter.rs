@@ -56,12 +56,11 @@ fn apply_map(h: &Rc<engine::Handle>, map: &[(String, Opt)], verb: Verb, func: &s
 fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: Verb) -> mlua::Result<MultiValue> {
     let func = verb_func(verb);
     let a = Args::new(func, args);
-    if let (Verb::Del, Value::UserData(ud)) = (verb, a.get(0)) {
-        if let Ok(x) = ud.borrow::<Filter>() {
+    if let (Verb::Del, Value::UserData(ud)) = (verb, a.get(0))
+        && let Ok(x) = ud.borrow::<Filter>() {
             x.h.filter_apply(&FilterSpec::from_filter(&x.x), Verb::Del).map_err(raise)?;
             return ().into_lua_multi(lua);
         }
-    }
     let t = a.table(0)?;
     let (h, map) = tc_table(h, &t, func)?;
     apply_map(&h, &map, verb, func)?.into_lua_multi(lua)

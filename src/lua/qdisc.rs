@@ -23,9 +23,12 @@ pub struct Qdisc {
     pub dev: String,
 }
 
+/// A handle and an option table to apply through it.
+pub(crate) type HandleAndOpts = (Rc<engine::Handle>, Vec<(String, Opt)>);
+
 /// The handle an option table acts through (its `dev` Link's, if it is one)
 /// and the table as options.
-pub(crate) fn tc_table(h: &Rc<engine::Handle>, t: &Table, func: &str) -> mlua::Result<(Rc<engine::Handle>, Vec<(String, Opt)>)> {
+pub(crate) fn tc_table(h: &Rc<engine::Handle>, t: &Table, func: &str) -> mlua::Result<HandleAndOpts> {
     let dev: Value = t.raw_get("dev")?;
     let h = match &dev {
         Value::UserData(ud) => ud.borrow::<Link>().map(|l| l.h.clone()).unwrap_or_else(|_| h.clone()),
@@ -94,12 +97,11 @@ pub(crate) fn apply_map(h: &Rc<engine::Handle>, map: &[(String, Opt)], verb: Ver
 fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: Verb) -> mlua::Result<MultiValue> {
     let func = verb_func(verb);
     let a = Args::new(func, args);
-    if let (Verb::Del, Value::UserData(ud)) = (verb, a.get(0)) {
-        if let Ok(q) = ud.borrow::<Qdisc>() {
+    if let (Verb::Del, Value::UserData(ud)) = (verb, a.get(0))
+        && let Ok(q) = ud.borrow::<Qdisc>() {
             q.h.qdisc_del(&QdiscSpec::from_qdisc(&q.q)).map_err(raise)?;
             return ().into_lua_multi(lua);
         }
-    }
     let t = a.table(0)?;
     let (h, map) = tc_table(h, &t, func)?;
     apply_map(&h, &map, verb, func)?.into_lua_multi(lua)

@@ -323,7 +323,7 @@ fn class_options(c: &Class, text: &mut String, json: &mut Json) {
         return;
     };
     let p = core::psched();
-    let Some((rate, ceil, _, _, prio, quantum, level, spec)) = kinds::htb_class_summary(a, p) else { return };
+    let Some(kinds::HtbClass { rate, ceil, prio, quantum, level, spec, .. }) = kinds::htb_class_summary(a, p) else { return };
     let o = attr_bytes(a, S::TCA_HTB_PARMS).unwrap_or_default();
     let w = |off: usize| u32::from_ne_bytes(o[off..off + 4].try_into().unwrap());
     let (burst, cburst) = (core::xmitsize(p, rate, w(24)), core::xmitsize(p, ceil, w(28)));

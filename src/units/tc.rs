@@ -108,7 +108,7 @@ pub fn format_rate(bytes_per_sec: u64) -> String {
     let mut rate = bytes_per_sec.wrapping_shl(3);
     let mut i = 0;
     while i < UNITS.len() - 1 {
-        if rate < 1000 || (rate % 1000 != 0 && rate < 1000 * 1000) {
+        if rate < 1000 || (!rate.is_multiple_of(1000) && rate < 1000 * 1000) {
             break;
         }
         rate /= 1000;
@@ -121,7 +121,7 @@ pub fn format_rate(bytes_per_sec: u64) -> String {
 pub fn exact_rate(bytes_per_sec: u64) -> String {
     let bits = bytes_per_sec as u128 * 8;
     for (unit, k) in [("tbit", 1_000_000_000_000u128), ("gbit", 1_000_000_000), ("mbit", 1_000_000), ("kbit", 1000)] {
-        if bits >= k && bits % k == 0 {
+        if bits >= k && bits.is_multiple_of(k) {
             return format!("{}{unit}", bits / k);
         }
     }
@@ -168,7 +168,7 @@ pub fn format_size(sz: u32) -> String {
 /// A size as a string [`parse_size`] maps back to the same value.
 pub fn exact_size(sz: u32) -> String {
     for (unit, k) in [("gb", 1u32 << 30), ("mb", 1 << 20), ("kb", 1 << 10)] {
-        if sz >= k && sz % k == 0 {
+        if sz >= k && sz.is_multiple_of(k) {
             return format!("{}{unit}", sz / k);
         }
     }
@@ -212,9 +212,9 @@ pub fn format_time(us: u32) -> String {
 
 /// A time (µs) as a string [`parse_time`] maps back to the same value.
 pub fn exact_time(us: u32) -> String {
-    if us >= 1_000_000 && us % 1_000_000 == 0 {
+    if us >= 1_000_000 && us.is_multiple_of(1_000_000) {
         format!("{}s", us / 1_000_000)
-    } else if us >= 1000 && us % 1000 == 0 {
+    } else if us >= 1000 && us.is_multiple_of(1000) {
         format!("{}ms", us / 1000)
     } else {
         format!("{us}us")
@@ -262,7 +262,7 @@ pub fn format_time64(ns: u64) -> String {
 /// A time (ns) as a string [`parse_time64`] maps back to the same value.
 pub fn exact_time64(ns: u64) -> String {
     for (unit, k) in [("s", 1_000_000_000u64), ("ms", 1_000_000), ("us", 1000)] {
-        if ns >= k && ns % k == 0 {
+        if ns >= k && ns.is_multiple_of(k) {
             return format!("{}{unit}", ns / k);
         }
     }

@@ -292,14 +292,13 @@ fn decode_one(a: &Attrs, ctx: &DecodeCtx<'_>) -> Opt {
         }
         ("police", Some(o)) => police_decode(o, ctx, &mut m),
         (_, _) => {
-            if let Some(v) = a.value(F::TCA_ACT_OPTIONS) {
-                if let Some(b) = struct_bytes(v).or_else(|| match v {
+            if let Some(v) = a.value(F::TCA_ACT_OPTIONS)
+                && let Some(b) = struct_bytes(v).or_else(|| match v {
                     Value::Nested(n) => Some(n.to_bytes()),
                     _ => None,
                 }) {
                     m.push(("raw".into(), Opt::Bytes(b)));
                 }
-            }
         }
     }
     if let Some(Value::Bytes(c)) = a.value(F::TCA_ACT_COOKIE) {
@@ -352,15 +351,13 @@ fn police_decode(o: &Attrs, ctx: &DecodeCtx<'_>, m: &mut Vec<(String, Opt)>) {
 pub fn first_action_stats(opts: &Value) -> Stats {
     let Value::Nested(a) = opts else { return Stats::default() };
     for attr in &a.0 {
-        if let Value::List(items) = &attr.value {
-            if let Some(Value::Nested(act)) = items.first() {
-                if let Some(st) = act.nested(F::TCA_ACT_STATS) {
+        if let Value::List(items) = &attr.value
+            && let Some(Value::Nested(act)) = items.first()
+                && let Some(st) = act.nested(F::TCA_ACT_STATS) {
                     let mut s = Stats::default();
                     s.from_stats2(st);
                     return s;
                 }
-            }
-        }
     }
     Stats::default()
 }

@@ -53,7 +53,7 @@ fn put(attr: &mut [u8; ATTR_SIZE], off: usize, v: &[u8]) {
 /// Load `insns` (8-byte eBPF instructions) as a program of `prog_type`.
 pub fn prog_load(prog_type: u32, insns: &[u8], license: &str, name: &str) -> Result<OwnedFd> {
     let op = || format!("bpf prog load {name}");
-    if insns.is_empty() || insns.len() % 8 != 0 {
+    if insns.is_empty() || !insns.len().is_multiple_of(8) {
         return Err(Error::input(op(), "the section holds no whole eBPF instructions"));
     }
     let lic = CString::new(license).map_err(|_| Error::input(op(), "license has a NUL byte"))?;

@@ -166,11 +166,10 @@ impl ClassSpec {
         if let Some(k) = &self.kind {
             attrs.push(kind_attr(Obj::Class, k));
         }
-        if verb != Verb::Del {
-            if let Some(o) = &self.options {
+        if verb != Verb::Del
+            && let Some(o) = &self.options {
                 attrs.push(tca(Obj::Class, S::TCA_OPTIONS, o.clone()));
             }
-        }
         let ty = if verb == Verb::Del { del } else { new };
         super::request(ty, verb, self.ifindex, self.classid, self.parent, 0, &attrs)
     }

@@ -272,11 +272,10 @@ impl FilterSpec {
         if let Some(k) = &self.kind {
             attrs.push(kind_attr(Obj::Filter, k));
         }
-        if verb != Verb::Del {
-            if let Some(o) = &self.options {
+        if verb != Verb::Del
+            && let Some(o) = &self.options {
                 attrs.push(tca(Obj::Filter, S::TCA_OPTIONS, o.clone()));
             }
-        }
         let info = (self.prio as u32) << 16 | self.protocol.to_be() as u32;
         let ty = if verb == Verb::Del { del } else { new };
         super::request(ty, verb, self.ifindex, self.handle, self.parent, info, &attrs)

@@ -567,20 +567,34 @@ fn htb_class_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, 
     Ok(Some(Value::Nested(Attrs(attrs))))
 }
 
-/// An htb class's figures: (rate, ceil, burst, cburst, prio, quantum, level, rate spec).
-pub fn htb_class_summary(attrs: &Attrs, p: Psched) -> Option<(u64, u64, u32, u32, u32, u32, u32, RateSpec)> {
+/// An htb class's figures, as its options and `tc class show` give them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HtbClass {
+    pub rate: u64,
+    pub ceil: u64,
+    pub burst: u32,
+    pub cburst: u32,
+    pub prio: u32,
+    pub quantum: u32,
+    pub level: u32,
+    /// The rate's spec (overhead, mpu, link layer).
+    pub spec: RateSpec,
+}
+
+/// Read an htb class's figures from its TCA_OPTIONS.
+pub fn htb_class_summary(attrs: &Attrs, p: Psched) -> Option<HtbClass> {
     let o = attr_bytes(attrs, S::TCA_HTB_PARMS).filter(|o| o.len() >= 44)?;
     let (rate, ceil) = (RateSpec::from_bytes(&o[0..12]), RateSpec::from_bytes(&o[12..24]));
     let rate64 = attrs.uint(S::TCA_HTB_RATE64).unwrap_or(rate.rate as u64);
     let ceil64 = attrs.uint(S::TCA_HTB_CEIL64).unwrap_or(ceil.rate as u64);
     let burst = burst_of(p, rate64, ne32(&o, 24));
     let cburst = burst_of(p, ceil64, ne32(&o, 28));
-    Some((rate64, ceil64, burst, cburst, ne32(&o, 40), ne32(&o, 32), ne32(&o, 36), rate))
+    Some(HtbClass { rate: rate64, ceil: ceil64, burst, cburst, prio: ne32(&o, 40), quantum: ne32(&o, 32), level: ne32(&o, 36), spec: rate })
 }
 
 fn htb_class_decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     let Value::Nested(attrs) = v else { return table_decode(v) };
-    let Some((rate, ceil, burst, cburst, prio, quantum, _, spec)) = htb_class_summary(attrs, ctx.psched) else {
+    let Some(HtbClass { rate, ceil, burst, cburst, prio, quantum, spec, .. }) = htb_class_summary(attrs, ctx.psched) else {
         return Vec::new();
     };
     let mut out = vec![

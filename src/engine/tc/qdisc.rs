@@ -155,13 +155,11 @@ impl QdiscSpec {
         })?;
         let handle = f.parsed("handle", "a qdisc handle like \"1:\" or \"ffff:\"", units::parse_qdisc_handle)?;
         // `parent = "ingress"` / "clsact" names the kind too, as in tc.
-        if kind.is_none() {
-            if let Some(Opt::Str(p)) = map.iter().find(|(k, _)| k == "parent").map(|(_, v)| v) {
-                if p == "ingress" || p == "clsact" {
+        if kind.is_none()
+            && let Some(Opt::Str(p)) = map.iter().find(|(k, _)| k == "parent").map(|(_, v)| v)
+                && (p == "ingress" || p == "clsact") {
                     kind = Some(p.clone());
                 }
-            }
-        }
         if let Some(k) = &kind {
             check_kind(&f, Obj::Qdisc, k)?;
         }
@@ -179,15 +177,14 @@ impl QdiscSpec {
         let ingress_block = f.u32("ingress_block")?;
         let egress_block = f.u32("egress_block")?;
         let mut options = None;
-        if let Some(k) = &kind {
-            if verb != Verb::Del {
+        if let Some(k) = &kind
+            && verb != Verb::Del {
                 let ctx = Ctx { res, psched: core::psched(), protocol: 0, keep: Default::default() };
                 options = kinds::encode(Obj::Qdisc, k, &mut f, &ctx)?;
                 if !kinds::known(Obj::Qdisc, k) {
                     unknown_kind_options(&f, Obj::Qdisc, k, QDISC_FIELDS)?;
                 }
             }
-        }
         f.finish(QDISC_FIELDS.iter().copied())?;
         Ok(QdiscSpec { ifindex, parent, handle, kind, options, ingress_block, egress_block })
     }
@@ -240,11 +237,10 @@ impl QdiscSpec {
         if let Some(b) = self.egress_block {
             attrs.push(tca(Obj::Qdisc, S::TCA_EGRESS_BLOCK, Value::U(b as u64)));
         }
-        if verb != Verb::Del {
-            if let Some(o) = &self.options {
+        if verb != Verb::Del
+            && let Some(o) = &self.options {
                 attrs.push(tca(Obj::Qdisc, S::TCA_OPTIONS, o.clone()));
             }
-        }
         let ty = if verb == Verb::Del { del } else { new };
         super::request(ty, verb, self.ifindex, self.handle, self.parent, 0, &attrs)
     }

@@ -137,11 +137,10 @@ fn take_match(f: &mut Fields<'_>, ctx: &Ctx<'_>, keys: &mut Vec<Key>) -> Result<
     let src = g.parsed("src", "address with prefix like \"10.0.0.0/24\"", units::parse_prefix)?;
     let dst = g.parsed("dst", "address with prefix like \"10.0.0.2/32\"", units::parse_prefix)?;
     let v6 = ctx.protocol == ETH_P_IPV6 || [src, dst].iter().flatten().any(|(a, _)| a.is_ipv6());
-    if let (Some((a, _)), Some((b, _))) = (src, dst) {
-        if a.is_ipv6() != b.is_ipv6() {
+    if let (Some((a, _)), Some((b, _))) = (src, dst)
+        && a.is_ipv6() != b.is_ipv6() {
             return Err(field_err(&g.path("dst"), "is not the same family as 'src'"));
         }
-    }
     let err = |g: &Fields<'_>, k: &str, e: String| field_err(&g.path(k), e);
     for (key, addr) in [("src", src), ("dst", dst)] {
         let Some((a, len)) = addr else { continue };
