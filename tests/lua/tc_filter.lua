@@ -55,4 +55,14 @@ assert(nlua.json(back):find('"flowid":"1:10"', 1, true))
 -- a whole prio goes by table
 filter.del{dev = "v0", parent = "1:", prio = 1}
 assert(not tc("filter show dev v0"):find("pref 1 ", 1, true))
+
+-- chains, and change (u32 keeps a node's keys; its flowid can change)
+v0:class_add{parent = "1:", classid = "1:30", kind = "htb", rate = "1mbit"}
+local c = filter.add{dev = "v0", parent = "1:", chain = 3, prio = 5, protocol = "ip", kind = "u32", match = {dst = "10.1.1.1"}, flowid = "1:10"}
+assert(c.chain == 3 and c.options.chain == 3)
+assert(tc("filter show dev v0 chain 3"):find("pref 5 u32 fh " .. c.handle .. " ", 1, true), tc("filter show dev v0 chain 3"))
+local opts = c.options
+opts.flowid = "1:30"
+local c2 = filter.change(opts)
+assert(c2.options.flowid == "1:30" and c2.handle == c.handle)
 print("ok")
