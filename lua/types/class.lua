@@ -60,6 +60,9 @@ function class.change(opts) end
 ---@param c ClassOpts|Class {dev=, classid=} or a Class
 function class.del(c) end
 
+-- Methods this module adds to Link and Handle (their classes merge across stub files).
+---@class Link
+local Link = {}
 ---The classes of this link.
 ---@param filter? {parent?: string}
 ---@return Class[]
@@ -69,6 +72,8 @@ function Link:classes(filter) end
 ---@return Class
 function Link:class_add(opts) end
 
+---@class Handle
+local Handle = {}
 function Handle:class_list(dev) end
 function Handle:class_add(opts) end
 function Handle:class_replace(opts) end

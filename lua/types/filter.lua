@@ -119,6 +119,9 @@ function filter.change(opts) end
 ---@param f FilterOpts|Filter {dev=, parent=, prio=[, handle=, kind=]} or a Filter
 function filter.del(f) end
 
+-- Methods this module adds to Link and Handle (their classes merge across stub files).
+---@class Link
+local Link = {}
 ---The filters of this link (every parent, or {parent=}).
 ---@param filter? {parent?: string}
 ---@return Filter[]
@@ -128,6 +131,8 @@ function Link:filters(filter) end
 ---@return Filter
 function Link:filter_add(opts) end
 
+---@class Handle
+local Handle = {}
 function Handle:filter_list(dev) end
 function Handle:filter_add(opts) end
 function Handle:filter_replace(opts) end

@@ -139,6 +139,9 @@ function qdisc.change(opts) end
 ---@param q QdiscOpts|Qdisc {dev=, parent=} or {dev=, handle=}, or a Qdisc
 function qdisc.del(q) end
 
+-- Methods this module adds to Link and Handle (their classes merge across stub files).
+---@class Link
+local Link = {}
 ---The qdiscs of this link.
 ---@param filter? {parent?: string, handle?: string, kind?: string}
 ---@return Qdisc[]
@@ -151,6 +154,8 @@ function Link:qdisc_add(opts) end
 ---@return Qdisc
 function Link:qdisc_replace(opts) end
 
+---@class Handle
+local Handle = {}
 function Handle:qdisc_list(filter) end
 function Handle:qdisc_add(opts) end
 function Handle:qdisc_replace(opts) end
