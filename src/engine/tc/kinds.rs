@@ -310,8 +310,7 @@ fn push_ratespec_extras(out: &mut Vec<(String, Opt)>, r: &RateSpec) {
 
 const PRIO_DEFAULT_MAP: [u8; 16] = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
 
-fn prio_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
-    let _ = ctx;
+fn prio_encode(f: &mut Fields<'_>, _: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
     let bands = f.int("bands", 2, 16)?.unwrap_or(3);
     let mut map = PRIO_DEFAULT_MAP;
     if let Some(v) = f.take("priomap") {
