@@ -6,6 +6,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+mod tc;
+pub use tc::*;
+
 /// Parse a link-layer address: hex octets separated by ':' (or '-'), any length.
 pub fn parse_mac(s: &str) -> Result<Vec<u8>, String> {
     let bad = || format!("MAC address like \"02:00:00:00:00:01\", got {s:?}");

@@ -4,28 +4,43 @@
 mod common;
 
 macro_rules! lua_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[test]
-        fn $name() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lua/", stringify!($name), ".lua");
-            let o = common::nlua(&[path]);
-            common::ok_stdout(&o);
-        }
-    )*};
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lua/", stringify!($name), ".lua");
+                let o = common::nlua(&[path]);
+                common::ok_stdout(&o);
+            }
+        )*
+        /// The scripts listed, for the completeness check below.
+        const LISTED: &[&str] = &[$(stringify!($name)),*];
+    };
 }
 
-lua_tests!(link_basics, addr_basics, errors, route_basics, rule_basics, neigh_basics, routing_errors);
+// One line per script, so branches adding scripts merge cleanly.
+lua_tests!(
+    link_basics,
+    addr_basics,
+    errors,
+    route_basics,
+    rule_basics,
+    neigh_basics,
+    routing_errors,
+    tc_qdisc,
+    tc_filter,
+    tc_errors,
+);
 
 /// Every script in tests/lua/ is listed above (a new file cannot be forgotten).
 #[test]
 fn every_script_is_listed() {
-    let listed = ["link_basics", "addr_basics", "errors", "route_basics", "rule_basics", "neigh_basics", "routing_errors"];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lua");
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "lua") {
             let stem = p.file_stem().unwrap().to_str().unwrap().to_string();
-            assert!(listed.contains(&stem.as_str()), "tests/lua/{stem}.lua is not in lua_tests!");
+            assert!(LISTED.contains(&stem.as_str()), "tests/lua/{stem}.lua is not in lua_tests!");
         }
     }
 }

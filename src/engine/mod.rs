@@ -25,6 +25,7 @@ pub mod route_spec;
 pub mod rule;
 pub mod schema;
 pub mod socket;
+pub mod tc;
 pub mod tuntap;
 
 pub use addr::{Addr, AddrFilter, AddrSpec};

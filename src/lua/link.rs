@@ -8,6 +8,7 @@ use super::args::Args;
 use super::error::{input, raise};
 use super::opts::{opt_to_lua, table_to_map};
 use super::{Module, Op, check_writable, guard};
+use crate::engine::tc::Verb;
 use crate::engine::{self, LinkChange, LinkFilter, LinkSpec, Opt};
 use crate::show;
 
@@ -279,6 +280,19 @@ impl UserData for Link {
         m.add_method("addr_flush", |lua, s, opts: Option<Table>| {
             guard("Link.addr_flush", || super::addr::flush_for(lua, &s.h, &s.l, opts, "Link.addr_flush"))
         });
+        m.add_method("qdiscs", |lua, s, opts: Option<Table>| {
+            guard("Link.qdiscs", || super::qdisc::list_for(lua, &s.h, Some(s.l.index), opts, "Link.qdiscs"))
+        });
+        m.add_method("qdisc_add", |lua, s, t: Table| guard("Link.qdisc_add", || super::qdisc::link_modify(lua, s, t, Verb::Add)));
+        m.add_method("qdisc_replace", |lua, s, t: Table| guard("Link.qdisc_replace", || super::qdisc::link_modify(lua, s, t, Verb::Replace)));
+        m.add_method("classes", |lua, s, a: MultiValue| {
+            guard("Link.classes", || super::class::list_for(lua, &s.h, Some(s), &super::args::Args::new("Link.classes", a), 0))
+        });
+        m.add_method("class_add", |lua, s, t: Table| guard("Link.class_add", || super::class::link_modify(lua, s, t, Verb::Add)));
+        m.add_method("filters", |lua, s, a: MultiValue| {
+            guard("Link.filters", || super::filter::list_for(lua, &s.h, Some(s), &super::args::Args::new("Link.filters", a), 0))
+        });
+        m.add_method("filter_add", |lua, s, t: Table| guard("Link.filter_add", || super::filter::link_modify(lua, s, t, Verb::Add)));
         // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block.
         m.add_method("show", |_, s, opts: Option<Table>| {
             guard("Link.show", || {

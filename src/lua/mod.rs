@@ -7,12 +7,15 @@
 
 pub mod addr;
 pub mod args;
+pub mod class;
 pub mod error;
+pub mod filter;
 pub mod handle;
 pub mod link;
 pub mod neigh;
 pub mod nlua;
 pub mod opts;
+pub mod qdisc;
 pub mod route;
 pub mod rule;
 
@@ -46,7 +49,17 @@ pub struct Module {
 }
 
 /// Every module, in registration order. Adding a type adds one line here.
-pub static MODULES: &[&Module] = &[&link::MODULE, &addr::MODULE, &route::MODULE, &rule::MODULE, &neigh::MODULE, &nlua::MODULE];
+pub static MODULES: &[&Module] = &[
+    &link::MODULE,
+    &addr::MODULE,
+    &route::MODULE,
+    &rule::MODULE,
+    &neigh::MODULE,
+    &qdisc::MODULE,
+    &class::MODULE,
+    &filter::MODULE,
+    &nlua::MODULE,
+];
 
 /// Call an op, turning a panic in the binding into a Lua error instead of
 /// unwinding through the VM, and refusing mutations in read-only runtimes.

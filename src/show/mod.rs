@@ -9,6 +9,8 @@ pub mod link;
 pub mod neigh;
 pub mod route;
 pub mod rule;
+pub mod tc;
+pub mod tc_filter;
 
 pub use json::Json;
 

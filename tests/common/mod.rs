@@ -5,6 +5,8 @@
 //! touches the host's links, routes or /run/netns.
 #![allow(dead_code)]
 
+pub mod bpf;
+
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -13,6 +13,9 @@ pub mod link;
 pub mod neigh;
 pub mod route;
 pub mod rule;
+pub mod tc;
+pub mod tc_filter;
+pub mod tc_netem;
 
 pub use fields::Fields;
 
@@ -966,6 +969,12 @@ fn scalar_or_compound(
         Type::ByKind(_) => return Err(FieldError::field(path, "is set through its kind")),
         _ => unreachable!("integer types handled above"),
     }))
+}
+
+/// Convert one option to the value of struct field `f` (ints with the field's
+/// names and unit, addresses, ...); Ok(None) means "omit" (a false flag).
+pub fn opt_to_field(f: &Field, v: &Opt, path: &str, res: &dyn Resolver) -> Result<Option<Value>, FieldError> {
+    scalar_or_compound(&f.ty, f.names, f.unit, None, false, v, path, res)
 }
 
 fn opt_to_struct(sd: &StructDef, v: &Opt, path: &str, res: &dyn Resolver) -> Result<Vec<(&'static str, Value)>, FieldError> {
