@@ -177,11 +177,10 @@ impl AddrSpec {
         }
         let (addr, prefixlen) = addr.ok_or_else(|| f.missing("address"))?;
         let peer = f.parsed("peer", "peer address like \"10.0.0.2/32\"", units::parse_prefix)?;
-        if let Some((p, _)) = peer {
-            if units::family_of(&p) != units::family_of(&addr) {
+        if let Some((p, _)) = peer
+            && units::family_of(&p) != units::family_of(&addr) {
                 return Err(f.error("peer", format!("{p} is not the same family as {addr}")));
             }
-        }
         let broadcast = match f.take("broadcast") {
             None => None,
             Some(Opt::Str(s)) if s == "+" => Some(Broadcast::Auto),
@@ -194,11 +193,10 @@ impl AddrSpec {
         };
         let anycast = f.ip("anycast")?;
         let label = f.str("label")?;
-        if let Some(l) = &label {
-            if l.len() > 15 {
+        if let Some(l) = &label
+            && l.len() > 15 {
                 return Err(f.error("label", format!("{l:?} is longer than 15 characters")));
             }
-        }
         let scope = f.parsed("scope", "scope like \"global\", \"link\" or \"host\"", units::parse_scope)?;
         let mut flags = 0;
         for (name, bit) in FLAG_OPTS {
@@ -215,11 +213,10 @@ impl AddrSpec {
         }
         let valid_lft = f.parsed("valid_lft", "seconds or \"forever\"", parse_lft)?;
         let preferred_lft = f.parsed("preferred_lft", "seconds or \"forever\"", parse_lft)?;
-        if let (Some(v), Some(p)) = (valid_lft, preferred_lft) {
-            if p > v {
+        if let (Some(v), Some(p)) = (valid_lft, preferred_lft)
+            && p > v {
                 return Err(f.error("preferred_lft", "is greater than valid_lft"));
             }
-        }
         let metric = f.u32("metric")?;
         let proto = f.int("proto", 0, 255)?.map(|v| v as u8);
         f.finish([])?;

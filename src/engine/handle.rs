@@ -113,11 +113,10 @@ impl Handle {
             let mut intr = false;
             let r = self.read_until(seq, |m| {
                 intr |= m.flags & NLM_F_DUMP_INTR != 0;
-                if !intr {
-                    if let Some(t) = f(m).map_err(Failure::Done)? {
+                if !intr
+                    && let Some(t) = f(m).map_err(Failure::Done)? {
                         out.push(t);
                     }
-                }
                 Ok(())
             });
             r.map_err(|e| e.into_error(op()))?;
@@ -177,21 +176,19 @@ impl Handle {
         let mut failed: Option<Error> = None;
         for (m, op) in msgs {
             let bytes = m.finish(self.next_seq());
-            if !out.is_empty() && out.len() + bytes.len() > BATCH_BYTES {
-                if let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
+            if !out.is_empty() && out.len() + bytes.len() > BATCH_BYTES
+                && let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
                     failed = Some(e);
                     break;
                 }
-            }
             last_off = out.len();
             out.extend_from_slice(&bytes);
             ops.push(op);
         }
-        if failed.is_none() && !out.is_empty() {
-            if let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
+        if failed.is_none() && !out.is_empty()
+            && let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
                 failed = Some(e);
             }
-        }
         results
             .into_iter()
             .enumerate()

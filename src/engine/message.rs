@@ -264,12 +264,11 @@ pub fn parse_ack(m: &Msg<'_>) -> Ack {
     if m.flags & NLM_F_ACK_TLVS != 0 {
         // The echoed request is the header alone when capped (or for a success ack).
         let echoed = if m.flags & NLM_F_CAPPED != 0 || err == 0 { NLMSG_HDRLEN } else { align(orig_len) };
-        if let Some(tlvs) = p.get(4 + echoed..) {
-            if let Some(s) = find_attr(tlvs, NLMSGERR_ATTR_MSG) {
+        if let Some(tlvs) = p.get(4 + echoed..)
+            && let Some(s) = find_attr(tlvs, NLMSGERR_ATTR_MSG) {
                 let s = s.split(|b| *b == 0).next().unwrap_or(&[]);
                 extack = Some(String::from_utf8_lossy(s).trim_end().to_string());
             }
-        }
     }
     Ack { errno: -err, extack, seq: m.seq }
 }

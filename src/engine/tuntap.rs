@@ -99,12 +99,11 @@ pub fn create(h: &Handle, s: &LinkSpec) -> Result<()> {
         netns: s.netns,
         ..Default::default()
     };
-    if !change.is_empty() {
-        if let Err(e) = h.link_set(&link, &change) {
+    if !change.is_empty()
+        && let Err(e) = h.link_set(&link, &change) {
             // Leave nothing half-made behind.
             let _ = h.link_del(&link);
             return Err(e);
         }
-    }
     Ok(())
 }

@@ -125,14 +125,13 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: Verb) -> ml
         do_verb(h, &spec, &dev, verb)?;
         return ().into_lua_multi(lua);
     }
-    if let Value::UserData(ud) = a.get(0) {
-        if let Ok(x) = ud.borrow::<Addr>() {
+    if let Value::UserData(ud) = a.get(0)
+        && let Ok(x) = ud.borrow::<Addr>() {
             // addr.del(addrobj): the object names itself.
             let spec = AddrSpec::from_addr(&x.a).ok_or_else(|| input(func, "argument #1: address has no IP"))?;
             do_verb(&x.h, &spec, &x.dev, verb)?;
             return ().into_lua_multi(lua);
         }
-    }
     let (lh, l) = link_arg(h, &a, 0)?;
     let opts = a.opt_table(2)?;
     modify_for(lua, &Link::new(&lh, l), a.get(1).clone(), 2, opts, verb)?;

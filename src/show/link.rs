@@ -123,11 +123,10 @@ pub fn link_text(l: &Link, n: &dyn Names, do_link: bool) -> String {
         s.push_str(if l.flags & 0x10 != 0 { " peer " } else { " brd " });
         s.push_str(&ll_addr(b, l.link_type));
     }
-    if let Some(p) = &l.perm_mac {
-        if l.mac.as_ref() != Some(p) {
+    if let Some(p) = &l.perm_mac
+        && l.mac.as_ref() != Some(p) {
             let _ = write!(s, " permaddr {}", ll_addr(p, l.link_type));
         }
-    }
     if let Some(id) = l.link_netnsid {
         if id >= 0 {
             match n.netns_name(id) {
@@ -142,11 +141,10 @@ pub fn link_text(l: &Link, n: &dyn Names, do_link: bool) -> String {
             s.push_str(" link-netnsid unknown");
         }
     }
-    if do_link {
-        if let Some(a) = &l.alias {
+    if do_link
+        && let Some(a) = &l.alias {
             let _ = write!(s, "\n    alias {a}");
         }
-    }
     for alt in &l.altnames {
         let _ = write!(s, "\n    altname {alt}");
     }
@@ -223,11 +221,10 @@ pub fn link_json(l: &Link, n: &dyn Names) -> Json {
         if let Some(k) = &l.kind {
             li.set("info_kind", k.as_str());
         }
-        if let Some(d) = l.kind_data() {
-            if !d.0.is_empty() {
+        if let Some(d) = l.kind_data()
+            && !d.0.is_empty() {
                 li.set("info_data", Json::from(&d.to_opt()));
             }
-        }
         if let Some(k) = &l.slave_kind {
             li.set("info_slave_kind", k.as_str());
         }
