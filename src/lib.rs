@@ -6,6 +6,8 @@
 
 pub mod engine;
 pub mod lua;
+pub mod netns;
+pub mod process;
 pub mod repl;
 pub mod runtime;
 pub mod show;

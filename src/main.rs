@@ -23,6 +23,9 @@ struct Cli {
     /// Print version information
     #[arg(short = 'v', long = "version")]
     version: bool,
+    /// Run everything inside the named network namespace (like `ip -n NAME`)
+    #[arg(long = "netns", value_name = "NAME")]
+    netns: Option<String>,
     /// The script ("-" for stdin) followed by its arguments
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
     script: Vec<String>,
@@ -44,12 +47,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Processes started with ns:spawn that outlive the script are reported.
+fn report_running(rt: &Runtime) {
+    for (pid, cmd) in rt.running_processes() {
+        eprintln!("nlua: process {pid} ({cmd}) is still running");
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     if cli.version {
         println!("nlua {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
         if cli.exec.is_empty() && cli.script.is_empty() && !cli.interactive {
             return Ok(ExitCode::SUCCESS);
         }
+    }
+    if let Some(name) = &cli.netns {
+        // Still single-threaded: the whole process moves, so handles,
+        // os.execute and /proc reads all see the namespace.
+        let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
+        nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
     }
     let rt = Runtime::new().map_err(|e| e.to_string())?;
     let lua = rt.lua();
@@ -85,7 +101,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             .map_err(|e| nlua::lua::error::message(&e))?;
             let args: MultiValue = cli.script[1..].iter().map(|a| Value::String(lua.create_string(a).unwrap())).collect();
-            rt.call_traced(&f, args)?;
+            if let Err(e) = rt.call_traced(&f, args) {
+                report_running(&rt);
+                return Err(e);
+            }
         }
         None if cli.exec.is_empty() && !cli.interactive && !stdin_tty => {
             let mut src = Vec::new();
@@ -96,6 +115,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         None => {}
     }
 
+    report_running(&rt);
     let want_repl = cli.interactive || (cli.script.is_empty() && cli.exec.is_empty() && stdin_tty);
     if want_repl {
         if !cli.version {

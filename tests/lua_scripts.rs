@@ -30,6 +30,10 @@ lua_tests!(
     tc_qdisc,
     tc_filter,
     tc_errors,
+    netns_basics,
+    netns_run,
+    netns_process,
+    netns_errors,
 );
 
 /// Every script in tests/lua/ is listed above (a new file cannot be forgotten).

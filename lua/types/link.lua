@@ -31,6 +31,7 @@
 ---@field data table? the kind's options (IFLA_INFO_DATA), by option name
 ---@field slave table? port settings under a master (IFLA_INFO_SLAVE_DATA)
 ---@field handle Handle the handle (namespace) this link was read through
+---@field netns Netns the namespace this link lives in
 local Link = {}
 
 ---Bring the link up. Returns the link.
@@ -87,11 +88,13 @@ function Link:json() end
 ---@field link? string|integer|Link parent device (vlan, macvlan, ipvlan)
 ---@field parent? string|integer|Link alias of link
 ---@field up? boolean
+---@field netns? Netns|string create the link directly in this namespace
 ---@field peer? LinkPeerOpts veth only
 ---@field [string] any the kind's options: vxlan id/dstport/remote/dev..., bridge stp_state..., macvlan mode...
 
 ---@class LinkPeerOpts
 ---@field name string
+---@field netns? Netns|string create the peer directly in this namespace
 ---@field mtu? integer
 ---@field mac? string
 ---@field address? string
@@ -115,6 +118,7 @@ function Link:json() end
 ---@field allmulticast? boolean
 ---@field arp? boolean
 ---@field group? integer
+---@field netns? Netns|string move the link there (the object follows it)
 ---@field [string] any the kind's options
 
 ---@class LinkListFilter

@@ -19,6 +19,7 @@ pub mod link;
 pub mod message;
 pub mod neigh;
 pub mod ns;
+pub mod nsid;
 pub mod route;
 pub mod route_opts;
 pub mod route_spec;

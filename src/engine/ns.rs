@@ -53,6 +53,11 @@ impl NsInfo {
         Ok(NsInfo { dev: st.st_dev as u64, inode: st.st_ino as u64, fd: Arc::new(fd), name, path })
     }
 
+    /// How to name this namespace in messages: its name, path or inode.
+    pub fn label(&self) -> String {
+        self.name.clone().or_else(|| self.path.clone()).unwrap_or_else(|| format!("inode {}", self.inode))
+    }
+
     /// The raw descriptor (valid while this NsInfo lives).
     pub fn raw_fd(&self) -> i32 {
         self.fd.as_raw_fd()
@@ -62,7 +67,7 @@ impl NsInfo {
     /// stays where it is.
     pub fn run_on_thread<T: Send + 'static>(&self, f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
         let fd = self.fd.clone();
-        let label = self.name.clone().or_else(|| self.path.clone()).unwrap_or_else(|| format!("inode {}", self.inode));
+        let label = self.label();
         std::thread::spawn(move || {
             setns(fd.as_fd(), CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, format!("setns {label}")))?;
             f()

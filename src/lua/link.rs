@@ -7,9 +7,11 @@ use mlua::{AnyUserData, IntoLuaMulti, Lua, MetaMethod, MultiValue, Table, UserDa
 use super::args::Args;
 use super::error::{input, raise};
 use super::opts::{opt_to_lua, table_to_map};
+use super::netns::netns_arg;
 use super::{Module, Op, check_writable, guard};
 use crate::engine::tc::Verb;
-use crate::engine::{self, LinkChange, LinkFilter, LinkSpec, Opt};
+use crate::engine::{self, LinkChange, LinkFilter, LinkSpec, NetnsTarget, NsInfo};
+use crate::runtime::handle_for;
 use crate::show;
 
 /// A link: the handle (namespace) it lives in, its index, and the attributes
@@ -34,11 +36,21 @@ impl Link {
         Ok(())
     }
 
-    /// Apply a change, then re-read.
-    pub fn apply(&mut self, lua: &Lua, func: &str, c: &LinkChange) -> mlua::Result<()> {
+    /// Apply a change, then re-read. A link moved to another namespace
+    /// (`target`) is re-bound to that namespace's handle and found there by name.
+    pub fn apply(&mut self, lua: &Lua, func: &str, c: &LinkChange, target: Option<&NsInfo>) -> mlua::Result<()> {
         check_writable(lua, func)?;
         self.h.link_set(&self.l, c).map_err(raise)?;
-        self.refresh()
+        match target {
+            Some(ns) if ns != self.h.ns() => {
+                let h = handle_for(lua, ns)?;
+                let name = c.name.clone().unwrap_or_else(|| self.l.name.clone());
+                self.l = h.link_get(name.as_str()).map_err(raise)?;
+                self.h = h;
+                Ok(())
+            }
+            _ => self.refresh(),
+        }
     }
 
     fn related(&self, lua: &Lua, index: Option<u32>) -> mlua::Result<Value> {
@@ -68,15 +80,21 @@ pub fn link_arg(h: &Rc<engine::Handle>, args: &Args, i: usize) -> mlua::Result<(
     }
 }
 
-/// Option maps with the namespace key taken out (namespaces are objects, not
-/// options). Namespace objects arrive with the Netns type; until then a
-/// `netns` key is refused with a clear message.
-fn take_netns(func: &str, map: &mut Vec<(String, Opt)>, path: &str) -> mlua::Result<()> {
-    if let Some(pos) = map.iter().position(|(k, _)| k == "netns") {
-        let (_, v) = map.remove(pos);
-        return Err(input(func, format!("field '{path}netns': expected Netns, got {}", v.describe())));
+/// A copy of an option table without its `netns` key, and that namespace.
+/// Namespaces are objects, not options, so they are taken out before the
+/// table becomes an option tree.
+fn split_netns(lua: &Lua, func: &str, t: &Table, path: &str) -> mlua::Result<(Table, Option<NsInfo>)> {
+    let copy = lua.create_table()?;
+    let mut ns = None;
+    for pair in t.pairs::<Value, Value>() {
+        let (k, v) = pair?;
+        if matches!(&k, Value::String(s) if s == "netns") {
+            ns = netns_arg(func, &format!("field '{path}netns'"), &v)?;
+        } else {
+            copy.raw_set(k, v)?;
+        }
     }
-    Ok(())
+    Ok((copy, ns))
 }
 
 fn links_table(lua: &Lua, h: &Rc<engine::Handle>, links: Vec<engine::Link>) -> mlua::Result<Table> {
@@ -110,24 +128,40 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
 
 fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
     let a = Args::new("link.add", args);
-    let t = a.table(0)?;
-    let mut map = table_to_map(&t, "").map_err(|e| input(a.func, e))?;
-    take_netns(a.func, &mut map, "")?;
-    if let Some((_, Opt::Map(pm))) = map.iter_mut().find(|(k, _)| k == "peer") {
-        take_netns(a.func, pm, "peer.")?;
+    let (t, target) = split_netns(lua, a.func, &a.table(0)?, "")?;
+    let mut peer_target = None;
+    if let Value::Table(p) = t.get::<Value>("peer")? {
+        let (p2, pns) = split_netns(lua, a.func, &p, "peer.")?;
+        t.set("peer", p2)?;
+        peer_target = pns;
     }
-    let spec = LinkSpec::from_opts(&map, &**h).map_err(|e| input(a.func, e))?;
+    let map = table_to_map(&t, "").map_err(|e| input(a.func, e))?;
+    let mut spec = LinkSpec::from_opts(&map, &**h).map_err(|e| input(a.func, e))?;
+    // The descriptors stay open (target/peer_target) until the request is done.
+    spec.netns = target.as_ref().map(|ns| NetnsTarget::Fd(ns.raw_fd()));
+    if let (Some(p), Some(ns)) = (spec.peer.as_mut(), &peer_target) {
+        p.netns = Some(NetnsTarget::Fd(ns.raw_fd()));
+    }
     h.link_add(&spec).map_err(raise)?;
+    // Each end is looked up in the namespace it was born in, never by name here.
+    let main_h = match &target {
+        Some(ns) => handle_for(lua, ns)?,
+        None => h.clone(),
+    };
     let name = spec.name.as_deref().unwrap_or_default();
-    let main = h.link_get(name).map_err(raise)?;
-    let mut out = vec![Value::UserData(lua.create_userdata(Link::new(h, main))?)];
+    let main = main_h.link_get(name).map_err(raise)?;
+    let mut out = vec![Value::UserData(lua.create_userdata(Link::new(&main_h, main))?)];
     if let Some(p) = &spec.peer {
-        let pl = h.link_get(p.name.as_deref().unwrap_or_default()).map_err(raise)?;
+        let peer_h = match &peer_target {
+            Some(ns) => handle_for(lua, ns)?,
+            None => h.clone(),
+        };
+        let pl = peer_h.link_get(p.name.as_deref().unwrap_or_default()).map_err(raise)?;
         // A peer cannot be set up in the request that creates it in another
         // namespace (ENOTCONN), so it is brought up afterwards.
-        let mut peer = Link::new(h, pl);
+        let mut peer = Link::new(&peer_h, pl);
         if p.up {
-            peer.apply(lua, a.func, &LinkChange { up: Some(true), ..Default::default() })?;
+            peer.apply(lua, a.func, &LinkChange { up: Some(true), ..Default::default() }, None)?;
         }
         out.push(Value::UserData(lua.create_userdata(peer)?));
     }
@@ -146,15 +180,17 @@ fn set(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
     let (h, l) = link_arg(h, &a, 0)?;
     let mut link = Link::new(&h, l);
     let t = a.table(1)?;
-    let change = change_from_table(&link, "link.set", &t)?;
-    link.apply(lua, a.func, &change)?;
+    let (change, target) = change_from_table(lua, &link, "link.set", &t)?;
+    link.apply(lua, a.func, &change, target.as_ref())?;
     link.into_lua_multi(lua)
 }
 
-fn change_from_table(link: &Link, func: &str, t: &Table) -> mlua::Result<LinkChange> {
-    let mut map = table_to_map(t, "").map_err(|e| input(func, e))?;
-    take_netns(func, &mut map, "")?;
-    LinkChange::from_opts(&map, link.l.kind.as_deref(), &*link.h).map_err(|e| input(func, e))
+fn change_from_table(lua: &Lua, link: &Link, func: &str, t: &Table) -> mlua::Result<(LinkChange, Option<NsInfo>)> {
+    let (t, target) = split_netns(lua, func, t, "")?;
+    let map = table_to_map(&t, "").map_err(|e| input(func, e))?;
+    let mut c = LinkChange::from_opts(&map, link.l.kind.as_deref(), &*link.h).map_err(|e| input(func, e))?;
+    c.netns = target.as_ref().map(|ns| NetnsTarget::Fd(ns.raw_fd()));
+    Ok((c, target))
 }
 
 /// The `link` module.
@@ -207,10 +243,22 @@ impl UserData for Link {
         f.add_field_method_get("link_netnsid", |_, s| Ok(s.l.link_netnsid));
         f.add_field_method_get("stats", |lua, s| stats_table(lua, &s.l));
         f.add_field_method_get("master", |lua, s| s.related(lua, s.l.master));
-        // The veth peer or the parent of a vlan/macvlan, when it is in this namespace.
-        f.add_field_method_get("peer", |lua, s| {
-            if s.l.link_netnsid.is_some() { Ok(Value::Nil) } else { s.related(lua, s.l.link) }
+        // The veth peer or the parent of a vlan/macvlan, in whichever namespace
+        // it lives (IFLA_LINK_NETNSID names that namespace).
+        f.add_field_method_get("peer", |lua, s| match (s.l.link_netnsid, s.l.link) {
+            (None, index) => s.related(lua, index),
+            (Some(_), None | Some(0)) => Ok(Value::Nil),
+            (Some(id), Some(index)) => {
+                let known = crate::runtime::known_namespaces(lua);
+                let Some(ns) = s.h.ns_by_nsid(id, &known) else { return Ok(Value::Nil) };
+                let h = handle_for(lua, ns)?;
+                match h.link_get(index) {
+                    Ok(l) => lua.create_userdata(Link::new(&h, l)).map(Value::UserData),
+                    Err(_) => Ok(Value::Nil),
+                }
+            }
         });
+        f.add_field_method_get("netns", |lua, s| Ok(super::netns::Netns::new(lua, s.h.ns().clone())));
         f.add_field_method_get("data", |lua, s| match s.l.kind_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
@@ -225,13 +273,13 @@ impl UserData for Link {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_function("up", |lua, ud: AnyUserData| {
             guard("Link.up", || {
-                ud.borrow_mut::<Link>()?.apply(lua, "Link.up", &LinkChange { up: Some(true), ..Default::default() })?;
+                ud.borrow_mut::<Link>()?.apply(lua, "Link.up", &LinkChange { up: Some(true), ..Default::default() }, None)?;
                 Ok(ud)
             })
         });
         m.add_function("down", |lua, ud: AnyUserData| {
             guard("Link.down", || {
-                ud.borrow_mut::<Link>()?.apply(lua, "Link.down", &LinkChange { up: Some(false), ..Default::default() })?;
+                ud.borrow_mut::<Link>()?.apply(lua, "Link.down", &LinkChange { up: Some(false), ..Default::default() }, None)?;
                 Ok(ud)
             })
         });
@@ -241,8 +289,8 @@ impl UserData for Link {
                     return Err(input("Link.set", format!("argument #1: expected table, got {}", super::args::describe(&t))));
                 };
                 let mut l = ud.borrow_mut::<Link>()?;
-                let c = change_from_table(&l, "Link.set", &t)?;
-                l.apply(lua, "Link.set", &c)?;
+                let (c, target) = change_from_table(lua, &l, "Link.set", &t)?;
+                l.apply(lua, "Link.set", &c, target.as_ref())?;
                 drop(l);
                 Ok(ud)
             })

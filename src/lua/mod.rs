@@ -13,8 +13,10 @@ pub mod filter;
 pub mod handle;
 pub mod link;
 pub mod neigh;
+pub mod netns;
 pub mod nlua;
 pub mod opts;
+pub mod process;
 pub mod qdisc;
 pub mod route;
 pub mod rule;
@@ -58,6 +60,7 @@ pub static MODULES: &[&Module] = &[
     &qdisc::MODULE,
     &class::MODULE,
     &filter::MODULE,
+    &netns::MODULE,
     &nlua::MODULE,
 ];
 

@@ -10,12 +10,28 @@ use mlua::{AppDataRef, Function, Lua, LuaOptions, MultiValue, StdLib, Value};
 use crate::engine;
 use crate::lua::error;
 
+/// A namespace this run opened, held weakly.
+struct KnownNs {
+    dev: u64,
+    inode: u64,
+    name: Option<String>,
+    path: Option<String>,
+    fd: std::sync::Weak<std::os::fd::OwnedFd>,
+}
+
 /// Per-VM state, kept in mlua app data (no globals in Rust).
 pub struct State {
     /// Mutations are refused.
     pub read_only: bool,
     /// The handle module functions act on; opened on first use.
     handle: RefCell<Option<Rc<engine::Handle>>>,
+    /// One handle per namespace, shared by every object read through it.
+    handles: RefCell<Vec<std::rc::Weak<engine::Handle>>>,
+    /// Namespaces this run has opened (for resolving namespace ids); weak so a
+    /// temporary namespace still goes away when its last object does.
+    namespaces: RefCell<Vec<KnownNs>>,
+    /// Background processes started by this run.
+    pub processes: RefCell<Vec<Rc<RefCell<crate::process::Process>>>>,
 }
 
 /// This VM's state.
@@ -32,6 +48,61 @@ pub fn current_handle(lua: &Lua) -> mlua::Result<Rc<engine::Handle>> {
     let h = Rc::new(engine::Handle::new().map_err(error::raise)?);
     *st.handle.borrow_mut() = Some(h.clone());
     Ok(h)
+}
+
+/// The handle for namespace `ns`: the current one if it is that namespace,
+/// else one shared by every object of `ns` (opened on a thread inside it).
+pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Handle>> {
+    let cur = current_handle(lua)?;
+    if cur.ns() == ns {
+        return Ok(cur);
+    }
+    let st = state(lua);
+    let mut hs = st.handles.borrow_mut();
+    hs.retain(|w| w.strong_count() > 0);
+    if let Some(h) = hs.iter().filter_map(|w| w.upgrade()).find(|h| h.ns() == ns) {
+        return Ok(h);
+    }
+    let h = Rc::new(engine::Handle::new_in(ns).map_err(error::raise)?);
+    hs.push(Rc::downgrade(&h));
+    Ok(h)
+}
+
+/// Remember a namespace this run opened, for resolving namespace ids.
+pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
+    let st = state(lua);
+    let mut v = st.namespaces.borrow_mut();
+    v.retain(|k| k.fd.strong_count() > 0);
+    if !v.iter().any(|k| k.dev == ns.dev && k.inode == ns.inode) {
+        v.push(KnownNs {
+            dev: ns.dev,
+            inode: ns.inode,
+            name: ns.name.clone(),
+            path: ns.path.clone(),
+            fd: std::sync::Arc::downgrade(&ns.fd),
+        });
+    }
+}
+
+/// Namespaces this run knows that are still open, plus the named ones.
+pub fn known_namespaces(lua: &Lua) -> Vec<engine::NsInfo> {
+    let st = state(lua);
+    let mut out: Vec<engine::NsInfo> = st
+        .namespaces
+        .borrow()
+        .iter()
+        .filter_map(|k| {
+            let fd = k.fd.upgrade()?;
+            Some(engine::NsInfo { dev: k.dev, inode: k.inode, fd, name: k.name.clone(), path: k.path.clone() })
+        })
+        .collect();
+    for name in crate::netns::list().unwrap_or_default() {
+        if let Ok(ns) = crate::netns::open(&name)
+            && !out.contains(&ns) {
+                out.push(ns);
+            }
+    }
+    out
 }
 
 /// Make `h` the current handle; returns the previous one (to restore).
@@ -85,7 +156,13 @@ impl Builder {
         // caller did not ask for it. mlua's own invariants do not depend on
         // scripts not using it.
         let lua = unsafe { Lua::unsafe_new_with(libs | StdLib::DEBUG, LuaOptions::default()) };
-        lua.set_app_data(State { read_only: self.read_only, handle: RefCell::new(self.handle) });
+        lua.set_app_data(State {
+            read_only: self.read_only,
+            handle: RefCell::new(self.handle),
+            handles: RefCell::new(Vec::new()),
+            namespaces: RefCell::new(Vec::new()),
+            processes: RefCell::new(Vec::new()),
+        });
         error::install(&lua)?;
         if !libs.contains(StdLib::DEBUG) {
             lua.globals().set("debug", Value::Nil)?;
@@ -177,6 +254,18 @@ impl Runtime {
                 None => "unknown error".into(),
             }),
         }
+    }
+
+    /// Background processes this run started that are still running: (pid, command).
+    pub fn running_processes(&self) -> Vec<(u32, String)> {
+        let st = state(&self.lua);
+        let ps = st.processes.borrow();
+        ps.iter()
+            .filter_map(|p| {
+                let mut p = p.try_borrow_mut().ok()?;
+                p.running().then(|| (p.pid, p.cmd.text()))
+            })
+            .collect()
     }
 
     /// Call the global function `name` (a hook) with `args`.

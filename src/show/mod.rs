@@ -46,4 +46,10 @@ impl Names for crate::engine::Handle {
     fn link_up(&self, index: u32) -> Option<bool> {
         self.link_get(index).ok().map(|l| l.is_up())
     }
+    /// As `ip link` finds it: the name under /run/netns this namespace numbers `nsid`.
+    fn netns_name(&self, nsid: i32) -> Option<String> {
+        crate::netns::list().ok()?.into_iter().find(|name| {
+            crate::netns::open(name).is_ok_and(|ns| matches!(self.nsid_of(&ns), Ok(Some(id)) if id == nsid))
+        })
+    }
 }

@@ -1,0 +1,89 @@
+---@meta
+-- Type stubs for the `netns` module and the Netns and Process userdata (LuaLS).
+
+---@class Netns
+---@field name string? the name under /run/netns, if it has one
+---@field path string? the file it was opened from
+---@field inode integer its identity: equal inodes are the same namespace
+---@field nsid integer? the id the current namespace gives it (assigned on demand, like `ip netns set NAME auto`)
+local Netns = {}
+---A handle bound to this namespace (its socket was opened inside it).
+---@return Handle
+function Netns:handle() end
+---Run `fn(...)` with this thread and the current handle inside the namespace;
+---restored on return and on error. Returns fn's results.
+---@param fn function
+---@return any ...
+function Netns:run(fn, ...) end
+---Run a command to completion inside the namespace, as `ip netns exec` does
+---(private mount namespace, /sys of the namespace, /etc/netns/NAME over /etc).
+---@param cmd string[]|string argv table, or a shell line for /bin/sh -c
+---@param opts? {stdin?: string, env?: table<string,string>, cwd?: string, timeout?: number, check?: boolean}
+---@return {ok: boolean, code: integer?, signal: integer?, stdout: string, stderr: string, timed_out: boolean}
+function Netns:exec(cmd, opts) end
+---Start a command in the background inside the namespace.
+---@param cmd string[]|string
+---@param opts? {stdin?: string, env?: table<string,string>, cwd?: string, output?: "capture"|"null"|"inherit"|string}
+---@return Process
+function Netns:spawn(cmd, opts) end
+---A link of this namespace, by name or index.
+---@param id string|integer
+---@return Link
+function Netns:link(id) end
+---The links of this namespace.
+---@param filter? LinkListFilter
+---@return Link[]
+function Netns:links(filter) end
+---Delete this named namespace (like `ip netns del`).
+function Netns:del() end
+---Let go of the namespace (an anonymous one goes when nothing else holds it).
+function Netns:close() end
+-- Every `<module>_<op>` Handle method works on a Netns too: `ns:route_add{...}`.
+
+---@class Process
+---@field pid integer
+---@field cmd string
+---@field start_time integer when it started (clock ticks since boot; with pid, its identity)
+local Process = {}
+---@return boolean
+function Process:running() end
+---Wait for the end (up to `timeout` seconds); nil if still running then.
+---@param timeout? number
+---@return {ok: boolean, code: integer?, signal: integer?, stdout: string, stderr: string}?
+function Process:wait(timeout) end
+---Send a signal ("TERM" by default, "KILL", "INT", or a number).
+---@param sig? string|integer
+function Process:kill(sig) end
+
+netns = {}
+---Create a named namespace (like `ip netns add`).
+---@param name string
+---@return Netns
+function netns.add(name) end
+---Delete a named namespace (like `ip netns del`).
+---@param ns string|Netns
+function netns.del(ns) end
+---The named namespaces (those under /run/netns).
+---@return Netns[]
+function netns.list() end
+---@param name string
+---@return Netns
+function netns.open(name) end
+---Open a namespace by the path of its file.
+---@param path string
+---@return Netns
+function netns.path(path) end
+---Open the namespace of a process (/proc/PID/ns/net).
+---@param pid integer
+---@return Netns
+function netns.pid(pid) end
+---The namespace module functions act on now.
+---@return Netns
+function netns.current() end
+---An anonymous namespace, never named on disk, gone when closed or collected.
+---@return Netns
+function netns.temp() end
+---Move this thread into `ns` for good and make it current (for the REPL).
+---@param ns string|Netns
+---@return Netns
+function netns.enter(ns) end

@@ -1,0 +1,402 @@
+//! `Netns` userdata and the `netns` module.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
+
+use super::args::describe;
+use super::error::{input, raise};
+use super::handle::Handle;
+use super::process::Process;
+use super::{MODULES, Module, call_op, check_writable, guard};
+use crate::engine::{self, NsInfo};
+use crate::process::{Cmd, Output, RunOpts};
+use crate::runtime::{handle_for, note_namespace, set_current_handle};
+
+/// A network namespace: named (under /run/netns), opened by path or pid, or
+/// anonymous (`netns.temp()`, gone when closed or collected).
+pub struct Netns {
+    ns: Option<NsInfo>,
+}
+
+impl Netns {
+    /// Wrap a namespace (and remember it for namespace-id lookups).
+    pub fn new(lua: &Lua, ns: NsInfo) -> Netns {
+        note_namespace(lua, &ns);
+        Netns { ns: Some(ns) }
+    }
+
+    /// The namespace, or an error if it was closed.
+    pub fn info(&self) -> mlua::Result<&NsInfo> {
+        self.ns.as_ref().ok_or_else(|| input("Netns", "this namespace was closed"))
+    }
+
+    fn handle(&self, lua: &Lua) -> mlua::Result<Rc<engine::Handle>> {
+        handle_for(lua, self.info()?)
+    }
+}
+
+/// A namespace argument: a Netns or a name. Returns the namespace info.
+pub fn netns_arg(func: &str, field: &str, v: &Value) -> mlua::Result<Option<NsInfo>> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::String(s) => {
+            let name = s.to_str().map_err(|_| input(func, format!("{field}: expected Netns or namespace name")))?;
+            crate::netns::open(&name).map(Some).map_err(|e| raise(e.with_op(func.to_string())))
+        }
+        Value::UserData(ud) => match ud.borrow::<Netns>() {
+            Ok(n) => Ok(Some(n.info()?.clone())),
+            Err(_) => Err(input(func, format!("{field}: expected Netns or namespace name, got {}", describe(v)))),
+        },
+        _ => Err(input(func, format!("{field}: expected Netns or namespace name, got {}", describe(v)))),
+    }
+}
+
+fn cmd_arg(func: &str, v: &Value) -> mlua::Result<Cmd> {
+    match v {
+        Value::String(s) => Ok(Cmd::Shell(s.to_str()?.to_string())),
+        Value::Table(t) => {
+            let mut argv = Vec::new();
+            for x in t.sequence_values::<Value>() {
+                match x? {
+                    Value::String(s) => argv.push(s.to_str()?.to_string()),
+                    Value::Integer(i) => argv.push(i.to_string()),
+                    Value::Number(n) => argv.push(n.to_string()),
+                    other => return Err(input(func, format!("argument #1: expected strings in the argv table, got {}", describe(&other)))),
+                }
+            }
+            if argv.is_empty() {
+                return Err(input(func, "argument #1: empty command"));
+            }
+            Ok(Cmd::Argv(argv))
+        }
+        other => Err(input(func, format!("argument #1: expected argv table or shell string, got {}", describe(other)))),
+    }
+}
+
+/// Options of exec/spawn: stdin, env, cwd, timeout (+ check, output).
+fn run_opts(func: &str, t: &Option<Table>, extra: &[&str]) -> mlua::Result<RunOpts> {
+    let mut o = RunOpts::default();
+    let Some(t) = t else { return Ok(o) };
+    for pair in t.pairs::<String, Value>() {
+        let (k, v) = pair?;
+        match (k.as_str(), &v) {
+            ("stdin", Value::String(s)) => o.stdin = Some(s.as_bytes().to_vec()),
+            ("cwd", Value::String(s)) => o.cwd = Some(s.to_str()?.to_string()),
+            ("timeout", Value::Integer(_) | Value::Number(_)) => {
+                let secs = match v {
+                    Value::Integer(i) => i as f64,
+                    Value::Number(n) => n,
+                    _ => 0.0,
+                };
+                if !(secs > 0.0 && secs.is_finite()) {
+                    return Err(input(func, format!("field 'timeout': expected seconds > 0, got {}", describe(&v))));
+                }
+                o.timeout = Some(Duration::from_secs_f64(secs));
+            }
+            ("env", Value::Table(e)) => {
+                for kv in e.pairs::<String, String>() {
+                    o.env.push(kv?);
+                }
+            }
+            (k, _) if extra.contains(&k) => {}
+            (k @ ("stdin" | "cwd" | "timeout" | "env"), v) => {
+                let what = match k {
+                    "env" => "table of strings",
+                    "timeout" => "seconds",
+                    _ => "string",
+                };
+                return Err(input(func, format!("field '{k}': expected {what}, got {}", describe(v))));
+            }
+            (k, _) => {
+                let known = ["stdin", "env", "cwd", "timeout"].iter().chain(extra).copied();
+                return Err(input(func, engine::schema::unknown_option(k, known)));
+            }
+        }
+    }
+    Ok(o)
+}
+
+fn outcome_table(lua: &Lua, o: &crate::process::Outcome) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.set("ok", o.ok())?;
+    t.set("code", o.code)?;
+    t.set("signal", o.signal)?;
+    t.set("stdout", lua.create_string(&o.stdout)?)?;
+    t.set("stderr", lua.create_string(&o.stderr)?)?;
+    t.set("timed_out", o.timed_out)?;
+    Ok(t)
+}
+
+/// `ns:run(fn, ...)` is this Lua function around `_run`, which switches,
+/// calls fn through pcall and switches back: the Lua side re-raises the
+/// original error value unchanged.
+const RUN_LUA: &str = r#"
+local function rethrow(ok, ...)
+  if ok then return ... end
+  error((...), 0)
+end
+return function(self, fn, ...) return rethrow(self:_run(fn, ...)) end
+"#;
+
+fn run_wrapper(lua: &Lua) -> mlua::Result<Function> {
+    if let Some(f) = lua.named_registry_value::<Option<Function>>("nlua.netns.run")? {
+        return Ok(f);
+    }
+    let f: Function = lua.load(RUN_LUA).set_name("=nlua.netns").eval()?;
+    lua.set_named_registry_value("nlua.netns.run", f.clone())?;
+    Ok(f)
+}
+
+impl UserData for Netns {
+    fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
+        f.add_field_method_get("name", |_, s| Ok(s.info()?.name.clone()));
+        f.add_field_method_get("path", |_, s| Ok(s.info()?.path.clone()));
+        f.add_field_method_get("inode", |_, s| Ok(s.info()?.inode));
+        // As the current namespace numbers this one, assigned on demand.
+        f.add_field_method_get("nsid", |lua, s| {
+            let cur = crate::runtime::current_handle(lua)?;
+            if cur.ns() == s.info()? {
+                return Ok(None);
+            }
+            cur.nsid_assign(s.info()?).map(Some).map_err(raise)
+        });
+    }
+
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("handle", |lua, s, ()| Ok(Handle(s.handle(lua)?)));
+        m.add_method("link", |lua, s, id: Value| {
+            let h = s.handle(lua)?;
+            let op = &super::link::MODULE.ops.iter().find(|o| o.name == "get").unwrap();
+            call_op(lua, "link", op, &h, MultiValue::from_iter([id]))
+        });
+        m.add_method("links", |lua, s, filter: Value| {
+            let h = s.handle(lua)?;
+            let op = &super::link::MODULE.ops.iter().find(|o| o.name == "list").unwrap();
+            call_op(lua, "link", op, &h, MultiValue::from_iter([filter]))
+        });
+        m.add_method("_run", |lua, s, (f, args): (Function, MultiValue)| {
+            guard("Netns.run", || {
+                let h = s.handle(lua)?;
+                let entered = crate::netns::enter(s.info()?).map_err(|e| raise(e.with_op("Netns.run")))?;
+                let prev = set_current_handle(lua, Some(h));
+                let pcall: Function = lua.globals().get("pcall")?;
+                let mut all = MultiValue::new();
+                all.push_back(Value::Function(f));
+                all.extend(args);
+                let r = pcall.call::<MultiValue>(all);
+                set_current_handle(lua, prev);
+                drop(entered);
+                r
+            })
+        });
+        m.add_method("exec", |lua, s, (cmd, opts): (Value, Option<Table>)| {
+            guard("Netns.exec", || {
+                check_writable(lua, "Netns.exec")?;
+                let cmd = cmd_arg("Netns.exec", &cmd)?;
+                let ro = run_opts("Netns.exec", &opts, &["check"])?;
+                let check = opts.as_ref().map(|t| t.get::<Option<bool>>("check")).transpose()?.flatten().unwrap_or(false);
+                let o = crate::process::exec(&cmd, &ro, Some(s.info()?)).map_err(raise)?;
+                if check && !o.ok() {
+                    let why = match (o.timed_out, o.code, o.signal) {
+                        (true, _, _) => "timed out".to_string(),
+                        (_, Some(c), _) => format!("exited with status {c}"),
+                        (_, _, Some(sig)) => format!("killed by signal {sig}"),
+                        _ => "failed".to_string(),
+                    };
+                    let errno = if o.timed_out { nix::libc::ETIMEDOUT } else { nix::libc::ECHILD };
+                    let mut e = engine::Error::system(errno, format!("exec {}", cmd.text()));
+                    e.message = format!("{why}: {}", String::from_utf8_lossy(&o.stderr).trim_end());
+                    return Err(raise(e));
+                }
+                outcome_table(lua, &o)
+            })
+        });
+        m.add_method("spawn", |lua, s, (cmd, opts): (Value, Option<Table>)| {
+            guard("Netns.spawn", || {
+                check_writable(lua, "Netns.spawn")?;
+                let cmd = cmd_arg("Netns.spawn", &cmd)?;
+                let ro = run_opts("Netns.spawn", &opts, &["output"])?;
+                let output = match opts.as_ref().map(|t| t.get::<Value>("output")).transpose()? {
+                    None | Some(Value::Nil) => Output::Capture,
+                    Some(Value::String(x)) => match x.to_str()?.as_ref() {
+                        "capture" => Output::Capture,
+                        "null" => Output::Null,
+                        "inherit" => Output::Inherit,
+                        path => Output::File(path.to_string()),
+                    },
+                    Some(v) => {
+                        return Err(input("Netns.spawn", format!("field 'output': expected \"capture\", \"null\", \"inherit\" or a file path, got {}", describe(&v))));
+                    }
+                };
+                let p = crate::process::Process::spawn(&cmd, &ro, Some(s.info()?), output).map_err(raise)?;
+                Process::register(lua, p)
+            })
+        });
+        m.add_method("del", |lua, s, ()| {
+            guard("Netns.del", || {
+                check_writable(lua, "Netns.del")?;
+                let name = s.info()?.name.clone().ok_or_else(|| input("Netns.del", "this namespace has no name (close it instead)"))?;
+                crate::netns::del(&name).map_err(raise)
+            })
+        });
+        m.add_method_mut("close", |_, s, ()| {
+            s.ns = None;
+            Ok(())
+        });
+        m.add_meta_method(MetaMethod::ToString, |_, s, ()| {
+            Ok(match &s.ns {
+                None => "Netns(closed)".to_string(),
+                Some(n) => match &n.name {
+                    Some(name) => format!("Netns({name})"),
+                    None => format!("Netns(inode {})", n.inode),
+                },
+            })
+        });
+        m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
+            Ok(o.borrow::<Netns>().is_ok_and(|o| matches!((&o.ns, &s.ns), (Some(a), Some(b)) if a == b)))
+        });
+        // `ns:run` is Lua (see RUN_LUA); `ns:<module>_<op>(...)` forwards to
+        // the namespace's handle, so every module works here without a list.
+        m.add_meta_method(MetaMethod::Index, |lua, _, key: String| {
+            if key == "run" {
+                return Ok(Value::Function(run_wrapper(lua)?));
+            }
+            for module in MODULES {
+                for op in module.ops {
+                    if key.strip_prefix(module.name).and_then(|r| r.strip_prefix('_')) == Some(op.name) {
+                        let name = module.name;
+                        let f = lua.create_function(move |lua, (ud, args): (AnyUserData, MultiValue)| {
+                            let h = ud.borrow::<Netns>()?.handle(lua)?;
+                            call_op(lua, name, op, &h, args)
+                        })?;
+                        return Ok(Value::Function(f));
+                    }
+                }
+            }
+            Ok(Value::Nil)
+        });
+    }
+}
+
+fn name_arg(func: &str, v: &Value) -> mlua::Result<String> {
+    match v {
+        Value::String(s) => Ok(s.to_str()?.to_string()),
+        other => Err(input(func, format!("argument #1: expected namespace name, got {}", describe(other)))),
+    }
+}
+
+fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
+    t.set(
+        "add",
+        lua.create_function(|lua, v: Value| {
+            guard("netns.add", || {
+                check_writable(lua, "netns.add")?;
+                let ns = crate::netns::add(&name_arg("netns.add", &v)?).map_err(raise)?;
+                Ok(Netns::new(lua, ns))
+            })
+        })?,
+    )?;
+    t.set(
+        "del",
+        lua.create_function(|lua, v: Value| {
+            guard("netns.del", || {
+                check_writable(lua, "netns.del")?;
+                let name = match &v {
+                    Value::UserData(ud) => ud.borrow::<Netns>().ok().and_then(|n| n.ns.as_ref().and_then(|i| i.name.clone())),
+                    _ => None,
+                };
+                let name = match name {
+                    Some(n) => n,
+                    None => name_arg("netns.del", &v)?,
+                };
+                crate::netns::del(&name).map_err(raise)
+            })
+        })?,
+    )?;
+    t.set(
+        "list",
+        lua.create_function(|lua, ()| {
+            guard("netns.list", || {
+                let out = lua.create_table()?;
+                for name in crate::netns::list().map_err(raise)? {
+                    // A stale file (its namespace gone) is skipped, as `ip netns` lists only live ones.
+                    if let Ok(ns) = crate::netns::open(&name) {
+                        out.raw_push(Netns::new(lua, ns))?;
+                    }
+                }
+                Ok(out)
+            })
+        })?,
+    )?;
+    t.set(
+        "open",
+        lua.create_function(|lua, v: Value| guard("netns.open", || Ok(Netns::new(lua, crate::netns::open(&name_arg("netns.open", &v)?).map_err(raise)?))))?,
+    )?;
+    t.set(
+        "path",
+        lua.create_function(|lua, v: Value| {
+            guard("netns.path", || {
+                let p = match &v {
+                    Value::String(s) => s.to_str()?.to_string(),
+                    other => return Err(input("netns.path", format!("argument #1: expected a path, got {}", describe(other)))),
+                };
+                Ok(Netns::new(lua, crate::netns::open_path(&p).map_err(raise)?))
+            })
+        })?,
+    )?;
+    t.set(
+        "pid",
+        lua.create_function(|lua, v: Value| {
+            guard("netns.pid", || {
+                let pid = match v {
+                    Value::Integer(i) => i,
+                    Value::Number(n) if n.fract() == 0.0 => n as i64,
+                    other => return Err(input("netns.pid", format!("argument #1: expected a process id, got {}", describe(&other)))),
+                };
+                Ok(Netns::new(lua, crate::netns::open_pid(pid).map_err(raise)?))
+            })
+        })?,
+    )?;
+    t.set(
+        "current",
+        lua.create_function(|lua, ()| {
+            guard("netns.current", || {
+                let h = crate::runtime::current_handle(lua)?;
+                let mut ns = h.ns().clone();
+                // Name it if it is one of the named ones.
+                if ns.name.is_none() {
+                    ns.name = crate::netns::list().unwrap_or_default().into_iter().find(|n| crate::netns::open(n).is_ok_and(|x| x == ns));
+                }
+                Ok(Netns::new(lua, ns))
+            })
+        })?,
+    )?;
+    t.set(
+        "temp",
+        lua.create_function(|lua, ()| {
+            guard("netns.temp", || {
+                check_writable(lua, "netns.temp")?;
+                Ok(Netns::new(lua, crate::netns::temp().map_err(raise)?))
+            })
+        })?,
+    )?;
+    t.set(
+        "enter",
+        lua.create_function(|lua, v: Value| {
+            guard("netns.enter", || {
+                let ns = netns_arg("netns.enter", "argument #1", &v)?.ok_or_else(|| input("netns.enter", "argument #1: expected Netns or namespace name, got nil"))?;
+                let h = handle_for(lua, &ns)?;
+                crate::netns::enter_for_good(&ns).map_err(|e| raise(e.with_op("netns.enter")))?;
+                set_current_handle(lua, Some(h));
+                Ok(Netns::new(lua, ns))
+            })
+        })?,
+    )?;
+    Ok(())
+}
+
+/// The `netns` module (its functions are not handle ops: namespaces are not
+/// objects inside a namespace).
+pub static MODULE: Module = Module { name: "netns", ops: &[], extra: Some(extra) };

@@ -1,0 +1,78 @@
+//! Namespaces from the command line, the example lab and the chaos example,
+//! each in fresh network and mount namespaces of its own.
+
+mod common;
+
+use std::process::Command;
+
+use common::{fixture, hex, isolate, nlua_bin};
+
+/// Run `script` with sh in an isolated world; $NLUA is the binary under test.
+fn sh_isolated(script: &str) -> (bool, String, String) {
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(script).env("NLUA", nlua_bin()).env("ROOT", env!("CARGO_MANIFEST_DIR"));
+    isolate(&mut c);
+    let o = c.output().unwrap();
+    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn netns_flag_runs_the_script_inside() {
+    let (ok, out, err) = sh_isolated(
+        r#"ip netns add red && ip -n red link add x0 type bridge &&
+           $NLUA --netns red -e 'print(link.get("x0").kind, #link.list(), os.execute("ip link show x0 >/dev/null"))'"#,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "bridge\t2\ttrue\texit\t0\n");
+    let (ok, _, err) = sh_isolated("$NLUA --netns nope -e ''");
+    assert!(!ok);
+    assert_eq!(err, "nlua: netns.open: no namespace named \"nope\" (no /run/netns/nope) (ENOENT)\n");
+}
+
+#[test]
+fn processes_still_running_at_exit_are_reported() {
+    let (ok, _, err) = sh_isolated(r#"$NLUA -e 'P = netns.temp():spawn{"sleep", "3"}'"#);
+    assert!(ok);
+    assert!(err.starts_with("nlua: process ") && err.ends_with(" (sleep 3) is still running\n"), "{err}");
+}
+
+#[test]
+fn example_lab_pings_across_and_tears_down() {
+    let (ok, out, err) = sh_isolated("$NLUA $ROOT/scripts/lab.lua && ip netns list | wc -l");
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("3 packets transmitted, 3 received"), "{out}");
+    assert!(out.contains("inet 10.0.0.1/24 scope global eth0"), "{out}");
+    assert!(out.ends_with("lab torn down: 0 namespaces left\n0\n"), "{out}");
+}
+
+/// The chaos recipe: a process in a namespace with an eth0; netem at its root
+/// by pid. This kernel has no netem, so the run ends in the kernel's refusal
+/// (errno and text kept) — and the request nlua sent is byte for byte what
+/// `tc qdisc add dev v0 root handle 1: netem delay 100ms 20ms loss random 5%`
+/// sends (tests/fixtures/netlink/tc_netem_chaos.hex; eth0 has the same
+/// ifindex, 3, as v0 had there).
+#[test]
+fn chaos_netem_by_pid() {
+    let (ok, out, err) = sh_isolated(
+        r#"ip netns add c && ip -n c link add eth0 type veth peer name p0 &&
+           ip netns exec c sleep 30 & sleep 0.3; pid=$(pgrep -n -x sleep)
+           python3 $ROOT/tests/fixtures/capture.py chaos_run_tmp -- $NLUA $ROOT/scripts/chaos_netem.lua $pid 100ms 5% 20ms >/dev/null
+           $NLUA $ROOT/scripts/chaos_netem.lua $pid 100ms 5% 20ms; echo "rc=$?"; kill $pid"#,
+    );
+    let tmp = format!("{}/tests/fixtures/netlink/chaos_run_tmp.hex", env!("CARGO_MANIFEST_DIR"));
+    let ours = fixture("chaos_run_tmp");
+    let _ = std::fs::remove_file(&tmp);
+    assert!(ok, "{err}");
+    assert!(out.ends_with("rc=1\n"), "{out}");
+    assert!(
+        err.starts_with(&format!(
+            "nlua: {}/scripts/chaos_netem.lua:34: qdisc add dev eth0 root handle 1: netem: field 'kind': this kernel has no qdisc kind \"netem\": Specified qdisc kind is unknown (ENOENT)",
+            env!("CARGO_MANIFEST_DIR")
+        )),
+        "{err}"
+    );
+    let want = fixture("tc_netem_chaos");
+    let (_, want_payload) = want.last(36);
+    let (_, our_payload) = ours.last(36);
+    assert_eq!(hex(our_payload), hex(want_payload), "RTM_NEWQDISC payload");
+}
