@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use nix::libc;
 
 use super::error::{Error, Result};
+use super::change::{AddrVerb, Change};
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use super::schema::addr::{self as S, IFADDRMSG};
@@ -349,23 +350,36 @@ impl Handle {
 
     /// Add an address (EEXIST if it is there); `dev` labels the operation.
     pub fn addr_add(&self, s: &AddrSpec, dev: &str) -> Result<()> {
-        self.request(s.message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL), &|| s.op("add", dev))
+        self.observed(Change::Addr(AddrVerb::Add, s), || self.request(s.message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL), &|| s.op("add", dev)))
     }
 
     /// Add or update an address.
     pub fn addr_replace(&self, s: &AddrSpec, dev: &str) -> Result<()> {
-        self.request(s.message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE), &|| s.op("replace", dev))
+        self.observed(Change::Addr(AddrVerb::Replace, s), || self.request(s.message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE), &|| s.op("replace", dev)))
     }
 
     /// Delete an address.
     pub fn addr_del(&self, s: &AddrSpec, dev: &str) -> Result<()> {
-        self.request(s.message(RTM_DELADDR, 0), &|| s.op("del", dev))
+        self.observed(Change::Addr(AddrVerb::Del, s), || self.request(s.message(RTM_DELADDR, 0), &|| s.op("del", dev)))
     }
 
     /// Delete every address matching `f`, pipelined; returns how many went.
     /// Secondaries that vanished with their primary are not errors.
     pub fn addr_flush(&self, f: &AddrFilter) -> Result<usize> {
         let addrs = self.addr_list(f)?;
+        if self.observer().is_some() {
+            // Each deletion goes through the observer, so it can be undone.
+            let mut n = 0;
+            for a in &addrs {
+                let Some(s) = AddrSpec::from_addr(a) else { continue };
+                match self.addr_del(&s, &format!("index {}", a.index)) {
+                    Ok(()) => n += 1,
+                    Err(e) if e.errno == libc::EADDRNOTAVAIL => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(n);
+        }
         let msgs: Vec<(MsgBuilder, String)> = addrs
             .iter()
             .filter_map(|a| {

@@ -30,19 +30,20 @@ pub struct Handle {
     ns: super::NsInfo,
     /// Dumps restarted because the kernel flagged them NLM_F_DUMP_INTR.
     dump_restarts: Cell<u64>,
+    observer: RefCell<Option<std::sync::Arc<dyn super::change::Observer>>>,
 }
 
 impl Handle {
     /// Open a handle in the calling thread's current network namespace.
     pub fn new() -> Result<Handle> {
         let ns = super::NsInfo::current()?;
-        Ok(Handle { sock: NlSocket::open()?, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0) })
+        Ok(Handle::from_socket(NlSocket::open()?, ns))
     }
 
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0) }
+        Handle { sock, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -54,6 +55,16 @@ impl Handle {
     /// change, NLM_F_DUMP_INTR) and [`Handle::dump`] restarted.
     pub fn dump_restarts(&self) -> u64 {
         self.dump_restarts.get()
+    }
+
+    /// Attach (or detach) an observer that sees every mutation (the journal).
+    pub fn set_observer(&self, o: Option<std::sync::Arc<dyn super::change::Observer>>) {
+        *self.observer.borrow_mut() = o;
+    }
+
+    /// The attached observer.
+    pub fn observer(&self) -> Option<std::sync::Arc<dyn super::change::Observer>> {
+        self.observer.borrow().clone()
     }
 
     /// The underlying socket.

@@ -222,8 +222,10 @@ pub struct LinkFilter {
 
 /// Where to put a link: a namespace file descriptor (kept open by the caller) or
 /// a process's namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NetnsTarget {
+    /// A namespace this process holds open (its identity known to observers).
+    Ns(super::ns::NsInfo),
     Fd(i32),
     Pid(u32),
 }
@@ -461,10 +463,11 @@ fn ifinfomsg(index: u32, flags: u32, change: u32) -> [u8; 16] {
     b
 }
 
-fn put_netns(m: &mut MsgBuilder, t: NetnsTarget) {
+fn put_netns(m: &mut MsgBuilder, t: &NetnsTarget) {
     match t {
-        NetnsTarget::Fd(fd) => m.attr_u32(S::IFLA_NET_NS_FD, fd as u32),
-        NetnsTarget::Pid(p) => m.attr_u32(S::IFLA_NET_NS_PID, p),
+        NetnsTarget::Ns(ns) => m.attr_u32(S::IFLA_NET_NS_FD, ns.raw_fd() as u32),
+        NetnsTarget::Fd(fd) => m.attr_u32(S::IFLA_NET_NS_FD, *fd as u32),
+        NetnsTarget::Pid(p) => m.attr_u32(S::IFLA_NET_NS_PID, *p),
     };
 }
 
@@ -498,7 +501,7 @@ fn put_common(m: &mut MsgBuilder, s: &LinkSpec) {
     if let Some(v) = s.master {
         m.attr_u32(S::IFLA_MASTER, v);
     }
-    if let Some(t) = s.netns {
+    if let Some(t) = &s.netns {
         put_netns(m, t);
     }
     if let Some(v) = s.link {
@@ -610,11 +613,13 @@ impl Handle {
             }
             o
         };
-        if s.kind == "tun" || s.kind == "tap" {
-            return super::tuntap::create(self, s).map_err(|e| e.with_op(op()));
-        }
-        let m = link_add_message(s, self)?;
-        self.request(m, &op)
+        self.observed(super::change::Change::LinkAdd(s), || {
+            if s.kind == "tun" || s.kind == "tap" {
+                return super::tuntap::create(self, s).map_err(|e| e.with_op(op()));
+            }
+            let m = link_add_message(s, self)?;
+            self.request(m, &op)
+        })
     }
 
 
@@ -677,7 +682,7 @@ impl Handle {
                 None => "nomaster".into(),
             });
         }
-        if let Some(t) = c.netns {
+        if let Some(t) = &c.netns {
             put_netns(&mut m, t);
             words.push("netns ...".into());
         }
@@ -696,16 +701,24 @@ impl Handle {
             m.nest_end(li);
             words.push(format!("type {kind} ..."));
         }
-        self.request(m, &|| format!("link set dev {} {}", link.name, words.join(" ")))
+        self.observed(super::change::Change::LinkSet(link, c), || {
+            self.request(m.clone(), &|| format!("link set dev {} {}", link.name, words.join(" ")))
+        })
     }
 
     /// Delete a link.
     pub fn link_del(&self, link: &Link) -> Result<()> {
-        self.link_del_index(link.index, &link.name)
+        self.observed(super::change::Change::LinkDel { index: link.index, name: &link.name, link: Some(link) }, || {
+            self.link_del_raw(link.index, &link.name)
+        })
     }
 
     /// Delete a link by index; `name` labels the operation.
     pub fn link_del_index(&self, index: u32, name: &str) -> Result<()> {
+        self.observed(super::change::Change::LinkDel { index, name, link: None }, || self.link_del_raw(index, name))
+    }
+
+    fn link_del_raw(&self, index: u32, name: &str) -> Result<()> {
         let mut m = MsgBuilder::new(RTM_DELLINK, 0);
         m.push(&ifinfomsg(index, 0, 0));
         self.request(m, &|| format!("link del dev {name}"))

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod addr;
+pub mod change;
 pub mod encap;
 pub mod error;
 pub mod handle;

@@ -9,6 +9,7 @@ use ipnet::IpNet;
 use nix::libc;
 
 use super::error::{Error, Result};
+use super::change::Change;
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use super::route_opts::{ip_bytes, one_of, proto_opt};
@@ -502,7 +503,7 @@ impl Handle {
         let (ty, flags, word) = verb.wire();
         // Looked up first: the op text is built while the handle reads the answer.
         let dev = self.link_get(s.ifindex).map(|l| l.name).unwrap_or_else(|_| format!("if{}", s.ifindex));
-        self.request(s.message(ty, flags), &|| s.op(word, &dev))
+        self.observed(Change::Neigh(verb, s), || self.request(s.message(ty, flags), &|| s.op(word, &dev)))
     }
 
     /// Add an entry (EEXIST if there).
@@ -538,6 +539,18 @@ impl Handle {
             f.state = Some(FLUSH_STATES);
         }
         let entries = self.neigh_list(&f)?;
+        if self.observer().is_some() {
+            // Each deletion goes through the observer, so it can be undone.
+            let mut count = 0;
+            for n in &entries {
+                match self.neigh_del(&NeighSpec::from_neigh(n)) {
+                    Ok(()) => count += 1,
+                    Err(e) if e.errno == libc::ENOENT => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(count);
+        }
         let msgs = entries
             .iter()
             .map(|n| {

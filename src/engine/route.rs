@@ -10,6 +10,7 @@ use nix::libc;
 
 use super::encap::Encap;
 use super::error::{Error, Result};
+use super::change::Change;
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use super::route_opts::ip_bytes;
@@ -543,7 +544,7 @@ impl Handle {
             devs.push((i, self.ifname_or_index(i)));
         }
         let dev = |i: u32| devs.iter().find(|(x, _)| *x == i).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("if{i}"));
-        self.request(s.message(ty, flags), &|| s.op(verb.word(), &dev))
+        self.observed(Change::Route(verb, s), || self.request(s.message(ty, flags), &|| s.op(verb.word(), &dev)))
     }
 
     /// Add a route (EEXIST if it is there).
@@ -563,21 +564,38 @@ impl Handle {
 
     /// Delete exactly the route `r` (as listed).
     pub fn route_del_route(&self, r: &Route) -> Result<()> {
-        self.request(r.delete_message(), &|| format!("route del {} table {}", r.prefix(), table_name(r.table)))
+        self.observed(Change::RouteDel(r), || {
+            self.request(r.delete_message(), &|| format!("route del {} table {}", r.prefix(), table_name(r.table)))
+        })
     }
 
     /// Many changes pipelined (several requests per sendmsg); one result per
     /// spec, in order. 50,000 routes go in a few hundred system calls.
     pub fn route_batch(&self, specs: &[RouteSpec], verb: RouteVerb) -> Vec<Result<()>> {
         let (ty, flags) = verb.wire();
-        let msgs = specs.iter().map(|s| (s.message(ty, flags), s.op(verb.word(), &|i| format!("if{i}")))).collect();
-        self.batch(msgs)
+        let changes: Vec<Change<'_>> = specs.iter().map(|s| Change::Route(verb, s)).collect();
+        self.observed_many(&changes, || {
+            let msgs = specs.iter().map(|s| (s.message(ty, flags), s.op(verb.word(), &|i| format!("if{i}")))).collect();
+            self.batch(msgs)
+        })
     }
 
     /// Delete every route `f` selects, pipelined; returns how many went.
     /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors.
     pub fn route_flush(&self, f: &RouteFilter) -> Result<usize> {
         let routes = self.route_list(f)?;
+        if self.observer().is_some() {
+            // Each deletion goes through the observer, so it can be undone.
+            let mut n = 0;
+            for r in &routes {
+                match self.route_del_route(r) {
+                    Ok(()) => n += 1,
+                    Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(n);
+        }
         let msgs = routes
             .iter()
             .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))

@@ -8,6 +8,7 @@ use ipnet::IpNet;
 use nix::libc;
 
 use super::error::{Error, Result};
+use super::change::Change;
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL};
 use super::route::table_name;
@@ -566,16 +567,16 @@ impl Handle {
 
     /// Add a rule.
     pub fn rule_add(&self, s: &RuleSpec) -> Result<()> {
-        self.request(s.message(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL), &|| s.op("add"))
+        self.observed(Change::Rule(true, s), || self.request(s.message(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL), &|| s.op("add")))
     }
 
     /// Delete the first rule matching every selector `s` gives.
     pub fn rule_del(&self, s: &RuleSpec) -> Result<()> {
-        self.request(s.message(RTM_DELRULE, 0), &|| s.op("del"))
+        self.observed(Change::Rule(false, s), || self.request(s.message(RTM_DELRULE, 0), &|| s.op("del")))
     }
 
     /// Delete exactly the rule `r` (as listed).
     pub fn rule_del_rule(&self, r: &Rule) -> Result<()> {
-        self.request(r.delete_message(), &|| format!("rule del priority {}", r.priority))
+        self.observed(Change::RuleDel(r), || self.request(r.delete_message(), &|| format!("rule del priority {}", r.priority)))
     }
 }

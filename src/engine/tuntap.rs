@@ -96,7 +96,7 @@ pub fn create(h: &Handle, s: &LinkSpec) -> Result<()> {
         group: s.group,
         master: s.master.map(Some),
         up: if s.up { Some(true) } else { None },
-        netns: s.netns,
+        netns: s.netns.clone(),
         ..Default::default()
     };
     if !change.is_empty()

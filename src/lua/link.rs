@@ -138,9 +138,9 @@ fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
     let map = table_to_map(&t, "").map_err(|e| input(a.func, e))?;
     let mut spec = LinkSpec::from_opts(&map, &**h).map_err(|e| input(a.func, e))?;
     // The descriptors stay open (target/peer_target) until the request is done.
-    spec.netns = target.as_ref().map(|ns| NetnsTarget::Fd(ns.raw_fd()));
+    spec.netns = target.clone().map(NetnsTarget::Ns);
     if let (Some(p), Some(ns)) = (spec.peer.as_mut(), &peer_target) {
-        p.netns = Some(NetnsTarget::Fd(ns.raw_fd()));
+        p.netns = Some(NetnsTarget::Ns(ns.clone()));
     }
     h.link_add(&spec).map_err(raise)?;
     // Each end is looked up in the namespace it was born in, never by name here.
@@ -189,7 +189,7 @@ fn change_from_table(lua: &Lua, link: &Link, func: &str, t: &Table) -> mlua::Res
     let (t, target) = split_netns(lua, func, t, "")?;
     let map = table_to_map(&t, "").map_err(|e| input(func, e))?;
     let mut c = LinkChange::from_opts(&map, link.l.kind.as_deref(), &*link.h).map_err(|e| input(func, e))?;
-    c.netns = target.as_ref().map(|ns| NetnsTarget::Fd(ns.raw_fd()));
+    c.netns = target.clone().map(NetnsTarget::Ns);
     Ok((c, target))
 }
 

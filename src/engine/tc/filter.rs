@@ -326,7 +326,9 @@ impl Handle {
     pub fn filter_apply(&self, s: &FilterSpec, verb: Verb) -> Result<()> {
         // The operation's words name the device, which takes another request:
         // build them only on failure, once the socket is free again.
-        self.request(s.message(verb), &String::new)
-            .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Filter, s.kind.as_deref()))
+        self.observed(crate::engine::change::Change::Filter(verb, s), || {
+            self.request(s.message(verb), &String::new)
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Filter, s.kind.as_deref()))
+        })
     }
 }

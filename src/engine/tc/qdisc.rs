@@ -295,8 +295,10 @@ impl Handle {
     pub fn qdisc_apply(&self, s: &QdiscSpec, verb: Verb) -> Result<()> {
         // The operation's words name the device, which takes another request:
         // build them only on failure, once the socket is free again.
-        self.request(s.message(verb), &String::new)
-            .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Qdisc, s.kind.as_deref()))
+        self.observed(crate::engine::change::Change::Qdisc(verb, s), || {
+            self.request(s.message(verb), &String::new)
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Qdisc, s.kind.as_deref()))
+        })
     }
 
     /// Add a qdisc (EEXIST if one is there).

@@ -1,0 +1,69 @@
+//! Every mutation the engine sends, described for observers: the journal
+//! (undo records, `--trace`) watches changes through [`Observer`] without the
+//! object families knowing about it.
+
+use super::addr::AddrSpec;
+use super::error::Result;
+use super::handle::Handle;
+use super::link::{Link, LinkChange, LinkSpec};
+use super::neigh::{NeighSpec, NeighVerb};
+use super::route::{Route, RouteVerb};
+use super::route_spec::RouteSpec;
+use super::rule::{Rule, RuleSpec};
+use super::tc::{self, class::ClassSpec, filter::FilterSpec, qdisc::QdiscSpec};
+
+/// What an address request does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddrVerb {
+    Add,
+    Replace,
+    Del,
+}
+
+/// A mutation about to be sent through a handle.
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
+    LinkAdd(&'a LinkSpec),
+    LinkSet(&'a Link, &'a LinkChange),
+    /// A link deleted by index; `link` when the caller had it read.
+    LinkDel { index: u32, name: &'a str, link: Option<&'a Link> },
+    Addr(AddrVerb, &'a AddrSpec),
+    Route(RouteVerb, &'a RouteSpec),
+    /// Exactly this route (as listed) deleted.
+    RouteDel(&'a Route),
+    /// `true` adds, `false` deletes the first rule matching the spec.
+    Rule(bool, &'a RuleSpec),
+    RuleDel(&'a Rule),
+    Neigh(NeighVerb, &'a NeighSpec),
+    Qdisc(tc::Verb, &'a QdiscSpec),
+    Class(tc::Verb, &'a ClassSpec),
+    Filter(tc::Verb, &'a FilterSpec),
+}
+
+/// Sees every mutation of the handles it is attached to.
+pub trait Observer: Send + Sync + std::fmt::Debug {
+    /// Wrap one mutation: look before (old state, a trace line), `run` it,
+    /// record after. Must return `run`'s result.
+    fn around(&self, h: &Handle, c: &Change<'_>, run: &mut dyn FnMut() -> Result<()>) -> Result<()>;
+
+    /// Wrap a pipelined batch (one result per change, in order).
+    fn around_many(&self, h: &Handle, cs: &[Change<'_>], run: &mut dyn FnMut() -> Vec<Result<()>>) -> Vec<Result<()>>;
+}
+
+impl Handle {
+    /// Send a mutation through the observer, if one is attached.
+    pub(crate) fn observed(&self, c: Change<'_>, mut run: impl FnMut() -> Result<()>) -> Result<()> {
+        match self.observer() {
+            Some(o) => o.around(self, &c, &mut run),
+            None => run(),
+        }
+    }
+
+    /// Send a batch of mutations through the observer, if one is attached.
+    pub(crate) fn observed_many(&self, cs: &[Change<'_>], mut run: impl FnMut() -> Vec<Result<()>>) -> Vec<Result<()>> {
+        match self.observer() {
+            Some(o) => o.around_many(self, cs, &mut run),
+            None => run(),
+        }
+    }
+}
