@@ -5,6 +5,7 @@
 //! modules registered.
 
 pub mod engine;
+pub mod journal;
 pub mod lua;
 pub mod netns;
 pub mod process;

@@ -4,9 +4,11 @@
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use clap::Parser;
 use mlua::{MultiValue, Value};
-use nlua::Runtime;
+use nlua::{Runtime, journal};
 
 #[derive(Parser, Debug)]
 #[command(name = "nlua", disable_version_flag = true, about = "Script Linux networking in Lua")]
@@ -23,6 +25,27 @@ struct Cli {
     /// Print version information
     #[arg(short = 'v', long = "version")]
     version: bool,
+    /// Undo what an earlier run made (journal NAME, or the one of SCRIPT) and remove its journal
+    #[arg(long = "down", value_name = "NAME|SCRIPT")]
+    down: Option<String>,
+    /// List kept journals and what they hold
+    #[arg(long = "status")]
+    status: bool,
+    /// On an error, leave everything as it is (for debugging; `--down` cleans up later)
+    #[arg(long = "keep")]
+    keep: bool,
+    /// Always undo everything at exit (for fixtures)
+    #[arg(long = "ephemeral")]
+    ephemeral: bool,
+    /// If an earlier run's journal exists, take that run down first
+    #[arg(long = "force")]
+    force: bool,
+    /// The run's name (default: the script's file stem)
+    #[arg(long = "name", value_name = "NAME")]
+    name: Option<String>,
+    /// Print the ip/tc command of each change before making it (`--trace=json` for JSON lines)
+    #[arg(long = "trace", value_name = "FORMAT", num_args = 0..=1, default_missing_value = "text", require_equals = true)]
+    trace: Option<String>,
     /// Run everything inside the named network namespace (like `ip -n NAME`)
     #[arg(long = "netns", value_name = "NAME")]
     netns: Option<String>,
@@ -54,6 +77,19 @@ fn report_running(rt: &Runtime) {
     }
 }
 
+/// The journal name `--down` means: a script path gives its stem.
+fn down_name(arg: &str) -> String {
+    if arg.ends_with(".lua") || arg.contains('/') { journal::name_of_script(arg) } else { arg.to_string() }
+}
+
+/// Roll the run back: Lua cleanups first, then the VM goes (its handles hold
+/// namespaces open), then the journal is replayed.
+fn teardown(rt: Runtime, j: &journal::Journal) -> Result<(), String> {
+    nlua::runtime::run_defers(rt.lua());
+    drop(rt);
+    j.rollback(&mut std::io::stderr()).map(drop)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     if cli.version {
         println!("nlua {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
@@ -61,15 +97,88 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
     }
+    let dir = journal::state_dir();
+    if cli.status {
+        let lines = journal::status(&dir)?;
+        if lines.is_empty() {
+            println!("no kept journals in {}", dir.display());
+        }
+        for l in lines {
+            println!("{l}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(arg) = &cli.down {
+        let name = down_name(arg);
+        let s = journal::down(&dir, &name, &mut std::io::stderr())?;
+        eprintln!("nlua: '{name}' is down ({} undone, {} gone with their namespace or already gone)", s.undone, s.skipped);
+        return Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
     if let Some(name) = &cli.netns {
         // Still single-threaded: the whole process moves, so handles,
         // os.execute and /proc reads all see the namespace.
         let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
         nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
     }
-    let rt = Runtime::new().map_err(|e| e.to_string())?;
-    let lua = rt.lua();
+    let trace = match cli.trace.as_deref() {
+        None => journal::Trace::Off,
+        Some("text") => journal::Trace::Text,
+        Some("json") => journal::Trace::Json,
+        Some(other) => return Err(format!("--trace: expected \"text\" or \"json\", got {other:?}")),
+    };
+    // A script run keeps a journal (named after the script); -e chunks and the
+    // REPL change the system like ip does, unless a name or --ephemeral asks.
+    let script_file = cli.script.first().filter(|s| s.as_str() != "-").cloned();
+    let initial = nlua::engine::NsInfo::current().map_err(|e| e.to_string())?;
+    let journal: Option<Arc<journal::Journal>> = if script_file.is_some() || cli.name.is_some() || cli.ephemeral {
+        let name = cli.name.clone().unwrap_or_else(|| script_file.as_deref().map(journal::name_of_script).unwrap_or_else(|| "nlua".into()));
+        if cli.force && journal::journal_path(&dir, &name).exists() {
+            let s = journal::down(&dir, &name, &mut std::io::stderr())?;
+            eprintln!("nlua: --force: took the earlier run of '{name}' down ({} undone)", s.undone);
+        }
+        let script = script_file.clone().unwrap_or_else(|| "(command line)".into());
+        Some(Arc::new(journal::Journal::create(&dir, &name, &script, &initial, trace)?))
+    } else if trace != journal::Trace::Off {
+        Some(Arc::new(journal::Journal::in_memory(&initial, trace)))
+    } else {
+        None
+    };
+    let mut b = Runtime::builder();
+    if let Some(j) = &journal {
+        b = b.journal(j.clone());
+    }
+    let rt = b.build().map_err(|e| e.to_string())?;
+    let outcome = run_chunks(&cli, &rt);
+    let Some(j) = journal else {
+        return outcome;
+    };
+    let kept = j.path().is_some();
+    match outcome {
+        Ok(code) if cli.ephemeral => {
+            teardown(rt, &j)?;
+            Ok(code)
+        }
+        Ok(code) => {
+            j.keep();
+            Ok(code)
+        }
+        Err(msg) => {
+            eprintln!("nlua: {msg}");
+            if cli.keep || !kept {
+                j.keep();
+                if kept && !j.is_empty() {
+                    eprintln!("nlua: --keep: left as it is; `nlua --down {}` takes it down", j.name);
+                }
+            } else {
+                teardown(rt, &j)?;
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
 
+fn run_chunks(cli: &Cli, rt: &Runtime) -> Result<ExitCode, String> {
+    let lua = rt.lua();
     // arg: arg[0] is the script, arg[1..] its arguments, arg[-1] the interpreter.
     let argt = lua.create_table().map_err(|e| e.to_string())?;
     let _ = argt.raw_set(-1, "nlua");

@@ -250,7 +250,8 @@ impl AddrSpec {
         }
     }
 
-    fn message(&self, ty: u16, flags: u16) -> MsgBuilder {
+    /// The request of type `ty` with `flags` for this address.
+    pub fn message(&self, ty: u16, flags: u16) -> MsgBuilder {
         let mut m = MsgBuilder::new(ty, flags);
         let ifa_flags = if self.flags <= 0xff { self.flags as u8 } else { 0 };
         let scope = self.scope.unwrap_or_else(|| self.default_scope());

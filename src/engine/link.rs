@@ -718,6 +718,29 @@ impl Handle {
         self.observed(super::change::Change::LinkDel { index, name, link: None }, || self.link_del_raw(index, name))
     }
 
+    /// Put links in group `group` (pipelined), one result per link.
+    pub fn link_group_set(&self, indexes: &[u32], group: u32) -> Vec<Result<()>> {
+        let msgs = indexes
+            .iter()
+            .map(|i| {
+                let mut m = MsgBuilder::new(RTM_NEWLINK, 0);
+                m.push(&ifinfomsg(*i, 0, 0));
+                m.attr_u32(S::IFLA_GROUP, group);
+                (m, format!("link set dev index {i} group {group}"))
+            })
+            .collect();
+        self.batch(msgs)
+    }
+
+    /// Delete every link of group `group` in one step (`ip link del group G`):
+    /// one unregistration batch in the kernel instead of one per link.
+    pub fn link_del_group(&self, group: u32) -> Result<()> {
+        let mut m = MsgBuilder::new(RTM_DELLINK, 0);
+        m.push(&ifinfomsg(0, 0, 0));
+        m.attr_u32(S::IFLA_GROUP, group);
+        self.request(m, &|| format!("link del group {group}"))
+    }
+
     fn link_del_raw(&self, index: u32, name: &str) -> Result<()> {
         let mut m = MsgBuilder::new(RTM_DELLINK, 0);
         m.push(&ifinfomsg(index, 0, 0));

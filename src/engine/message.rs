@@ -144,6 +144,18 @@ impl MsgBuilder {
         self.buf
     }
 
+    /// A message from parts kept elsewhere (a journal's undo request).
+    pub fn from_parts(ty: u16, flags: u16, payload: &[u8]) -> MsgBuilder {
+        let mut m = MsgBuilder::new(ty, flags);
+        m.buf.extend_from_slice(payload);
+        m
+    }
+
+    /// The header flags.
+    pub fn flags(&self) -> u16 {
+        u16::from_ne_bytes([self.buf[6], self.buf[7]])
+    }
+
     /// The message type.
     pub fn msg_type(&self) -> u16 {
         u16::from_ne_bytes([self.buf[4], self.buf[5]])

@@ -197,6 +197,7 @@ impl UserData for Netns {
                 let cmd = cmd_arg("Netns.exec", &cmd)?;
                 let ro = run_opts("Netns.exec", &opts, &["check"])?;
                 let check = opts.as_ref().map(|t| t.get::<Option<bool>>("check")).transpose()?.flatten().unwrap_or(false);
+                trace_exec(lua, s.info()?, &cmd, false);
                 let o = crate::process::exec(&cmd, &ro, Some(s.info()?)).map_err(raise)?;
                 if check && !o.ok() {
                     let why = match (o.timed_out, o.code, o.signal) {
@@ -230,7 +231,11 @@ impl UserData for Netns {
                         return Err(input("Netns.spawn", format!("field 'output': expected \"capture\", \"null\", \"inherit\" or a file path, got {}", describe(&v))));
                     }
                 };
+                trace_exec(lua, s.info()?, &cmd, true);
                 let p = crate::process::Process::spawn(&cmd, &ro, Some(s.info()?), output).map_err(raise)?;
+                if let Some(j) = crate::runtime::journal(lua) {
+                    j.append(crate::journal::Record::Process { pid: p.pid, start: p.start_time, cmd: cmd.text() });
+                }
                 Process::register(lua, p)
             })
         });
@@ -238,6 +243,7 @@ impl UserData for Netns {
             guard("Netns.del", || {
                 check_writable(lua, "Netns.del")?;
                 let name = s.info()?.name.clone().ok_or_else(|| input("Netns.del", "this namespace has no name (close it instead)"))?;
+                journal_netns_del(lua, &name);
                 crate::netns::del(&name).map_err(raise)
             })
         });
@@ -280,6 +286,32 @@ impl UserData for Netns {
     }
 }
 
+/// `--trace` line for a command run inside a namespace.
+fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
+    let Some(j) = crate::runtime::journal(lua) else { return };
+    let words = match cmd {
+        Cmd::Argv(a) => a.iter().map(|w| crate::journal::trace::sh_quote(w)).collect::<Vec<_>>().join(" "),
+        Cmd::Shell(s) => format!("sh -c {}", crate::journal::trace::sh_quote(s)),
+    };
+    let key = crate::journal::NsKey::of(ns, j.initial);
+    let line = match &key {
+        crate::journal::NsKey::Name(n) => format!("ip netns exec {n} {words}"),
+        crate::journal::NsKey::Initial => words,
+        other => format!("nsenter --net={} {words}", other.ip_prefix().trim_start_matches("-n ").trim()),
+    };
+    crate::journal::trace::emit(&j, &key, &if background { format!("{line} &") } else { line });
+}
+
+/// A namespace the run did not create cannot come back once deleted: say so.
+fn journal_netns_del(lua: &Lua, name: &str) {
+    let Some(j) = crate::runtime::journal(lua) else { return };
+    crate::journal::trace::emit(&j, &crate::journal::NsKey::Initial, &format!("ip netns del {name}"));
+    let ours = j.records().iter().any(|(_, r)| matches!(r, crate::journal::Record::NetnsAdd { name: n } if n == name));
+    if !ours {
+        j.append(crate::journal::Record::Note { text: format!("namespace {name} (which existed before the run) was deleted") });
+    }
+}
+
 fn name_arg(func: &str, v: &Value) -> mlua::Result<String> {
     match v {
         Value::String(s) => Ok(s.to_str()?.to_string()),
@@ -293,7 +325,15 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
         lua.create_function(|lua, v: Value| {
             guard("netns.add", || {
                 check_writable(lua, "netns.add")?;
-                let ns = crate::netns::add(&name_arg("netns.add", &v)?).map_err(raise)?;
+                let name = name_arg("netns.add", &v)?;
+                let j = crate::runtime::journal(lua);
+                if let Some(j) = &j {
+                    crate::journal::trace::emit(j, &crate::journal::NsKey::Initial, &format!("ip netns add {name}"));
+                }
+                let ns = crate::netns::add(&name).map_err(raise)?;
+                if let Some(j) = &j {
+                    j.append(crate::journal::Record::NetnsAdd { name: name.clone() });
+                }
                 Ok(Netns::new(lua, ns))
             })
         })?,
@@ -311,6 +351,7 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
                     Some(n) => n,
                     None => name_arg("netns.del", &v)?,
                 };
+                journal_netns_del(lua, &name);
                 crate::netns::del(&name).map_err(raise)
             })
         })?,

@@ -67,6 +67,19 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
     t.set("version", env!("CARGO_PKG_VERSION"))?;
     t.set("json", lua.create_function(|lua, v: Value| Ok(to_json(lua, &v, 0)?.to_string_compact()))?)?;
     t.set(
+        "defer",
+        lua.create_function(|lua, f: mlua::Function| {
+            let st = crate::runtime::state(lua);
+            if st.defers.borrow().is_empty() {
+                if let Some(j) = &st.journal {
+                    j.append(crate::journal::Record::Defer);
+                }
+            }
+            st.defers.borrow_mut().push(f);
+            Ok(())
+        })?,
+    )?;
+    t.set(
         "handle",
         lua.create_function(|lua, ()| {
             let h: Rc<engine::Handle> = crate::runtime::current_handle(lua)?;

@@ -32,6 +32,32 @@ pub struct State {
     namespaces: RefCell<Vec<KnownNs>>,
     /// Background processes started by this run.
     pub processes: RefCell<Vec<Rc<RefCell<crate::process::Process>>>>,
+    /// The run's journal (undo records, --trace), when it keeps one.
+    pub journal: Option<std::sync::Arc<crate::journal::Journal>>,
+    /// Cleanups registered with nlua.defer, oldest first.
+    pub defers: RefCell<Vec<mlua::Function>>,
+}
+
+/// The journal, if this run keeps one.
+pub fn journal(lua: &Lua) -> Option<std::sync::Arc<crate::journal::Journal>> {
+    state(lua).journal.clone()
+}
+
+/// Attach the run's journal to a handle this run made.
+fn adopt(lua: &Lua, h: &engine::Handle) {
+    if let Some(j) = journal(lua) {
+        h.set_observer(Some(j as std::sync::Arc<dyn engine::change::Observer>));
+    }
+}
+
+/// Run the nlua.defer cleanups, newest first; errors are printed, not raised.
+pub fn run_defers(lua: &Lua) {
+    let fs: Vec<mlua::Function> = state(lua).defers.borrow_mut().drain(..).collect();
+    for f in fs.into_iter().rev() {
+        if let Err(e) = f.call::<()>(()) {
+            eprintln!("nlua: deferred cleanup failed: {}", error::message(&e));
+        }
+    }
 }
 
 /// This VM's state.
@@ -46,7 +72,9 @@ pub fn current_handle(lua: &Lua) -> mlua::Result<Rc<engine::Handle>> {
         return Ok(h.clone());
     }
     let h = Rc::new(engine::Handle::new().map_err(error::raise)?);
-    *st.handle.borrow_mut() = Some(h.clone());
+    drop(st);
+    adopt(lua, &h);
+    *state(lua).handle.borrow_mut() = Some(h.clone());
     Ok(h)
 }
 
@@ -65,6 +93,9 @@ pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Han
     }
     let h = Rc::new(engine::Handle::new_in(ns).map_err(error::raise)?);
     hs.push(Rc::downgrade(&h));
+    drop(hs);
+    drop(st);
+    adopt(lua, &h);
     Ok(h)
 }
 
@@ -120,6 +151,7 @@ pub struct Builder {
     read_only: bool,
     stdlib: Option<StdLib>,
     handle: Option<Rc<engine::Handle>>,
+    journal: Option<std::sync::Arc<crate::journal::Journal>>,
 }
 
 impl Builder {
@@ -138,6 +170,12 @@ impl Builder {
     /// Load only these Lua standard libraries (default: all safe ones).
     pub fn stdlib(mut self, libs: StdLib) -> Builder {
         self.stdlib = Some(libs);
+        self
+    }
+
+    /// Keep a journal of every change (undo on failure, --down, --trace).
+    pub fn journal(mut self, j: std::sync::Arc<crate::journal::Journal>) -> Builder {
+        self.journal = Some(j);
         self
     }
 
@@ -162,7 +200,12 @@ impl Builder {
             handles: RefCell::new(Vec::new()),
             namespaces: RefCell::new(Vec::new()),
             processes: RefCell::new(Vec::new()),
+            journal: self.journal.clone(),
+            defers: RefCell::new(Vec::new()),
         });
+        if let (Some(h), Some(j)) = (state(&lua).handle.borrow().as_ref(), &self.journal) {
+            h.set_observer(Some(j.clone() as std::sync::Arc<dyn engine::change::Observer>));
+        }
         error::install(&lua)?;
         if !libs.contains(StdLib::DEBUG) {
             lua.globals().set("debug", Value::Nil)?;

@@ -140,7 +140,8 @@ impl ClassSpec {
         ClassSpec { ifindex: c.ifindex, parent: c.parent, classid: c.classid, kind: Some(c.kind.clone()), options: c.options_value().cloned() }
     }
 
-    fn words(&self, h: &Handle, verb: Verb) -> String {
+    /// The tc words of this request (`qdisc add dev v0 root handle 1: htb`).
+    pub fn words(&self, h: &Handle, verb: Verb) -> String {
         let mut o = format!("class {} {}", verb.word(), dev_word(h, self.ifindex));
         match self.parent {
             TC_H_ROOT => o.push_str(" root"),
@@ -160,7 +161,8 @@ impl ClassSpec {
         self.message(verb).payload().to_vec()
     }
 
-    fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
+    /// The request for `verb` on this object.
+    pub fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
         let (new, del, _) = Obj::Class.msg_types();
         let mut attrs = Vec::new();
         if let Some(k) = &self.kind {

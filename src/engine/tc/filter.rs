@@ -240,7 +240,8 @@ impl FilterSpec {
         }
     }
 
-    fn words(&self, h: &Handle, verb: Verb) -> String {
+    /// The tc words of this request (`qdisc add dev v0 root handle 1: htb`).
+    pub fn words(&self, h: &Handle, verb: Verb) -> String {
         let mut o = format!("filter {} {}", verb.word(), dev_word(h, self.ifindex));
         match self.parent {
             0 => {}
@@ -263,7 +264,8 @@ impl FilterSpec {
         o
     }
 
-    fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
+    /// The request for `verb` on this object.
+    pub fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
         let (new, del, _) = Obj::Filter.msg_types();
         let mut attrs = Vec::new();
         if let Some(c) = self.chain {

@@ -202,7 +202,8 @@ impl QdiscSpec {
         }
     }
 
-    fn words(&self, h: &Handle, verb: Verb) -> String {
+    /// The tc words of this request (`qdisc add dev v0 root handle 1: htb`).
+    pub fn words(&self, h: &Handle, verb: Verb) -> String {
         let mut o = format!("qdisc {} {}", verb.word(), dev_word(h, self.ifindex));
         match self.parent {
             TC_H_ROOT => o.push_str(" root"),
@@ -225,7 +226,8 @@ impl QdiscSpec {
         self.message(verb).payload().to_vec()
     }
 
-    fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
+    /// The request for `verb` on this object.
+    pub fn message(&self, verb: Verb) -> crate::engine::message::MsgBuilder {
         let (new, del, _) = Obj::Qdisc.msg_types();
         let mut attrs = Vec::new();
         if let Some(k) = &self.kind {

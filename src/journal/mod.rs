@@ -1,0 +1,336 @@
+//! The journal: every successful change of a run appends an undo record, so
+//! a failed run can be rolled back and `nlua --down` can remove exactly what a
+//! run made and restore what it changed. Records are written one line at a
+//! time and flushed, so a journal is complete even if nlua is killed.
+//! No Lua here: undo runs after the Lua VM is gone.
+
+pub mod observe;
+pub mod record;
+pub mod trace;
+pub mod undo;
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use nix::libc;
+pub use record::{NsKey, Record};
+
+use crate::engine::NsInfo;
+use crate::show::Json;
+
+/// How `--trace` prints changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trace {
+    Off,
+    /// `+ ip -n red link add ...` lines on stderr.
+    Text,
+    /// One JSON object per change on stderr.
+    Json,
+}
+
+/// Where journals live: `$NLUA_STATE_DIR`, default /run/nlua.
+pub fn state_dir() -> PathBuf {
+    std::env::var_os("NLUA_STATE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/run/nlua"))
+}
+
+/// The journal name of a script: its file stem ("topo" for topo.lua).
+pub fn name_of_script(script: &str) -> String {
+    Path::new(script).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "nlua".into())
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains('/') && name != "." && name != ".."
+}
+
+/// The journal file of `name`.
+pub fn journal_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.journal"))
+}
+
+fn lock_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.lock"))
+}
+
+/// Take the run lock of `name` (held while the returned file is open).
+fn lock(dir: &Path, name: &str) -> Result<File, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
+    let p = lock_path(dir, name);
+    let f = OpenOptions::new().create(true).truncate(false).write(true).read(true).open(&p).map_err(|e| format!("cannot open {}: {e}", p.display()))?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let holder = std::fs::read_to_string(&p).unwrap_or_default();
+        return Err(format!("another run of '{name}' is in progress (pid {})", holder.trim()));
+    }
+    let mut f = f;
+    let _ = f.set_len(0);
+    let _ = write!(f, "{}", std::process::id());
+    Ok(f)
+}
+
+struct Inner {
+    file: Option<File>,
+    path: Option<PathBuf>,
+    records: Vec<(u64, Record)>,
+    next_seq: u64,
+    _lock: Option<File>,
+}
+
+/// The journal of one run.
+#[derive(Debug)]
+pub struct Journal {
+    inner: Mutex<Inner>,
+    /// (dev, inode) of the namespace the run started in.
+    pub initial: (u64, u64),
+    pub trace: Trace,
+    pub name: String,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner").field("path", &self.path).field("records", &self.records.len()).finish()
+    }
+}
+
+impl Journal {
+    fn with(initial: &NsInfo, name: &str, trace: Trace, file: Option<File>, path: Option<PathBuf>, lock: Option<File>) -> Journal {
+        Journal {
+            inner: Mutex::new(Inner { file, path, records: Vec::new(), next_seq: 1, _lock: lock }),
+            initial: (initial.dev, initial.inode),
+            trace,
+            name: name.to_string(),
+        }
+    }
+
+    /// A journal kept only in memory (ephemeral runs: always rolled back).
+    pub fn in_memory(initial: &NsInfo, trace: Trace) -> Journal {
+        Journal::with(initial, "ephemeral", trace, None, None, None)
+    }
+
+    /// Start the on-disk journal of run `name`. Refuses while another run of
+    /// that name holds the lock, or while an earlier run's journal exists.
+    pub fn create(dir: &Path, name: &str, script: &str, initial: &NsInfo, trace: Trace) -> Result<Journal, String> {
+        if !valid_name(name) {
+            return Err(format!("invalid run name {name:?}"));
+        }
+        let lock = lock(dir, name)?;
+        let path = journal_path(dir, name);
+        if path.exists() {
+            let what = summary(&path).unwrap_or_else(|e| e);
+            return Err(format!(
+                "a journal for '{name}' exists from an earlier run ({what}); run `nlua --down {name}` first, or use --force"
+            ));
+        }
+        let mut f = OpenOptions::new().create_new(true).append(true).open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        let mut h = Json::obj();
+        h.set("nlua_journal", Json::Int(record::VERSION)).set("name", name).set("script", script);
+        h.set("pid", std::process::id()).set("started", now_secs());
+        let mut i = Json::obj();
+        i.set("dev", initial.dev).set("inode", initial.inode);
+        h.set("initial", i);
+        writeln!(f, "{}", h.to_string_compact()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Journal::with(initial, name, trace, Some(f), Some(path), Some(lock)))
+    }
+
+    /// Append a record (written and flushed at once); returns its number.
+    pub fn append(&self, r: Record) -> u64 {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = g.next_seq;
+        g.next_seq += 1;
+        if let Some(f) = g.file.as_mut() {
+            // One write(2) per line: complete even if the process is killed next.
+            let line = format!("{}\n", r.to_json(seq).to_string_compact());
+            if let Err(e) = f.write_all(line.as_bytes()) {
+                eprintln!("nlua: cannot write the journal: {e}");
+            }
+        }
+        g.records.push((seq, r));
+        seq
+    }
+
+    /// The records so far.
+    pub fn records(&self) -> Vec<(u64, Record)> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.clone()
+    }
+
+    /// True when the run changed nothing.
+    pub fn is_empty(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.is_empty()
+    }
+
+    /// The journal file, if kept on disk.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).path.clone()
+    }
+
+    /// Undo everything this run did, newest first, printing one line per
+    /// undone change to `out`; then remove the journal.
+    pub fn rollback(&self, out: &mut dyn Write) -> Result<undo::Summary, String> {
+        let records = self.records();
+        let summary = undo::replay(&records, self.initial, out, &mut |seq| {
+            self.append(Record::Undone { seq });
+        })?;
+        self.discard();
+        Ok(summary)
+    }
+
+    /// The run succeeded: keep the journal for `--down`, or drop it when the
+    /// run changed nothing.
+    pub fn keep(&self) {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if g.records.is_empty() {
+            if let Some(p) = g.path.take() {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        g.file = None;
+    }
+
+    /// Remove the journal file.
+    pub fn discard(&self) {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.file = None;
+        if let Some(p) = g.path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A journal read back from disk.
+pub struct Loaded {
+    pub name: String,
+    pub script: String,
+    pub pid: u32,
+    pub initial: (u64, u64),
+    pub records: Vec<(u64, Record)>,
+    /// The last line was cut short (the run was killed mid-write).
+    pub truncated: bool,
+}
+
+/// Read a journal file. A truncated last line (a run killed while writing)
+/// is dropped with a warning; anything else malformed is an error, and nothing
+/// is undone from a journal that cannot be trusted.
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let truncated = !text.is_empty() && !text.ends_with('\n');
+    if truncated {
+        lines.pop();
+    } else {
+        lines.pop(); // the empty string after the final newline
+    }
+    let header = lines.first().ok_or_else(|| format!("{}: empty journal", path.display()))?;
+    let h = Json::parse(header).map_err(|e| format!("{}: line 1: not a journal header ({e})", path.display()))?;
+    let version = h.get("nlua_journal").and_then(Json::as_i64).ok_or_else(|| format!("{}: line 1: not an nlua journal", path.display()))?;
+    if version != record::VERSION {
+        return Err(format!(
+            "{}: journal format version {version}, this nlua reads version {} (written by another nlua version)",
+            path.display(),
+            record::VERSION
+        ));
+    }
+    let initial = h.get("initial").map(|i| (i.get("dev").and_then(Json::as_i64).unwrap_or(0) as u64, i.get("inode").and_then(Json::as_i64).unwrap_or(0) as u64));
+    let mut records = Vec::new();
+    for (n, line) in lines.iter().enumerate().skip(1) {
+        let j = Json::parse(line).map_err(|e| format!("{}: line {}: corrupt record ({e}); nothing was undone", path.display(), n + 1))?;
+        let r = Record::from_json(&j).map_err(|e| format!("{}: line {}: corrupt record ({e}); nothing was undone", path.display(), n + 1))?;
+        records.push(r);
+    }
+    Ok(Loaded {
+        name: h.get("name").and_then(Json::as_str).unwrap_or("").to_string(),
+        script: h.get("script").and_then(Json::as_str).unwrap_or("").to_string(),
+        pid: h.get("pid").and_then(Json::as_i64).unwrap_or(0) as u32,
+        initial: initial.unwrap_or((0, 0)),
+        records,
+        truncated,
+    })
+}
+
+/// The records still to undo (those not marked undone).
+pub fn pending(records: &[(u64, Record)]) -> Vec<(u64, Record)> {
+    let done: std::collections::HashSet<u64> =
+        records.iter().filter_map(|(_, r)| if let Record::Undone { seq } = r { Some(*seq) } else { None }).collect();
+    records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).cloned().collect()
+}
+
+/// "2 namespaces, 5 links, 3 addresses" for a journal file.
+pub fn summary(path: &Path) -> Result<String, String> {
+    let l = load(path)?;
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for (_, r) in pending(&l.records) {
+        let w = r.kind_word();
+        match counts.iter_mut().find(|(k, _)| *k == w) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((w, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return Ok("nothing left to undo".into());
+    }
+    Ok(counts.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", "))
+}
+
+/// Undo the kept journal of run `name` and remove it (`nlua --down NAME`).
+pub fn down(dir: &Path, name: &str, out: &mut dyn Write) -> Result<undo::Summary, String> {
+    if !valid_name(name) {
+        return Err(format!("invalid run name {name:?}"));
+    }
+    let path = journal_path(dir, name);
+    if !path.exists() {
+        return Err(format!("no journal for '{name}' in {} (nothing to take down)", dir.display()));
+    }
+    let _lock = lock(dir, name)?;
+    let l = load(&path)?;
+    if l.truncated {
+        let _ = writeln!(out, "nlua: the journal's last record was cut short (the run was killed while writing it); it is skipped");
+    }
+    let here = NsInfo::current().map_err(|e| e.to_string())?;
+    if l.initial != (here.dev, here.inode) {
+        return Err(format!("the journal of '{name}' was made in another network namespace (inode {}); run --down there", l.initial.1));
+    }
+    if l.records.iter().any(|(_, r)| matches!(r, Record::Defer)) {
+        let _ = writeln!(out, "nlua: the run of '{name}' registered nlua.defer cleanups; they were Lua functions and cannot run now");
+    }
+    let mut f = OpenOptions::new().append(true).open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let records = pending(&l.records);
+    let summary = undo::replay(&records, l.initial, out, &mut |seq| {
+        let _ = writeln!(f, "{}", Record::Undone { seq }.to_json(0).to_string_compact());
+    })?;
+    std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+    let _ = std::fs::remove_file(lock_path(dir, name));
+    Ok(summary)
+}
+
+/// One line per kept journal: name, pid, what it holds, whether it is running.
+pub fn status(dir: &Path) -> Result<Vec<String>, String> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+    };
+    let mut out = Vec::new();
+    let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "journal")).collect();
+    paths.sort();
+    for p in paths {
+        let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let running = lock(dir, &name).is_err();
+        let line = match load(&p) {
+            Ok(l) => format!(
+                "{name}: {} (script {}, pid {}{})",
+                summary(&p).unwrap_or_default(),
+                l.script,
+                l.pid,
+                if running { ", running" } else { "" }
+            ),
+            Err(e) => format!("{name}: unreadable: {e}"),
+        };
+        out.push(line);
+    }
+    Ok(out)
+}

@@ -1,0 +1,408 @@
+//! The journal as an engine observer: for each change, what to read before it
+//! (the old state of something that existed) and which undo record to write
+//! once it succeeded. Undo requests are built with each family's own message
+//! builders, so replaying them needs no knowledge of the family.
+
+use std::rc::Rc;
+
+use nix::libc;
+
+use super::record::{LinkKey, LinkOld, NsKey, Record};
+use super::{Journal, trace};
+use crate::engine::addr::{AddrFilter, AddrSpec, RTM_DELADDR, RTM_NEWADDR};
+use crate::engine::change::{AddrVerb, Change, Observer};
+use crate::engine::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
+use crate::engine::neigh::{NeighFilter, NeighVerb};
+use crate::engine::route::{DstMatch, RouteFilter, RouteVerb};
+use crate::engine::route_spec::RouteSpec;
+use crate::engine::rule::RuleFilter;
+use crate::engine::tc::{self, class::ClassSpec, filter::FilterSpec, qdisc::QdiscFilter, qdisc::QdiscSpec};
+use crate::engine::{Handle, Link, NetnsTarget, NsInfo, Result};
+
+/// What was read before a change, to restore it.
+enum Before {
+    Nothing,
+    Link(Box<Link>, Vec<String>),
+    Addr(Option<AddrSpec>),
+    Routes(Vec<RouteSpec>),
+    Rules(Vec<crate::engine::rule::Rule>),
+    Neigh(Option<crate::engine::neigh::NeighSpec>),
+    Qdisc(Option<tc::qdisc::Qdisc>),
+    Class(Option<tc::class::Class>),
+    Filter(Option<tc::filter::Filter>),
+}
+
+fn msg(ns: &NsKey, m: MsgBuilder, text: String) -> Record {
+    Record::Msg { ns: ns.clone(), ty: m.msg_type(), flags: m.flags(), payload: m.payload().to_vec(), text }
+}
+
+/// The namespace a link is sent to, as an identity the journal can keep.
+fn target_ns(t: &NetnsTarget) -> Option<NsInfo> {
+    match t {
+        NetnsTarget::Ns(ns) => Some(ns.clone()),
+        NetnsTarget::Fd(fd) => NsInfo::open_path(&format!("/proc/self/fd/{fd}"), None).ok(),
+        NetnsTarget::Pid(p) => NsInfo::open_path(&format!("/proc/{p}/ns/net"), None).ok(),
+    }
+}
+
+/// A handle in `ns`: `h` itself when it is that namespace.
+fn handle_in(h: &Handle, ns: &NsInfo) -> Option<Rc<Handle>> {
+    if h.ns() == ns {
+        return None;
+    }
+    Handle::new_in(ns).ok().map(Rc::new)
+}
+
+fn lookup(h: &Handle, ns: Option<&NsInfo>, name: &str) -> Option<u32> {
+    match ns.and_then(|n| handle_in(h, n)) {
+        Some(other) => other.link_index(name).ok(),
+        None => h.link_index(name).ok(),
+    }
+}
+
+/// A link's addresses as "10.0.0.1/24", without the IPv6 link-local ones the
+/// kernel makes itself.
+fn addr_prefixes(h: &Handle, index: u32) -> Result<Vec<String>> {
+    Ok(h.addr_list(&AddrFilter { index: Some(index), ..Default::default() })?
+        .iter()
+        .filter(|a| !(a.family == libc::AF_INET6 as u8 && a.scope == 253))
+        .map(|a| a.prefix())
+        .collect())
+}
+
+fn dev_name(h: &Handle, index: u32) -> String {
+    h.link_get(index).map(|l| l.name).unwrap_or_else(|_| format!("if{index}"))
+}
+
+impl Journal {
+    fn key(&self, ns: &NsInfo) -> NsKey {
+        NsKey::of(ns, self.initial)
+    }
+
+    /// Did this run create the link `index` in namespace `ns`?
+    fn created(&self, ns: &NsKey, index: u32) -> bool {
+        self.records().iter().any(|(_, r)| match r {
+            Record::LinkAdd { link, peer, .. } => {
+                (link.ns == *ns && link.index == index) || peer.as_ref().is_some_and(|p| p.ns == *ns && p.index == index)
+            }
+            _ => false,
+        })
+    }
+
+    fn before(&self, h: &Handle, c: &Change<'_>) -> Result<Before> {
+        Ok(match c {
+            Change::LinkSet(l, ch) => {
+                // A move to another namespace takes the link down, out of its
+                // master and drops its addresses: remember those too.
+                let addrs = if ch.netns.is_some() { addr_prefixes(h, l.index)? } else { Vec::new() };
+                Before::Link(Box::new(h.link_get(l.index)?), addrs)
+            }
+            Change::LinkDel { index, .. } => Before::Link(Box::new(h.link_get(*index)?), addr_prefixes(h, *index)?),
+            Change::Addr(AddrVerb::Add, _) => Before::Nothing,
+            Change::Addr(_, s) => {
+                let f = AddrFilter { index: Some(s.index), ..Default::default() };
+                let old = h.addr_list(&f)?.into_iter().find(|a| a.addr() == Some(s.addr) && a.prefixlen == s.prefixlen);
+                Before::Addr(old.as_ref().and_then(AddrSpec::from_addr))
+            }
+            Change::Route(RouteVerb::Replace | RouteVerb::Change | RouteVerb::Del, s) => {
+                let f = RouteFilter {
+                    family: s.family,
+                    table: Some(s.table_or_default()),
+                    dst: Some(DstMatch::Exact(s.dst)),
+                    ..Default::default()
+                };
+                let olds = h.route_list(&f)?.into_iter().filter(|r| r.tos == s.tos && (s.metric.is_none() || r.metric == s.metric));
+                Before::Routes(olds.map(|r| RouteSpec::from_route(&r)).collect())
+            }
+            Change::Rule(false, s) => Before::Rules(h.rule_list(&RuleFilter { family: s.family, ..Default::default() })?),
+            Change::Neigh(NeighVerb::Replace | NeighVerb::Change | NeighVerb::Del, s) => {
+                let f = NeighFilter { family: s.family, index: Some(s.ifindex), state: Some(u32::MAX), ..Default::default() };
+                let old = h.neigh_list(&f)?.into_iter().find(|n| n.dst == s.dst && (s.dst.is_some() || n.lladdr == s.lladdr));
+                Before::Neigh(old.as_ref().map(crate::engine::neigh::NeighSpec::from_neigh))
+            }
+            Change::Qdisc(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => {
+                let f = QdiscFilter { ifindex: Some(s.ifindex), ..Default::default() };
+                let old = h.qdisc_list(&f)?.into_iter().find(|q| (s.handle != 0 && q.handle == s.handle) || q.parent == s.parent);
+                Before::Qdisc(old)
+            }
+            Change::Class(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => {
+                Before::Class(h.class_list(s.ifindex, None)?.into_iter().find(|x| x.classid == s.classid))
+            }
+            Change::Filter(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => Before::Filter(
+                h.filter_list(s.ifindex, Some(s.parent))?.into_iter().find(|x| x.prio == s.prio && x.handle == s.handle && x.handle != 0),
+            ),
+            _ => Before::Nothing,
+        })
+    }
+
+    /// The undo records of a change that succeeded.
+    fn after(&self, h: &Handle, c: &Change<'_>, before: Before) -> Vec<Record> {
+        let here = self.key(h.ns());
+        let ip = |words: String| format!("ip {}{words}", here.ip_prefix());
+        let tcw = |words: String| format!("tc {}{words}", here.ip_prefix());
+        match (c, before) {
+            (Change::LinkAdd(s), _) => {
+                let name = s.name.clone().unwrap_or_default();
+                let target = s.netns.as_ref().and_then(target_ns);
+                let ns = target.as_ref().map(|t| self.key(t)).unwrap_or_else(|| here.clone());
+                let Some(index) = lookup(h, target.as_ref(), &name) else {
+                    return vec![Record::Note { text: format!("link {name} was created but could not be found to record it") }];
+                };
+                let peer = s.peer.as_ref().and_then(|p| {
+                    let pname = p.name.clone()?;
+                    let ptarget = p.netns.as_ref().and_then(target_ns);
+                    let pns = ptarget.as_ref().map(|t| self.key(t)).unwrap_or_else(|| here.clone());
+                    let pindex = lookup(h, ptarget.as_ref(), &pname)?;
+                    Some(LinkKey { ns: pns, index: pindex, name: pname })
+                });
+                vec![Record::LinkAdd { link: LinkKey { ns, index, name }, peer, kind: s.kind.clone() }]
+            }
+            (Change::LinkSet(_, ch), Before::Link(old, addrs)) => {
+                let moved = ch.netns.as_ref().and_then(target_ns);
+                let name_now = ch.name.clone().unwrap_or_else(|| old.name.clone());
+                let (ns_now, index_now) = match &moved {
+                    Some(t) if t != h.ns() => (self.key(t), lookup(h, Some(t), &name_now).unwrap_or(0)),
+                    _ => (here.clone(), old.index),
+                };
+                // A link this run made goes anyway; only a move or rename
+                // must be undone for its deletion to find it.
+                if self.created(&here, old.index) && moved.is_none() && ch.name.is_none() {
+                    return Vec::new();
+                }
+                let mut o = LinkOld::default();
+                if ch.name.is_some() {
+                    o.name = Some(old.name.clone());
+                }
+                if ch.mtu.is_some() {
+                    o.mtu = Some(old.mtu);
+                }
+                if ch.mac.is_some() {
+                    o.mac = old.mac.as_deref().map(crate::units::format_mac);
+                }
+                if ch.master.is_some() {
+                    o.master = Some(old.master.map(|m| dev_name(h, m)));
+                }
+                if ch.up.is_some() {
+                    o.up = Some(old.is_up());
+                }
+                if ch.txqlen.is_some() {
+                    o.txqlen = Some(old.txqlen);
+                }
+                if ch.alias.is_some() {
+                    o.alias = Some(old.alias.clone().unwrap_or_default());
+                }
+                if ch.promisc.is_some() {
+                    o.promisc = Some(old.flags & crate::engine::link::IFF_PROMISC != 0);
+                }
+                if ch.allmulticast.is_some() {
+                    o.allmulticast = Some(old.flags & crate::engine::link::IFF_ALLMULTI != 0);
+                }
+                if ch.arp.is_some() {
+                    o.arp = Some(old.flags & crate::engine::link::IFF_NOARP == 0);
+                }
+                if ch.group.is_some() {
+                    o.group = Some(old.group);
+                }
+                if moved.as_ref().is_some_and(|t| t != h.ns()) {
+                    o.netns = Some(here.clone());
+                    o.up = Some(old.is_up());
+                    o.master = Some(old.master.map(|m| dev_name(h, m)));
+                    o.addrs = addrs;
+                }
+                if !ch.options.is_empty() {
+                    return vec![
+                        Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o },
+                        Record::Note { text: format!("the {} options changed on {} are not restored", old.kind.as_deref().unwrap_or("link"), old.name) },
+                    ];
+                }
+                vec![Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o }]
+            }
+            (Change::LinkDel { index, .. }, Before::Link(old, addrs)) => {
+                if self.created(&here, *index) {
+                    return Vec::new();
+                }
+                match trace::recreate_opts(h, &old) {
+                    Some(opts) => {
+                        let text = ip(format!("link add {} type {}", old.name, old.kind.as_deref().unwrap_or("?")));
+                        vec![Record::LinkRecreate { ns: here, opts, addrs, text }]
+                    }
+                    None => vec![Record::Note {
+                        text: format!("link {} ({}) was deleted and cannot be recreated", old.name, old.kind.as_deref().unwrap_or("a device")),
+                    }],
+                }
+            }
+            (Change::Addr(AddrVerb::Add, s), _) => {
+                let dev = dev_name(h, s.index);
+                vec![msg(&here, s.message(RTM_DELADDR, 0), ip(trace::addr_words("del", s, &dev)))]
+            }
+            (Change::Addr(verb, s), Before::Addr(old)) => {
+                let dev = dev_name(h, s.index);
+                match (verb, old) {
+                    (_, Some(o)) => {
+                        let flags = if *verb == AddrVerb::Del { NLM_F_CREATE | NLM_F_EXCL } else { NLM_F_CREATE | NLM_F_REPLACE };
+                        vec![msg(&here, o.message(RTM_NEWADDR, flags), ip(trace::addr_words("replace", &o, &dev)))]
+                    }
+                    (AddrVerb::Replace, None) => vec![msg(&here, s.message(RTM_DELADDR, 0), ip(trace::addr_words("del", s, &dev)))],
+                    _ => Vec::new(),
+                }
+            }
+            (Change::Route(verb, s), before) => {
+                let dev = |i: u32| dev_name(h, i);
+                let olds = match before {
+                    Before::Routes(v) => v,
+                    _ => Vec::new(),
+                };
+                match verb {
+                    RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend => {
+                        vec![msg(&here, s.message(25, 0), ip(s.op("del", &dev)))]
+                    }
+                    RouteVerb::Replace | RouteVerb::Change => match olds.into_iter().next() {
+                        Some(o) => vec![msg(&here, o.message(24, NLM_F_CREATE | NLM_F_REPLACE), ip(o.op("replace", &dev)))],
+                        None => vec![msg(&here, s.message(25, 0), ip(s.op("del", &dev)))],
+                    },
+                    RouteVerb::Del => olds
+                        .into_iter()
+                        .take(1)
+                        .map(|o| msg(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL), ip(o.op("add", &dev))))
+                        .collect(),
+                }
+            }
+            (Change::RouteDel(r), _) => {
+                let o = RouteSpec::from_route(r);
+                let dev = |i: u32| dev_name(h, i);
+                vec![msg(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL), ip(o.op("add", &dev)))]
+            }
+            (Change::Rule(true, s), _) => vec![msg(&here, s.message(33, 0), ip(s.op("del")))],
+            (Change::Rule(false, s), Before::Rules(old)) => {
+                let now = h.rule_list(&RuleFilter { family: s.family, ..Default::default() }).unwrap_or_default();
+                old.iter().filter(|r| !now.contains(r)).take(1).map(|r| readd_rule(&here, r)).collect()
+            }
+            (Change::RuleDel(r), _) => vec![readd_rule(&here, r)],
+            (Change::Neigh(verb, s), before) => {
+                let dev = dev_name(h, s.ifindex);
+                let old = match before {
+                    Before::Neigh(o) => o,
+                    _ => None,
+                };
+                match (verb, old) {
+                    (NeighVerb::Add | NeighVerb::Append, _) | (NeighVerb::Replace, None) => {
+                        vec![msg(&here, s.message(29, 0), ip(s.op("del", &dev)))]
+                    }
+                    (_, Some(o)) => vec![msg(&here, o.message(28, NLM_F_CREATE | NLM_F_REPLACE), ip(o.op("replace", &dev)))],
+                    _ => Vec::new(),
+                }
+            }
+            (Change::Qdisc(verb, s), before) => {
+                let old = match before {
+                    Before::Qdisc(o) => o,
+                    _ => None,
+                };
+                match (verb, old) {
+                    (tc::Verb::Add, _) | (tc::Verb::Replace, None) => vec![msg(&here, qdisc_del(s), tcw(s.words(h, tc::Verb::Del)))],
+                    // The default qdisc comes back by deleting what replaced it.
+                    (tc::Verb::Replace | tc::Verb::Change, Some(o)) if o.handle == 0 => {
+                        vec![msg(&here, qdisc_del(s), tcw(s.words(h, tc::Verb::Del)))]
+                    }
+                    (_, Some(o)) => {
+                        let spec = QdiscSpec::from_qdisc(&o);
+                        let v = if *verb == tc::Verb::Del { tc::Verb::Add } else { tc::Verb::Replace };
+                        vec![msg(&here, spec.message(v), tcw(spec.words(h, v)))]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            (Change::Class(verb, s), before) => {
+                let old = match before {
+                    Before::Class(o) => o,
+                    _ => None,
+                };
+                match (verb, old) {
+                    (tc::Verb::Add, _) | (tc::Verb::Replace, None) => vec![msg(&here, s.message(tc::Verb::Del), tcw(s.words(h, tc::Verb::Del)))],
+                    (_, Some(o)) => {
+                        let spec = ClassSpec::from_class(&o);
+                        let v = if *verb == tc::Verb::Del { tc::Verb::Add } else { tc::Verb::Replace };
+                        vec![msg(&here, spec.message(v), tcw(spec.words(h, v)))]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            (Change::Filter(verb, s), before) => {
+                let old = match before {
+                    Before::Filter(o) => o,
+                    _ => None,
+                };
+                match (verb, old) {
+                    (tc::Verb::Add, _) | (tc::Verb::Replace, None) => {
+                        // The kernel picks a filter's handle and prio when the
+                        // request leaves them out: undo deletes the whole prio
+                        // band this add used, as `tc filter del ... prio N` does.
+                        let mut del = FilterSpec::clone(s);
+                        if del.prio == 0 {
+                            if let Some(f) = h.filter_list(s.ifindex, Some(s.parent)).unwrap_or_default().into_iter().map(|f| f.prio).max() {
+                                del.prio = f;
+                            }
+                        }
+                        vec![msg(&here, del.message(tc::Verb::Del), tcw(del.words(h, tc::Verb::Del)))]
+                    }
+                    (_, Some(o)) => {
+                        let spec = FilterSpec::from_filter(&o);
+                        let v = if *verb == tc::Verb::Del { tc::Verb::Add } else { tc::Verb::Replace };
+                        vec![msg(&here, spec.message(v), tcw(spec.words(h, v)))]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn qdisc_del(s: &QdiscSpec) -> MsgBuilder {
+    s.message(tc::Verb::Del)
+}
+
+/// The request that adds a rule back (its listed attributes, as a NEWRULE).
+fn readd_rule(ns: &NsKey, r: &crate::engine::rule::Rule) -> Record {
+    let d = r.delete_message();
+    Record::Msg {
+        ns: ns.clone(),
+        ty: 32,
+        flags: NLM_F_CREATE | NLM_F_EXCL,
+        payload: d.payload().to_vec(),
+        text: format!("ip {}rule add priority {} table {}", ns.ip_prefix(), r.priority, r.table),
+    }
+}
+
+impl Observer for Journal {
+    fn around(&self, h: &Handle, c: &Change<'_>, run: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        trace::print(self, h, c);
+        // Reading the old state must never stop the change itself.
+        let before = self.before(h, c).unwrap_or(Before::Nothing);
+        let r = run();
+        if r.is_ok() {
+            for rec in self.after(h, c, before) {
+                self.append(rec);
+            }
+        }
+        r
+    }
+
+    fn around_many(&self, h: &Handle, cs: &[Change<'_>], run: &mut dyn FnMut() -> Vec<Result<()>>) -> Vec<Result<()>> {
+        for c in cs {
+            trace::print(self, h, c);
+        }
+        let rs = run();
+        for (c, r) in cs.iter().zip(&rs) {
+            if r.is_ok() {
+                let before = match c {
+                    Change::Route(RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend, _) => Before::Nothing,
+                    _ => Before::Nothing,
+                };
+                for rec in self.after(h, c, before) {
+                    self.append(rec);
+                }
+            }
+        }
+        rs
+    }
+}

@@ -1,0 +1,324 @@
+//! Journal records: what one successful change needs for its undo, named by
+//! stable keys (namespace name or path and inode, link name and ifindex, the
+//! exact netlink request that undoes it) — never by a Lua object. One JSON
+//! object per line.
+
+use crate::engine::NsInfo;
+use crate::show::Json;
+
+/// Version of the journal format; a journal of another version is refused.
+pub const VERSION: i64 = 1;
+
+/// Which namespace a record acts in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NsKey {
+    /// The namespace nlua started in (checked by inode on --down).
+    Initial,
+    /// A named namespace (/run/netns/NAME).
+    Name(String),
+    /// A namespace file elsewhere (checked by inode).
+    Path { path: String, inode: u64 },
+    /// An anonymous namespace: it dies with the run, nothing to undo there.
+    Temp { inode: u64 },
+}
+
+impl NsKey {
+    /// The key of `ns`, given the identity (dev, inode) of the initial namespace.
+    pub fn of(ns: &NsInfo, initial: (u64, u64)) -> NsKey {
+        if (ns.dev, ns.inode) == initial {
+            NsKey::Initial
+        } else if let Some(n) = &ns.name {
+            NsKey::Name(n.clone())
+        } else {
+            match &ns.path {
+                Some(p) if !p.starts_with("/proc/thread-self") && !p.starts_with("/proc/self") => {
+                    NsKey::Path { path: p.clone(), inode: ns.inode }
+                }
+                _ => NsKey::Temp { inode: ns.inode },
+            }
+        }
+    }
+
+    /// `ip -n NAME ` for commands acting there ("" in the initial namespace).
+    pub fn ip_prefix(&self) -> String {
+        match self {
+            NsKey::Initial => String::new(),
+            NsKey::Name(n) => format!("-n {n} "),
+            NsKey::Path { path, .. } => format!("-n {path} "),
+            NsKey::Temp { inode } => format!("-n <anonymous netns {inode}> "),
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        let mut o = Json::obj();
+        match self {
+            NsKey::Initial => o.set("initial", true),
+            NsKey::Name(n) => o.set("name", n.as_str()),
+            NsKey::Path { path, inode } => o.set("path", path.as_str()).set("inode", *inode),
+            NsKey::Temp { inode } => o.set("temp", *inode),
+        };
+        o
+    }
+
+    fn from_json(j: &Json) -> Result<NsKey, String> {
+        if j.get("initial").is_some() {
+            Ok(NsKey::Initial)
+        } else if let Some(n) = j.get("name").and_then(Json::as_str) {
+            Ok(NsKey::Name(n.to_string()))
+        } else if let Some(p) = j.get("path").and_then(Json::as_str) {
+            Ok(NsKey::Path { path: p.to_string(), inode: j.get("inode").and_then(Json::as_i64).unwrap_or(0) as u64 })
+        } else if let Some(i) = j.get("temp").and_then(Json::as_i64) {
+            Ok(NsKey::Temp { inode: i as u64 })
+        } else {
+            Err("bad namespace key".into())
+        }
+    }
+}
+
+/// A link this run created, by its stable keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkKey {
+    pub ns: NsKey,
+    pub index: u32,
+    pub name: String,
+}
+
+/// The state of a pre-existing link before this run changed it; only the
+/// fields that changed are set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkOld {
+    pub name: Option<String>,
+    pub mtu: Option<u32>,
+    pub mac: Option<String>,
+    /// Some(None): it had no master.
+    pub master: Option<Option<String>>,
+    pub up: Option<bool>,
+    pub txqlen: Option<u32>,
+    pub alias: Option<String>,
+    pub promisc: Option<bool>,
+    pub allmulticast: Option<bool>,
+    pub arp: Option<bool>,
+    pub group: Option<u32>,
+    /// The namespace it was in, when the change moved it.
+    pub netns: Option<NsKey>,
+    /// Its addresses, when the change moved it (a move drops them).
+    pub addrs: Vec<String>,
+}
+
+/// One journal record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A named namespace this run created.
+    NetnsAdd { name: String },
+    /// A link this run created (and its veth peer).
+    LinkAdd { link: LinkKey, peer: Option<LinkKey>, kind: String },
+    /// A request that undoes a change, computed when the change was made with
+    /// the family's own message builder. `text` is the command it amounts to.
+    Msg { ns: NsKey, ty: u16, flags: u16, payload: Vec<u8>, text: String },
+    /// A pre-existing link changed: where it is now, and what it was.
+    LinkRestore { now: LinkKey, old: LinkOld },
+    /// A pre-existing link deleted: the `link.add` options that recreate it,
+    /// and its addresses.
+    LinkRecreate { ns: NsKey, opts: Json, addrs: Vec<String>, text: String },
+    /// A change that cannot be undone; said when undoing.
+    Note { text: String },
+    /// A process this run started (pid and start time: a reused pid differs).
+    Process { pid: u32, start: u64, cmd: String },
+    /// The run registered nlua.defer cleanups (they cannot run on --down).
+    Defer,
+    /// Record `seq` has been undone.
+    Undone { seq: u64 },
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err("odd hex".into());
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| e.to_string())).collect()
+}
+
+fn link_key_json(k: &LinkKey) -> Json {
+    let mut o = Json::obj();
+    o.set("ns", k.ns.to_json()).set("index", k.index).set("name", k.name.as_str());
+    o
+}
+
+fn link_key(j: &Json) -> Result<LinkKey, String> {
+    Ok(LinkKey {
+        ns: NsKey::from_json(j.get("ns").ok_or("no ns")?)?,
+        index: j.get("index").and_then(Json::as_i64).ok_or("no index")? as u32,
+        name: j.get("name").and_then(Json::as_str).ok_or("no name")?.to_string(),
+    })
+}
+
+impl Record {
+    /// The record as one JSON line (without the newline).
+    pub fn to_json(&self, seq: u64) -> Json {
+        let mut o = Json::obj();
+        o.set("seq", seq);
+        match self {
+            Record::NetnsAdd { name } => {
+                o.set("t", "netns_add").set("name", name.as_str());
+            }
+            Record::LinkAdd { link, peer, kind } => {
+                o.set("t", "link_add").set("link", link_key_json(link)).set("kind", kind.as_str());
+                if let Some(p) = peer {
+                    o.set("peer", link_key_json(p));
+                }
+            }
+            Record::Msg { ns, ty, flags, payload, text } => {
+                o.set("t", "msg").set("ns", ns.to_json()).set("ty", *ty as u32).set("flags", *flags as u32);
+                o.set("payload", hex(payload)).set("text", text.as_str());
+            }
+            Record::LinkRestore { now, old } => {
+                let mut d = Json::obj();
+                if let Some(v) = &old.name {
+                    d.set("name", v.as_str());
+                }
+                if let Some(v) = old.mtu {
+                    d.set("mtu", v);
+                }
+                if let Some(v) = &old.mac {
+                    d.set("mac", v.as_str());
+                }
+                if let Some(v) = &old.master {
+                    d.set("master", v.as_deref().map(Json::from).unwrap_or(Json::Null));
+                }
+                if let Some(v) = old.up {
+                    d.set("up", v);
+                }
+                if let Some(v) = old.txqlen {
+                    d.set("txqlen", v);
+                }
+                if let Some(v) = &old.alias {
+                    d.set("alias", v.as_str());
+                }
+                if let Some(v) = old.promisc {
+                    d.set("promisc", v);
+                }
+                if let Some(v) = old.allmulticast {
+                    d.set("allmulticast", v);
+                }
+                if let Some(v) = old.arp {
+                    d.set("arp", v);
+                }
+                if let Some(v) = old.group {
+                    d.set("group", v);
+                }
+                if let Some(v) = &old.netns {
+                    d.set("netns", v.to_json());
+                }
+                if !old.addrs.is_empty() {
+                    d.set("addrs", Json::Arr(old.addrs.iter().map(|a| Json::from(a.as_str())).collect()));
+                }
+                o.set("t", "link_restore").set("now", link_key_json(now)).set("old", d);
+            }
+            Record::LinkRecreate { ns, opts, addrs, text } => {
+                o.set("t", "link_recreate").set("ns", ns.to_json()).set("opts", opts.clone());
+                o.set("addrs", Json::Arr(addrs.iter().map(|a| Json::from(a.as_str())).collect())).set("text", text.as_str());
+            }
+            Record::Note { text } => {
+                o.set("t", "note").set("text", text.as_str());
+            }
+            Record::Process { pid, start, cmd } => {
+                o.set("t", "process").set("pid", *pid).set("start", *start).set("cmd", cmd.as_str());
+            }
+            Record::Defer => {
+                o.set("t", "defer");
+            }
+            Record::Undone { seq } => {
+                o.set("t", "undone").set("undone", *seq);
+            }
+        }
+        o
+    }
+
+    /// Parse one line: (seq, record).
+    pub fn from_json(j: &Json) -> Result<(u64, Record), String> {
+        let seq = j.get("seq").and_then(Json::as_i64).ok_or("no seq")? as u64;
+        let s = |k: &str| j.get(k).and_then(Json::as_str).map(str::to_string).ok_or(format!("no {k}"));
+        let n = |k: &str| j.get(k).and_then(Json::as_i64).ok_or(format!("no {k}"));
+        let t = s("t")?;
+        let rec = match t.as_str() {
+            "netns_add" => Record::NetnsAdd { name: s("name")? },
+            "link_add" => Record::LinkAdd {
+                link: link_key(j.get("link").ok_or("no link")?)?,
+                peer: j.get("peer").map(link_key).transpose()?,
+                kind: s("kind")?,
+            },
+            "msg" => Record::Msg {
+                ns: NsKey::from_json(j.get("ns").ok_or("no ns")?)?,
+                ty: n("ty")? as u16,
+                flags: n("flags")? as u16,
+                payload: unhex(&s("payload")?)?,
+                text: s("text")?,
+            },
+            "link_restore" => {
+                let d = j.get("old").ok_or("no old")?;
+                let ds = |k: &str| d.get(k).and_then(Json::as_str).map(str::to_string);
+                let dn = |k: &str| d.get(k).and_then(Json::as_i64).map(|v| v as u32);
+                let db = |k: &str| match d.get(k) {
+                    Some(Json::Bool(b)) => Some(*b),
+                    _ => None,
+                };
+                Record::LinkRestore {
+                    now: link_key(j.get("now").ok_or("no now")?)?,
+                    old: LinkOld {
+                        name: ds("name"),
+                        mtu: dn("mtu"),
+                        mac: ds("mac"),
+                        master: d.get("master").map(|m| m.as_str().map(str::to_string)),
+                        up: db("up"),
+                        txqlen: dn("txqlen"),
+                        alias: ds("alias"),
+                        promisc: db("promisc"),
+                        allmulticast: db("allmulticast"),
+                        arp: db("arp"),
+                        group: dn("group"),
+                        netns: d.get("netns").map(NsKey::from_json).transpose()?,
+                        addrs: d.get("addrs").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
+                    },
+                }
+            }
+            "link_recreate" => Record::LinkRecreate {
+                ns: NsKey::from_json(j.get("ns").ok_or("no ns")?)?,
+                opts: j.get("opts").cloned().ok_or("no opts")?,
+                addrs: j.get("addrs").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
+                text: s("text")?,
+            },
+            "note" => Record::Note { text: s("text")? },
+            "process" => Record::Process { pid: n("pid")? as u32, start: n("start")? as u64, cmd: s("cmd")? },
+            "defer" => Record::Defer,
+            "undone" => Record::Undone { seq: n("undone")? as u64 },
+            other => return Err(format!("unknown record type {other:?}")),
+        };
+        Ok((seq, rec))
+    }
+
+    /// A word for `--status` summaries.
+    pub fn kind_word(&self) -> &'static str {
+        match self {
+            Record::NetnsAdd { .. } => "namespaces",
+            Record::LinkAdd { .. } => "links",
+            Record::Msg { ty, .. } => match ty {
+                20 | 21 => "addresses",
+                24 | 25 => "routes",
+                28 | 29 => "neighbours",
+                32 | 33 => "rules",
+                36 | 37 => "qdiscs",
+                40 | 41 => "classes",
+                44 | 45 => "filters",
+                _ => "changes",
+            },
+            Record::LinkRestore { .. } | Record::LinkRecreate { .. } => "changed links",
+            Record::Note { .. } => "notes",
+            Record::Process { .. } => "processes",
+            Record::Defer => "defers",
+            Record::Undone { .. } => "undone",
+        }
+    }
+}
