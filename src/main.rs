@@ -84,10 +84,14 @@ fn down_name(arg: &str) -> String {
 
 /// Roll the run back: Lua cleanups first, then the VM goes (its handles hold
 /// namespaces open), then the journal is replayed.
-fn teardown(rt: Runtime, j: &journal::Journal) -> Result<(), String> {
+fn teardown(rt: Runtime, j: &journal::Journal) -> Result<journal::undo::Summary, String> {
     nlua::runtime::run_defers(rt.lua());
     drop(rt);
-    j.rollback(&mut std::io::stderr()).map(drop)
+    let s = j.rollback(&mut std::io::stderr())?;
+    if s.undone + s.skipped + s.failed > 0 {
+        eprintln!("nlua: rolled back ({s})");
+    }
+    Ok(s)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -111,7 +115,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Some(arg) = &cli.down {
         let name = down_name(arg);
         let s = journal::down(&dir, &name, &mut std::io::stderr())?;
-        eprintln!("nlua: '{name}' is down ({} undone, {} gone with their namespace or already gone)", s.undone, s.skipped);
+        eprintln!("nlua: '{name}' is down ({s})");
         return Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
     if let Some(name) = &cli.netns {
@@ -150,13 +154,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let rt = b.build().map_err(|e| e.to_string())?;
     let outcome = run_chunks(&cli, &rt);
     let Some(j) = journal else {
+        if outcome.is_err() {
+            report_running(&rt);
+        }
         return outcome;
     };
     let kept = j.path().is_some();
     match outcome {
         Ok(code) if cli.ephemeral => {
-            teardown(rt, &j)?;
-            Ok(code)
+            let s = teardown(rt, &j)?;
+            Ok(if s.failed == 0 { code } else { ExitCode::FAILURE })
         }
         Ok(code) => {
             j.keep();
@@ -165,6 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Err(msg) => {
             eprintln!("nlua: {msg}");
             if cli.keep || !kept {
+                report_running(&rt);
                 j.keep();
                 if kept && !j.is_empty() {
                     eprintln!("nlua: --keep: left as it is; `nlua --down {}` takes it down", j.name);
@@ -210,10 +218,8 @@ fn run_chunks(cli: &Cli, rt: &Runtime) -> Result<ExitCode, String> {
             }
             .map_err(|e| nlua::lua::error::message(&e))?;
             let args: MultiValue = cli.script[1..].iter().map(|a| Value::String(lua.create_string(a).unwrap())).collect();
-            if let Err(e) = rt.call_traced(&f, args) {
-                report_running(&rt);
-                return Err(e);
-            }
+            // On an error, what still runs is reported (or killed) by the caller.
+            rt.call_traced(&f, args)?;
         }
         None if cli.exec.is_empty() && !cli.interactive && !stdin_tty => {
             let mut src = Vec::new();
@@ -224,7 +230,9 @@ fn run_chunks(cli: &Cli, rt: &Runtime) -> Result<ExitCode, String> {
         None => {}
     }
 
-    report_running(&rt);
+    if !cli.ephemeral {
+        report_running(rt);
+    }
     let want_repl = cli.interactive || (cli.script.is_empty() && cli.exec.is_empty() && stdin_tty);
     if want_repl {
         if !cli.version {

@@ -391,6 +391,9 @@ pub struct LinkChange {
     pub arp: Option<bool>,
     pub group: Option<u32>,
     pub netns: Option<NetnsTarget>,
+    /// With `netns`: the ifindex the link takes there (IFLA_NEW_IFINDEX), so
+    /// a link moved back gets its old index again. Not a Lua option.
+    pub netns_index: Option<u32>,
     /// Kind options to change (sent as IFLA_LINKINFO with the link's kind).
     pub options: Vec<(String, Opt)>,
 }
@@ -685,6 +688,9 @@ impl Handle {
         if let Some(t) = &c.netns {
             put_netns(&mut m, t);
             words.push("netns ...".into());
+            if let Some(i) = c.netns_index {
+                m.attr_u32(S::IFLA_NEW_IFINDEX, i);
+            }
         }
         if let Some(n) = &c.name {
             m.attr_str(S::IFLA_IFNAME, n);

@@ -6,6 +6,7 @@
 
 pub mod observe;
 pub mod record;
+pub mod tc_words;
 pub mod trace;
 pub mod undo;
 

@@ -205,6 +205,7 @@ impl Journal {
                 }
                 if moved.as_ref().is_some_and(|t| t != h.ns()) {
                     o.netns = Some(here.clone());
+                    o.index = Some(old.index);
                     o.up = Some(old.is_up());
                     o.master = Some(old.master.map(|m| dev_name(h, m)));
                     o.addrs = addrs;

@@ -101,6 +101,8 @@ pub struct LinkOld {
     pub group: Option<u32>,
     /// The namespace it was in, when the change moved it.
     pub netns: Option<NsKey>,
+    /// Its ifindex there, when the change moved it (asked for on the way back).
+    pub index: Option<u32>,
     /// Its addresses, when the change moved it (a move drops them).
     pub addrs: Vec<String>,
 }
@@ -212,6 +214,9 @@ impl Record {
                 if let Some(v) = &old.netns {
                     d.set("netns", v.to_json());
                 }
+                if let Some(v) = old.index {
+                    d.set("index", v);
+                }
                 if !old.addrs.is_empty() {
                     d.set("addrs", Json::Arr(old.addrs.iter().map(|a| Json::from(a.as_str())).collect()));
                 }
@@ -280,6 +285,7 @@ impl Record {
                         arp: db("arp"),
                         group: dn("group"),
                         netns: d.get("netns").map(NsKey::from_json).transpose()?,
+                        index: dn("index"),
                         addrs: d.get("addrs").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
                     },
                 }

@@ -16,6 +16,7 @@ use crate::engine::tc::{self, kinds};
 use crate::engine::{Handle, Link};
 use crate::show::Json;
 use crate::units::{format_mac, scope_name};
+use super::tc_words::{opt_word, option_words};
 
 /// Print the trace line of `c`, if tracing.
 pub fn print(j: &Journal, h: &Handle, c: &Change<'_>) {
@@ -55,30 +56,6 @@ fn ns_word(t: &NetnsTarget, initial: (u64, u64)) -> String {
         },
         NetnsTarget::Fd(fd) => format!("/proc/{}/fd/{fd}", std::process::id()),
         NetnsTarget::Pid(p) => p.to_string(),
-    }
-}
-
-/// An option value as a command word.
-fn opt_word(o: &Opt) -> String {
-    match o {
-        Opt::Bool(b) => b.to_string(),
-        Opt::Int(i) => i.to_string(),
-        Opt::Num(n) => n.to_string(),
-        Opt::Str(s) => s.clone(),
-        Opt::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
-        Opt::List(l) => l.iter().map(opt_word).collect::<Vec<_>>().join(","),
-        Opt::Map(m) => m.iter().map(|(_, v)| opt_word(v)).collect::<Vec<_>>().join(" "),
-    }
-}
-
-/// Kind options as ip/tc words: `name value`, booleans as `name`/`noname`.
-fn option_words(opts: &[(String, Opt)], out: &mut String) {
-    for (k, v) in opts {
-        match v {
-            Opt::Bool(true) => out.push_str(&format!(" {k}")),
-            Opt::Bool(false) => out.push_str(&format!(" no{k}")),
-            v => out.push_str(&format!(" {k} {}", opt_word(v))),
-        }
     }
 }
 
@@ -251,26 +228,7 @@ fn tc_option_words(h: &Handle, obj: tc::Obj, kind: Option<&str>, v: Option<&sche
     let (Some(kind), Some(v)) = (kind, v) else { return };
     let ctx = kinds::DecodeCtx { psched: tc::core::psched(), names: h, protocol: 0 };
     let opts = kinds::decode(obj, kind, v, &ctx);
-    if kind == "netem" {
-        // netem's words are positional: delay TIME [JITTER [CORR]], loss random P [CORR]...
-        let get = |k: &str| opts.iter().find(|(n, _)| n == k).map(|(_, v)| opt_word(v));
-        if let Some(d) = get("delay") {
-            out.push_str(&format!(" delay {d}"));
-            if let Some(j) = get("jitter") {
-                out.push_str(&format!(" {j}"));
-            }
-        }
-        if let Some(l) = get("loss") {
-            out.push_str(&format!(" loss random {l}"));
-        }
-        for (k, v) in &opts {
-            if !["delay", "jitter", "loss"].contains(&k.as_str()) {
-                out.push_str(&format!(" {k} {}", opt_word(v)));
-            }
-        }
-        return;
-    }
-    option_words(&opts, out);
+    super::tc_words::words(obj == tc::Obj::Filter, kind, &opts, out);
 }
 
 /// The command for a change, with `ip -n NS`/`tc -n NS` as needed.

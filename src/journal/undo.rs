@@ -28,9 +28,23 @@ pub struct Summary {
     pub failed: usize,
 }
 
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} undone, {} gone with their namespace or already gone", self.undone, self.skipped)?;
+        if self.failed > 0 {
+            write!(f, ", {} could not be undone", self.failed)?;
+        }
+        Ok(())
+    }
+}
+
 /// Errors that mean "already undone": the object is not there (any more).
 fn gone(e: &Error) -> bool {
-    e.is_not_found() || matches!(e.errno, libc::EEXIST | libc::ENETUNREACH)
+    e.is_not_found()
+        || matches!(e.errno, libc::EEXIST | libc::ENETUNREACH)
+        // A qdisc of another kind sits there now (a namespace move resets
+        // qdiscs, or something replaced it): ours is gone.
+        || (e.errno == libc::EINVAL && e.message.contains("must match existing qdisc"))
 }
 
 struct Ctx<'a> {
@@ -302,8 +316,15 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
             cx.summary.failed += 1;
             return Ok(());
         };
-        let c = LinkChange { netns: Some(NetnsTarget::Ns(info)), name: old.name.clone(), ..Default::default() };
-        h.link_set(&link, &c).map_err(|e| e.to_string())?;
+        // Ask for its old ifindex back; if another link took it meanwhile, any.
+        let mut c = LinkChange { netns: Some(NetnsTarget::Ns(info)), name: old.name.clone(), netns_index: old.index, ..Default::default() };
+        if let Err(e) = h.link_set(&link, &c) {
+            if c.netns_index.is_none() || e.errno != libc::EBUSY {
+                return Err(e.to_string());
+            }
+            c.netns_index = None;
+            h.link_set(&link, &c).map_err(|e| e.to_string())?;
+        }
         let name = old.name.clone().unwrap_or_else(|| link.name.clone());
         words.push(format!("ip {}link set dev {} netns {}", now.ns.ip_prefix(), link.name, ns_word(orig)));
         h = cx.handle(orig)?.ok_or("the namespace to move back to is gone")?;

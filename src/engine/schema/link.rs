@@ -84,6 +84,7 @@ pub const IFLA_NUM_RX_QUEUES: u16 = 32;
 pub const IFLA_CARRIER: u16 = 33;
 pub const IFLA_LINK_NETNSID: u16 = 37;
 pub const IFLA_TARGET_NETNSID: u16 = 46;
+pub const IFLA_NEW_IFINDEX: u16 = 49;
 pub const IFLA_MIN_MTU: u16 = 50;
 pub const IFLA_MAX_MTU: u16 = 51;
 pub const IFLA_PROP_LIST: u16 = 52;

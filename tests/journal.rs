@@ -1,0 +1,246 @@
+//! The journal (issue 6): a failed run leaves nothing behind, `--down` removes
+//! what a run made and restores what it changed, `--trace` replays. Each case
+//! runs nlua in fresh network and mount namespaces (a private /run), where it
+//! first builds some "pre-existing" state with `ip`, then compares snapshots
+//! taken with iproute2 before and after.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+const LAB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/journal/lab.lua");
+
+/// What exists before a run: a veth pair with an address, routes and a label.
+const PRE: &str = "ip link add pre0 type veth peer name pre1
+ip addr add 10.6.0.1/24 dev pre0 label pre0
+ip link set pre0 up
+ip route add 10.60.0.0/16 dev pre0 metric 5 proto 42
+ip route add 10.61.0.0/16 dev pre0 src 10.6.0.1";
+
+/// Everything iproute2 shows of this world, one JSON document per line.
+const SNAP: &str = "snap() {
+  ip -j -d link show; ip -j addr show; ip -j route show table all; ip -j -6 route show table all
+  ip -j rule show; ip -j -6 rule show; ip -j neigh show; ip -j -6 neigh show; tc -j qdisc show
+  for ns in $(ip netns list | cut -d' ' -f1); do
+    ip -n $ns -j -d link show; ip -n $ns -j addr show; ip -n $ns -j route show table all; ip -n $ns -j -6 route show table all
+    tc -n $ns -j qdisc show
+  done
+  echo \"[\\\"netns\\\",\\\"$(ip netns list | tr '\\n' ' ')\\\"]\"
+  echo \"[\\\"procs\\\",$(ps -eo stat=,args= | awk -v t=$LAB_SLEEP '$1 !~ /^Z/ && $2 == \"sleep\" && $3 == t' | wc -l)]\"
+}";
+
+/// Run `body` (sh) in an isolated world with the pre-existing state and
+/// `snap` defined; `$N` is nlua and `$LAB` the lab script.
+fn world(body: &str) -> std::process::Output {
+    let script = format!("set -u\nmount -t tmpfs tmpfs /tmp\nip link set lo up\nexport LAB_SLEEP=4242$$\n{PRE}\n{SNAP}\nN={}\nLAB={LAB}\n{body}", common::nlua_bin().display());
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(script).stdout(Stdio::piped()).stderr(Stdio::piped());
+    common::isolate(&mut c);
+    c.output().expect("run sh")
+}
+
+/// The snapshots printed between `== NAME` marker lines.
+fn sections(out: &str) -> Vec<(String, Vec<serde_json::Value>)> {
+    let mut v: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    for line in out.lines() {
+        if let Some(n) = line.strip_prefix("== ") {
+            v.push((n.to_string(), Vec::new()));
+        } else if let Some((_, docs)) = v.last_mut() {
+            docs.push(serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")));
+        }
+    }
+    v
+}
+
+/// The paths at which two JSON values differ, with both sides.
+fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                diff(&format!("{path}.{k}"), x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                diff(&format!("{path}[{i}]"), p, q, out);
+            }
+        }
+        (p, q) if p != q => out.push(format!("{path}: {p} != {q}")),
+        _ => {}
+    }
+}
+
+/// Assert two snapshots are equal, naming where they differ.
+fn same(what: &str, a: &[serde_json::Value], b: &[serde_json::Value], log: &str) {
+    let mut d = Vec::new();
+    diff("", &serde_json::Value::from(a.to_vec()), &serde_json::Value::from(b.to_vec()), &mut d);
+    assert!(d.is_empty(), "{what}: the snapshots differ (before != after):\n{}\n{log}", d.join("\n"));
+}
+
+fn steps() -> usize {
+    let o = common::nlua(&[LAB, "count"]);
+    common::ok_stdout(&o).trim().parse().unwrap()
+}
+
+fn text(o: &std::process::Output) -> String {
+    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn a_failure_after_any_step_leaves_nothing_behind() {
+    let n = steps();
+    assert!(n >= 25, "the lab has {n} steps");
+    for k in 1..=n {
+        let o = world(&format!(
+            "echo '== before'; snap\n$N $LAB {k} fail >/dev/null 2>/tmp/err; echo \"rc=$?\" >&2; cat /tmp/err >&2\necho '== after'; snap\nls /run/nlua >&2"
+        ));
+        let log = text(&o);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("rc=1\n"), "k={k}: nlua must exit 1\n{log}");
+        assert!(err.contains(&format!("injected failure after step {k}")), "k={k}\n{log}");
+        assert!(err.contains("undo: "), "k={k}: each undone change is printed\n{log}");
+        assert!(!err.contains("cannot undo") && !err.contains("could not be undone"), "k={k}\n{log}");
+        assert!(err.contains("nlua: rolled back ("), "k={k}\n{log}");
+        let s = sections(&String::from_utf8_lossy(&o.stdout));
+        assert_eq!(s.len(), 2, "{log}");
+        same(&format!("k={k}"), &s[0].1, &s[1].1, &log);
+        assert!(!err.contains("lab.journal"), "k={k}: the journal of a rolled-back run is removed\n{log}");
+    }
+}
+
+#[test]
+fn sigkill_after_any_step_then_down_leaves_nothing_behind() {
+    let n = steps();
+    for k in 1..=n {
+        let o = world(&format!(
+            "echo '== before'; snap\n$N $LAB {k} kill >/dev/null 2>&1; echo \"rc=$?\" >&2\n$N --down lab 1>&2; echo \"down=$?\" >&2\necho '== after'; snap"
+        ));
+        let log = text(&o);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("rc=137\n"), "k={k}: nlua was killed\n{log}");
+        assert!(err.contains("down=0\n"), "k={k}: --down succeeds\n{log}");
+        assert!(err.contains("nlua: 'lab' is down (") && !err.contains("could not be undone"), "k={k}\n{log}");
+        let s = sections(&String::from_utf8_lossy(&o.stdout));
+        same(&format!("k={k}"), &s[0].1, &s[1].1, &log);
+    }
+}
+
+/// True for "hh:hh:hh:hh:hh:hh".
+fn is_mac(s: &str) -> bool {
+    s.len() == 17 && s.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_hexdigit() })
+}
+
+/// What differs between two worlds built the same way: MAC addresses (and
+/// the bridge ids and IPv6 link-local addresses made from them), running
+/// timers, and qdisc handles the kernel picks itself (8000: and up).
+fn normalized(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        // bridge ids: "8000.8a:c7:f:68:db:fa"
+        Value::String(s) if s.split_once('.').is_some_and(|(_, m)| m.matches(':').count() == 5) => Value::String("<bridge id>".into()),
+        Value::String(s) if s.len() >= 17 && is_mac(&s[s.len() - 17..]) => Value::String(format!("{}<mac>", &s[..s.len() - 17])),
+        Value::String(s) if s.starts_with("fe80::") => Value::String("<link-local>".into()),
+        Value::String(s) if s.len() == 5 && s.ends_with(':') && s.starts_with('8') => Value::String("<auto handle>".into()),
+        Value::Array(a) => Value::Array(a.iter().map(normalized).collect()),
+        Value::Object(o) => Value::Object(o.iter().filter(|(k, _)| !k.ends_with("_timer")).map(|(k, x)| (k.clone(), normalized(x))).collect()),
+        x => x.clone(),
+    }
+}
+
+#[test]
+fn the_trace_replayed_by_sh_builds_the_same_network() {
+    // The same sleep token in both worlds, so the spawned process counts alike.
+    let token = format!("4343{}", std::process::id());
+    let built = world(&format!(
+        "export LAB_SLEEP={token}\n$N --trace $LAB >/dev/null 2>/tmp/trace; echo \"rc=$?\" >&2\necho '== built'; snap\n\
+         $N --down lab >/dev/null 2>&1\ngrep '^+ ' /tmp/trace | sed 's/^+ //' >&2"
+    ));
+    let err = String::from_utf8_lossy(&built.stderr).into_owned();
+    assert!(err.starts_with("rc=0\n"), "{}", text(&built));
+    let trace = &err["rc=0\n".len()..];
+    assert!(trace.lines().count() >= 29, "one command per change:\n{trace}");
+    assert!(trace.contains("ip link add name v0 netns red type veth peer name v1 netns blue\n"), "{trace}");
+    assert!(trace.contains("ip -n red route add default dev v0"), "{trace}");
+
+    let replayed = world(&format!(
+        "export LAB_SLEEP={token}\ncat > /tmp/trace.sh <<'TRACE'\n{trace}TRACE\nsh -e /tmp/trace.sh >&2; echo \"rc=$?\" >&2\n\
+         echo '== replayed'; snap\nip netns pids red | xargs -r kill"
+    ));
+    assert!(String::from_utf8_lossy(&replayed.stderr).contains("rc=0\n"), "{}", text(&replayed));
+    let a = sections(&String::from_utf8_lossy(&built.stdout));
+    let b = sections(&String::from_utf8_lossy(&replayed.stdout));
+    let (a, b): (Vec<_>, Vec<_>) = (a[0].1.iter().map(normalized).collect(), b[0].1.iter().map(normalized).collect());
+    same("trace replay", &a, &b, &format!("trace:\n{trace}"));
+}
+
+#[test]
+fn trace_json_is_one_object_per_change() {
+    let o = world("$N --trace=json --ephemeral $LAB 12 >/dev/null 2>/tmp/trace; echo \"rc=$?\"; grep '^{' /tmp/trace");
+    let out = common::ok_stdout(&o);
+    assert!(out.starts_with("rc=0\n"), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = out.lines().skip(1).map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(lines.len(), 12, "{out}");
+    assert_eq!(lines[0]["cmd"], "ip netns add red");
+    assert_eq!(lines[3]["netns"], "red");
+    assert_eq!(lines[3]["cmd"], "ip -n red addr add 10.0.0.1/24 dev v0");
+}
+
+#[test]
+fn down_restores_master_mtu_and_namespace_of_a_link_that_existed() {
+    let o = world(
+        "ip link add brA type bridge; ip link add p0 type veth peer name p1; ip link set p0 master brA mtu 1480
+         cat > /tmp/take.lua <<'EOF'
+         local br = link.add{name = 'br0', kind = 'bridge'}
+         local p = link.get('p0')
+         p:set{master = br, mtu = 1400}
+         assert(p.master == br and p.mtu == 1400)
+         local red = netns.add('red')
+         p:set{netns = red}
+         assert(p.netns == red and red:link('p0').mtu == 1400)
+EOF
+         echo '== before'; snap
+         $N /tmp/take.lua >&2 || echo failed >&2
+         ip -j link show p0 >&2 && echo 'p0 still here' >&2
+         $N --down take >&2
+         echo '== after'; snap",
+    );
+    let log = text(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("failed") && !err.contains("p0 still here"), "{log}");
+    assert!(err.contains("nlua: 'take' is down ("), "{log}");
+    let s = sections(&String::from_utf8_lossy(&o.stdout));
+    same("restore", &s[0].1, &s[1].1, &log);
+    let links = &s[1].1[0];
+    let p0 = common::by_ifname(links, "p0");
+    assert_eq!((p0["master"].as_str(), p0["mtu"].as_u64()), (Some("brA"), Some(1480)), "{log}");
+}
+
+#[test]
+fn teardown_deletes_namespaces_not_the_links_inside_them() {
+    // A star: N namespaces, each joined to a bridge here by a veth whose far end
+    // is born inside it. Rollback deletes the namespaces (which take their links
+    // along) and the bridge; no link is deleted one by one.
+    let o = world(
+        "cat > /tmp/star.lua <<'EOF'
+         local br = link.add{name = 'br0', kind = 'bridge'}
+         for i = 1, 20 do
+           local ns = netns.add('h' .. i)
+           local a = link.add{name = 'p' .. i, kind = 'veth', master = br, peer = {name = 'eth0', netns = ns}}
+           a:up()
+           ns:link('eth0'):addr_add('10.0.0.' .. i .. '/24')
+         end
+         error('done')
+EOF
+         echo '== before'; snap
+         $N /tmp/star.lua 2>&1 >/dev/null | grep -v '^\\s' >&2
+         echo '== after'; snap",
+    );
+    let log = text(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let undos: Vec<&str> = err.lines().filter(|l| l.starts_with("undo: ")).collect();
+    assert_eq!(undos.iter().filter(|l| l.starts_with("undo: ip netns del h")).count(), 20, "{log}");
+    assert_eq!(undos.iter().filter(|l| l.contains("link del")).copied().collect::<Vec<_>>(), ["undo: ip link del dev br0"], "{log}");
+    let s = sections(&String::from_utf8_lossy(&o.stdout));
+    same("star", &s[0].1, &s[1].1, &log);
+}
