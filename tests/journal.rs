@@ -15,7 +15,12 @@ const PRE: &str = "ip link add pre0 type veth peer name pre1
 ip addr add 10.6.0.1/24 dev pre0 label pre0
 ip link set pre0 up
 ip route add 10.60.0.0/16 dev pre0 metric 5 proto 42
-ip route add 10.61.0.0/16 dev pre0 src 10.6.0.1";
+ip route add 10.61.0.0/16 dev pre0 src 10.6.0.1
+ip route add 10.62.0.0/16 dev pre0 table 62
+ip link add brX mtu 1400 address 02:aa:bb:cc:dd:ee type bridge stp_state 1
+ip addr add 10.8.0.1/24 dev brX
+ip rule add priority 500 from 1.2.3.0/24 table 7
+tc qdisc add dev pre0 root handle 5: tbf rate 1mbit burst 10kb latency 10ms";
 
 /// Everything iproute2 shows of this world, one JSON document per line.
 const SNAP: &str = "snap() {
@@ -243,4 +248,126 @@ EOF
     assert_eq!(undos.iter().filter(|l| l.contains("link del")).copied().collect::<Vec<_>>(), ["undo: ip link del dev br0"], "{log}");
     let s = sections(&String::from_utf8_lossy(&o.stdout));
     same("star", &s[0].1, &s[1].1, &log);
+}
+
+
+#[test]
+fn a_second_run_is_refused_while_a_journal_exists_and_force_takes_it_down_first() {
+    let o = world(
+        "$N $LAB 3 2>&1; echo rc1=$?
+         $N $LAB 3 2>&1; echo rc2=$?
+         ip netns list
+         $N --force $LAB 3 2>&1; echo rc3=$?
+         $N --status; $N --down lab >/dev/null 2>&1; $N --status",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains("rc1=0\n"), "{log}");
+    assert!(
+        out.contains("nlua: a journal for 'lab' exists from an earlier run (2 namespaces, 1 links); run `nlua --down lab` first, or use --force\nrc2=1\n"),
+        "{log}"
+    );
+    assert!(out.contains("--force: took the earlier run of 'lab' down (") && out.contains("rc3=0\n"), "{log}");
+    assert!(out.contains("lab: 2 namespaces, 1 links (script "), "{log}");
+    assert!(out.trim_end().ends_with("no kept journals in /run/nlua"), "{log}");
+}
+
+#[test]
+fn a_lock_keeps_two_runs_of_one_name_apart() {
+    let o = world(
+        "mkfifo /tmp/go
+         cat > /tmp/hold.lua <<'EOF'
+         netns.add('held'); io.open('/tmp/ready', 'w'):close(); io.open('/tmp/go'):read('l')
+EOF
+         $N --name same /tmp/hold.lua & holder=$!
+         while [ ! -e /tmp/ready ]; do sleep 0.01; done
+         $N --name same -e 'netns.add(\"other\")' 2>&1; echo rc=$?
+         echo go > /tmp/go; wait $holder; echo holder=$?
+         ip netns list; $N --down same 2>&1",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains(&"another run of 'same' is in progress (pid ".to_string()) && out.contains("rc=1\n"), "{log}");
+    assert!(out.contains("holder=0\nheld\nundo: "), "only the holder made a namespace\n{log}");
+    assert!(out.contains("undo: ip netns del held"), "{log}");
+}
+
+#[test]
+fn ephemeral_runs_roll_back_on_success_and_run_deferred_lua_cleanups() {
+    let o = world(
+        "$N --ephemeral -e 'local red = netns.add(\"red\"); red:spawn{\"sleep\", os.getenv(\"LAB_SLEEP\")}
+            nlua.defer(function() print(\"deferred 1\", #netns.list()) end)
+            nlua.defer(function() print(\"deferred 2\") end)' 2>&1; echo rc=$?
+         echo '== after'; snap",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    // newest first, before the journal undoes anything (red is still there)
+    assert!(out.starts_with("deferred 2\ndeferred 1\t1\n"), "{log}");
+    assert!(out.contains("undo: kill ") && out.contains("undo: ip netns del red") && out.contains("rc=0\n"), "{log}");
+    let s = sections(&out);
+    assert_eq!(s[0].1.last().unwrap(), &serde_json::json!(["procs", 0]), "{log}");
+    assert_eq!(s[0].1[s[0].1.len() - 2], serde_json::json!(["netns", ""]), "{log}");
+}
+
+#[test]
+fn down_says_deferred_cleanups_cannot_run_and_keep_leaves_a_failed_run() {
+    let o = world(
+        "$N --keep -e 'nlua.defer(function() end)' -e 'netns.add(\"red\")' -e 'error(\"stop\")' --name kept 2>&1; echo rc=$?
+         ip netns list
+         $N --down kept 2>&1",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains("nlua: --keep: left as it is; `nlua --down kept` takes it down\nrc=1\nred\n"), "{log}");
+    assert!(out.contains("registered nlua.defer cleanups; they were Lua functions and cannot run now"), "{log}");
+    assert!(out.contains("undo: ip netns del red"), "{log}");
+}
+
+#[test]
+fn down_refuses_unknown_corrupt_and_foreign_journals_and_never_undoes_twice() {
+    let o = world(
+        "$N --down nosuch 2>&1; echo rc=$?
+         $N $LAB 3 >/dev/null 2>&1
+         cp /run/nlua/lab.journal /tmp/good
+         sed -i '3s/.*/{\"seq\":2,\"t\":\"netns_ad/' /run/nlua/lab.journal
+         $N --down lab 2>&1; echo rc=$?; ip netns list
+         sed 's/\"nlua_journal\":1/\"nlua_journal\":99/' /tmp/good > /run/nlua/lab.journal
+         $N --down lab 2>&1; echo rc=$?
+         # cut short in its last record, as a SIGKILL mid-write would leave it
+         head -c -9 /tmp/good > /run/nlua/lab.journal
+         $N --down lab 2>&1; echo rc=$?; ip netns list
+         # a crash during --down: what was marked undone is not undone again
+         $N $LAB 3 >/dev/null 2>&1
+         echo '{\"seq\":0,\"t\":\"undone\",\"undone\":2}' >> /run/nlua/lab.journal
+         $N --down lab 2>&1; echo rc=$?; ip netns list",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains("nlua: no journal for 'nosuch' in /run/nlua (nothing to take down)\nrc=1\n"), "{log}");
+    assert!(out.contains("/run/nlua/lab.journal: line 3: corrupt record ("), "{log}");
+    assert!(out.contains("); nothing was undone\nrc=1\nblue\nred\n"), "corrupt: nothing undone\n{log}");
+    assert!(out.contains("journal format version 99, this nlua reads version 1"), "{log}");
+    assert!(out.contains("the journal's last record was cut short"), "{log}");
+    // The cut record (the veth) is skipped; both namespaces go.
+    assert!(out.contains("undo: ip netns del blue\nundo: ip netns del red\nnlua: 'lab' is down ("), "{log}");
+    // Record 2 (netns add blue) was marked undone: blue stays, red goes.
+    let last = out.rsplit("rc=").next().unwrap();
+    assert!(out.contains("undo: ip netns del red\nnlua: 'lab' is down (") && last == "0\nblue\n", "{log}");
+}
+
+#[test]
+fn a_process_whose_pid_was_reused_is_never_killed() {
+    let o = world(
+        "$N --name procs -e 'netns.temp():spawn{\"sleep\", os.getenv(\"LAB_SLEEP\")}' 2>/dev/null
+         pid=$(grep '\"t\":\"process\"' /run/nlua/procs.journal | sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/')
+         kill $pid; sleep $LAB_SLEEP & other=$!
+         # pretend the run's pid is now this other process: only its start time differs
+         sed -i \"s/\\\"pid\\\":$pid,/\\\"pid\\\":$other,/\" /run/nlua/procs.journal
+         $N --down procs 2>&1; kill -0 $other && echo 'still running'; kill $other",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains("nlua: 'procs' is down (0 undone, 1 gone") && out.contains("still running"), "{log}");
+    assert!(!out.contains("undo: kill"), "{log}");
 }

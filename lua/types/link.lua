@@ -75,6 +75,7 @@ function Link:json() end
 ---@class LinkAddOpts
 ---@field name string
 ---@field kind string "veth", "bridge", "vxlan", "macvlan", "macvtap", "tun", "tap", "ifb", "vlan", "bond", "vrf", ...
+---@field index? integer create it with this ifindex (`ip link add ... index N`)
 ---@field mtu? integer 68..65535
 ---@field mac? string
 ---@field address? string alias of mac
@@ -94,6 +95,7 @@ function Link:json() end
 
 ---@class LinkPeerOpts
 ---@field name string
+---@field index? integer
 ---@field netns? Netns|string create the peer directly in this namespace
 ---@field mtu? integer
 ---@field mac? string

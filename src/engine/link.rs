@@ -235,6 +235,8 @@ pub enum NetnsTarget {
 pub struct LinkSpec {
     pub name: Option<String>,
     pub kind: String,
+    /// The ifindex to create it with (`ip link add ... index N`); 0/None: any.
+    pub index: Option<u32>,
     pub mtu: Option<u32>,
     pub mac: Option<Vec<u8>>,
     pub broadcast: Option<Vec<u8>>,
@@ -256,7 +258,7 @@ pub struct LinkSpec {
 
 /// Common fields accepted by `link.add` besides the kind's options.
 pub const LINK_ADD_FIELDS: &[&str] = &[
-    "name", "kind", "mtu", "mac", "address", "broadcast", "txqlen", "numtxqueues", "numrxqueues", "group", "alias",
+    "name", "kind", "index", "mtu", "mac", "address", "broadcast", "txqlen", "numtxqueues", "numrxqueues", "group", "alias",
     "master", "link", "parent", "netns", "up", "peer",
 ];
 
@@ -297,6 +299,7 @@ impl LinkSpec {
                 None => return Err(f.missing("kind")),
             };
         }
+        s.index = f.int("index", 1, i32::MAX as i64)?.map(|v| v as u32);
         s.mtu = mtu(&mut f)?;
         s.mac = mac_or_address(&mut f)?;
         s.broadcast = f.mac("broadcast")?;
@@ -334,7 +337,7 @@ impl LinkSpec {
             }
             Ok(s)
         } else {
-            f.finish(["name", "mtu", "mac", "address", "txqlen", "netns", "up", "alias", "group", "master"])?;
+            f.finish(["name", "index", "mtu", "mac", "address", "txqlen", "netns", "up", "alias", "group", "master"])?;
             Ok(s)
         }
     }
@@ -530,7 +533,7 @@ fn kind_data(kind: &str, opts: &[(String, Opt)], res: &dyn Resolver) -> std::res
 pub fn link_add_message(s: &LinkSpec, res: &dyn Resolver) -> Result<MsgBuilder> {
     let mut m = MsgBuilder::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     let up = if s.up { IFF_UP } else { 0 };
-    m.push(&ifinfomsg(0, up, up));
+    m.push(&ifinfomsg(s.index.unwrap_or(0), up, up));
     put_common(&mut m, s);
     let li = m.nest_start(S::IFLA_LINKINFO);
     // Without the NUL, as iproute2 sends it (the kernel takes either).
@@ -540,7 +543,7 @@ pub fn link_add_message(s: &LinkSpec, res: &dyn Resolver) -> Result<MsgBuilder> 
         let d = m.nest_start(S::IFLA_INFO_DATA);
         if let Some(p) = &s.peer {
             let pn = m.nest_start(S::VETH_INFO_PEER);
-            m.push(&ifinfomsg(0, 0, 0));
+            m.push(&ifinfomsg(p.index.unwrap_or(0), 0, 0));
             put_common(&mut m, p);
             m.nest_end(pn);
         }

@@ -22,7 +22,9 @@ use crate::engine::{Handle, Link, NetnsTarget, NsInfo, Result};
 /// What was read before a change, to restore it.
 enum Before {
     Nothing,
-    Link(Box<Link>, Vec<String>),
+    /// The link, its addresses (when it moves) and the routes through it
+    /// (when it goes down, which takes them away).
+    Link(Box<Link>, Vec<String>, Vec<RouteSpec>),
     Addr(Option<AddrSpec>),
     Routes(Vec<RouteSpec>),
     Rules(Vec<crate::engine::rule::Rule>),
@@ -70,6 +72,19 @@ fn addr_prefixes(h: &Handle, index: u32) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The routes through link `index` that someone made (not the kernel's own
+/// for its addresses, nor the local table's), in every table.
+fn own_routes(h: &Handle, index: u32) -> Result<Vec<RouteSpec>> {
+    let f = RouteFilter { oif: Some(index), ..Default::default() };
+    Ok(h.route_list(&f)?.iter().filter(|r| r.protocol != 2 && r.table != 255).map(RouteSpec::from_route).collect())
+}
+
+/// Requests that add `routes` back (an EEXIST on undo means it is back already).
+fn readd_routes(h: &Handle, ns: &NsKey, routes: &[RouteSpec]) -> Vec<Record> {
+    let dev = |i: u32| dev_name(h, i);
+    routes.iter().map(|r| msg(ns, r.message(24, NLM_F_CREATE | NLM_F_EXCL), format!("ip {}{}", ns.ip_prefix(), r.op("add", &dev)))).collect()
+}
+
 fn dev_name(h: &Handle, index: u32) -> String {
     h.link_get(index).map(|l| l.name).unwrap_or_else(|_| format!("if{index}"))
 }
@@ -95,9 +110,12 @@ impl Journal {
                 // A move to another namespace takes the link down, out of its
                 // master and drops its addresses: remember those too.
                 let addrs = if ch.netns.is_some() { addr_prefixes(h, l.index)? } else { Vec::new() };
-                Before::Link(Box::new(h.link_get(l.index)?), addrs)
+                let now = h.link_get(l.index)?;
+                // Down takes the link's routes with it (IPv4 and IPv6 alike).
+                let routes = if ch.up == Some(false) && now.is_up() { own_routes(h, l.index)? } else { Vec::new() };
+                Before::Link(Box::new(now), addrs, routes)
             }
-            Change::LinkDel { index, .. } => Before::Link(Box::new(h.link_get(*index)?), addr_prefixes(h, *index)?),
+            Change::LinkDel { index, .. } => Before::Link(Box::new(h.link_get(*index)?), addr_prefixes(h, *index)?, own_routes(h, *index)?),
             Change::Addr(AddrVerb::Add, _) => Before::Nothing,
             Change::Addr(_, s) => {
                 let f = AddrFilter { index: Some(s.index), ..Default::default() };
@@ -157,7 +175,7 @@ impl Journal {
                 });
                 vec![Record::LinkAdd { link: LinkKey { ns, index, name }, peer, kind: s.kind.clone() }]
             }
-            (Change::LinkSet(_, ch), Before::Link(old, addrs)) => {
+            (Change::LinkSet(_, ch), Before::Link(old, addrs, routes)) => {
                 let moved = ch.netns.as_ref().and_then(target_ns);
                 let name_now = ch.name.clone().unwrap_or_else(|| old.name.clone());
                 let (ns_now, index_now) = match &moved {
@@ -210,22 +228,24 @@ impl Journal {
                     o.master = Some(old.master.map(|m| dev_name(h, m)));
                     o.addrs = addrs;
                 }
+                // Undone newest first: the link comes back up, then its routes.
+                let mut recs = readd_routes(h, &here, &routes);
+                recs.push(Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o });
                 if !ch.options.is_empty() {
-                    return vec![
-                        Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o },
-                        Record::Note { text: format!("the {} options changed on {} are not restored", old.kind.as_deref().unwrap_or("link"), old.name) },
-                    ];
+                    recs.push(Record::Note { text: format!("the {} options changed on {} are not restored", old.kind.as_deref().unwrap_or("link"), old.name) });
                 }
-                vec![Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o }]
+                recs
             }
-            (Change::LinkDel { index, .. }, Before::Link(old, addrs)) => {
+            (Change::LinkDel { index, .. }, Before::Link(old, addrs, routes)) => {
                 if self.created(&here, *index) {
                     return Vec::new();
                 }
                 match trace::recreate_opts(h, &old) {
                     Some(opts) => {
                         let text = ip(format!("link add {} type {}", old.name, old.kind.as_deref().unwrap_or("?")));
-                        vec![Record::LinkRecreate { ns: here, opts, addrs, text }]
+                        let mut recs = readd_routes(h, &here, &routes);
+                        recs.push(Record::LinkRecreate { ns: here, opts, addrs, text });
+                        recs
                     }
                     None => vec![Record::Note {
                         text: format!("link {} ({}) was deleted and cannot be recreated", old.name, old.kind.as_deref().unwrap_or("a device")),
@@ -370,7 +390,12 @@ fn readd_rule(ns: &NsKey, r: &crate::engine::rule::Rule) -> Record {
         ty: 32,
         flags: NLM_F_CREATE | NLM_F_EXCL,
         payload: d.payload().to_vec(),
-        text: format!("ip {}rule add priority {} table {}", ns.ip_prefix(), r.priority, r.table),
+        // `ip rule` prints "500:\tfrom 1.2.3.0/24 lookup 7": the same words add it back.
+        text: {
+            let shown = crate::show::rule::rule_text(r, &crate::show::route::RtNames::load());
+            let words = shown.split_once(":\t").map(|(_, w)| w).unwrap_or(&shown).trim_end();
+            format!("ip {}rule add {words} priority {}", ns.ip_prefix(), r.priority)
+        },
     }
 }
 

@@ -75,6 +75,9 @@ fn common_words(s: &LinkSpec, initial: (u64, u64), out: &mut String) {
     if let Some(v) = s.numtxqueues {
         out.push_str(&format!(" numtxqueues {v}"));
     }
+    if let Some(v) = s.index {
+        out.push_str(&format!(" index {v}"));
+    }
     if let Some(v) = s.numrxqueues {
         out.push_str(&format!(" numrxqueues {v}"));
     }
@@ -366,6 +369,7 @@ pub fn recreate_opts(h: &Handle, l: &Link) -> Option<Json> {
         kind
     };
     o.set("kind", kind.as_str());
+    o.set("index", l.index);
     o.set("mtu", l.mtu);
     if let Some(m) = &l.mac {
         o.set("mac", format_mac(m));
@@ -384,7 +388,7 @@ pub fn recreate_opts(h: &Handle, l: &Link) -> Option<Json> {
         }
         let peer = h.link_get(l.link?).ok()?;
         let mut p = Json::obj();
-        p.set("name", peer.name.as_str()).set("mtu", peer.mtu);
+        p.set("name", peer.name.as_str()).set("index", peer.index).set("mtu", peer.mtu);
         if let Some(m) = &peer.mac {
             p.set("mac", format_mac(m));
         }

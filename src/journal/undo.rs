@@ -395,13 +395,24 @@ fn json_to_opt(j: &Json) -> Opt {
     }
 }
 
+/// Options `link.add` takes for any kind; the rest of a recreate record are
+/// the kind's own.
+const BASE_OPTS: &[&str] = &["name", "kind", "index", "mtu", "mac", "txqlen", "alias", "master", "up", "peer"];
+
 fn recreate_link(cx: &mut Ctx<'_>, ns: &NsKey, opts: &Json, addrs: &[String], text: &str) -> Result<(), String> {
     let Some(h) = cx.handle(ns)? else {
         cx.summary.skipped += 1;
         return Ok(());
     };
     let Opt::Map(map) = json_to_opt(opts) else { return Err("bad recreate record".into()) };
-    let spec = LinkSpec::from_opts(&map, &*h).map_err(|e| format!("{text}: {e}"))?;
+    // Create it with the common fields only, then set just the kind options
+    // that differ from what a new link of that kind has: a dump also holds
+    // options this kernel reports but refuses to set (vlan_filtering without
+    // bridge VLAN support, say), at their defaults.
+    let (base, kind_opts): (Vec<_>, Vec<_>) = map.into_iter().partition(|(k, _)| BASE_OPTS.contains(&k.as_str()));
+    let up = base.iter().any(|(k, v)| k == "up" && *v == Opt::Bool(true));
+    let base: Vec<(String, Opt)> = base.into_iter().filter(|(k, _)| k != "up").collect();
+    let spec = LinkSpec::from_opts(&base, &*h).map_err(|e| format!("{text}: {e}"))?;
     match h.link_add(&spec) {
         Ok(()) => {}
         Err(e) if e.errno == libc::EEXIST => {
@@ -416,9 +427,29 @@ fn recreate_link(cx: &mut Ctx<'_>, ns: &NsKey, opts: &Json, addrs: &[String], te
     }
     cx.say(text);
     let name = spec.name.clone().unwrap_or_default();
-    let index = h.link_index(&name).map_err(|e| e.to_string())?;
+    let link = h.link_get(name.as_str()).map_err(|e| e.to_string())?;
+    let now = match link.kind_data().map(|d| d.to_opt()) {
+        Some(Opt::Map(m)) => m,
+        _ => Vec::new(),
+    };
+    let differs: Vec<(String, Opt)> = kind_opts.into_iter().filter(|(k, v)| now.iter().find(|(n, _)| n == k).map(|(_, x)| x) != Some(v)).collect();
+    let kind = link.kind.clone();
+    let set_all = |opts: &[(String, Opt)]| -> Result<(), String> {
+        let c = LinkChange::from_opts(opts, kind.as_deref(), &*h).map_err(|e| e.to_string())?;
+        h.link_set(&link, &c).map_err(|e| e.to_string())
+    };
+    if !differs.is_empty() && set_all(&differs).is_err() {
+        for o in &differs {
+            if let Err(e) = set_all(std::slice::from_ref(o)) {
+                cx.say(&format!("cannot restore {} option {} of {name}: {e}", kind.as_deref().unwrap_or("link"), o.0));
+            }
+        }
+    }
+    if up {
+        h.link_set(&link, &LinkChange { up: Some(true), ..Default::default() }).map_err(|e| e.to_string())?;
+    }
     for a in addrs {
-        if let Ok(s) = AddrSpec::from_opts(&[("dev".into(), Opt::Int(index as i64)), ("address".into(), Opt::Str(a.clone()))], &*h) {
+        if let Ok(s) = AddrSpec::from_opts(&[("dev".into(), Opt::Int(link.index as i64)), ("address".into(), Opt::Str(a.clone()))], &*h) {
             if h.addr_add(&s, &name).is_ok() {
                 cx.say(&format!("ip {}addr add {a} dev {name}", ns.ip_prefix()));
             }

@@ -4,7 +4,8 @@
 --   nlua lab.lua K        -- make the first K changes and succeed
 --   nlua lab.lua count    -- print how many steps there are
 -- The test around it (tests/journal.rs) made pre0/pre1 (a veth pair), an
--- address and a route on pre0, before the run: the steps change those too.
+-- address and routes on pre0, a bridge brX with an address, a rule and a qdisc,
+-- before the run: the steps change or delete those too.
 local red, blue, br
 
 local steps = {
@@ -38,6 +39,12 @@ local steps = {
   function() route.del{dst = "10.61.0.0/16", dev = "pre0"} end,
   function() qdisc.replace{dev = "pre1", parent = "root", kind = "tbf", rate = "2mbit", burst = "16kb", latency = "20ms"} end,
   function() link.get("pre1"):set{netns = blue} end,
+  function() link.get("brX"):del() end,
+  function() rule.del{priority = 500} end,
+  function() addr.del("pre0", "10.6.0.1/24") end,
+  function() qdisc.del{dev = "pre0", parent = "root"} end,
+  -- down takes pre0's routes away; undo brings them back
+  function() link.get("pre0"):set{name = "renamed", mac = "02:11:22:33:44:55", promisc = true, up = false} end,
 }
 
 if arg[1] == "count" then
