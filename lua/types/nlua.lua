@@ -34,3 +34,9 @@ function nlua.json(v) end
 ---The handle module functions act on (the current namespace).
 ---@return Handle
 function nlua.handle() end
+---Run `fn` at the teardown of this run (a rollback after an error,
+---`--ephemeral`, `nlua --test`), newest first, before the journal undoes
+---the run's changes. Not kept in the journal: `nlua --down` says so and
+---cannot run it.
+---@param fn fun()
+function nlua.defer(fn) end
