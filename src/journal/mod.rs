@@ -89,6 +89,27 @@ pub struct Journal {
     pub name: String,
 }
 
+impl Inner {
+    fn append(&mut self, rs: Vec<Record>) {
+        let mut text = String::new();
+        for r in rs {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            if self.file.is_some() {
+                text.push_str(&r.to_json(seq).to_string_compact());
+                text.push('\n');
+            }
+            self.records.push((seq, r));
+        }
+        if let Some(f) = self.file.as_mut() {
+            // One write(2): complete lines even if the process is killed next.
+            if let Err(e) = f.write_all(text.as_bytes()) {
+                eprintln!("nlua: cannot write the journal: {e}");
+            }
+        }
+    }
+}
+
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inner").field("path", &self.path).field("records", &self.records.len()).finish()
@@ -139,21 +160,25 @@ impl Journal {
     pub fn append(&self, r: Record) -> u64 {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let seq = g.next_seq;
-        g.next_seq += 1;
-        if let Some(f) = g.file.as_mut() {
-            // One write(2) per line: complete even if the process is killed next.
-            let line = format!("{}\n", r.to_json(seq).to_string_compact());
-            if let Err(e) = f.write_all(line.as_bytes()) {
-                eprintln!("nlua: cannot write the journal: {e}");
-            }
-        }
-        g.records.push((seq, r));
+        g.append(vec![r]);
         seq
+    }
+
+    /// Append records in one write (a batch the kernel has already carried out).
+    pub fn append_many(&self, rs: Vec<Record>) {
+        if !rs.is_empty() {
+            self.inner.lock().unwrap_or_else(|p| p.into_inner()).append(rs);
+        }
     }
 
     /// The records so far.
     pub fn records(&self) -> Vec<(u64, Record)> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.clone()
+    }
+
+    /// Whether any record so far satisfies `f` (without copying them).
+    pub fn any_record(&self, f: impl Fn(&Record) -> bool) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.iter().any(|(_, r)| f(r))
     }
 
     /// True when the run changed nothing.

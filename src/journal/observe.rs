@@ -96,7 +96,7 @@ impl Journal {
 
     /// Did this run create the link `index` in namespace `ns`?
     fn created(&self, ns: &NsKey, index: u32) -> bool {
-        self.records().iter().any(|(_, r)| match r {
+        self.any_record(|r| match r {
             Record::LinkAdd { link, peer, .. } => {
                 (link.ns == *ns && link.index == index) || peer.as_ref().is_some_and(|p| p.ns == *ns && p.index == index)
             }
@@ -154,7 +154,7 @@ impl Journal {
     }
 
     /// The undo records of a change that succeeded.
-    fn after(&self, h: &Handle, c: &Change<'_>, before: Before) -> Vec<Record> {
+    fn after(&self, h: &Handle, c: &Change<'_>, before: Before, names: &dyn Fn(u32) -> String) -> Vec<Record> {
         let here = self.key(h.ns());
         let ip = |words: String| format!("ip {}{words}", here.ip_prefix());
         let tcw = |words: String| format!("tc {}{words}", here.ip_prefix());
@@ -198,7 +198,7 @@ impl Journal {
                     o.mac = old.mac.as_deref().map(crate::units::format_mac);
                 }
                 if ch.master.is_some() {
-                    o.master = Some(old.master.map(|m| dev_name(h, m)));
+                    o.master = Some(old.master.map(|m| names(m)));
                 }
                 if ch.up.is_some() {
                     o.up = Some(old.is_up());
@@ -225,7 +225,7 @@ impl Journal {
                     o.netns = Some(here.clone());
                     o.index = Some(old.index);
                     o.up = Some(old.is_up());
-                    o.master = Some(old.master.map(|m| dev_name(h, m)));
+                    o.master = Some(old.master.map(|m| names(m)));
                     o.addrs = addrs;
                 }
                 // Undone newest first: the link comes back up, then its routes.
@@ -253,11 +253,11 @@ impl Journal {
                 }
             }
             (Change::Addr(AddrVerb::Add, s), _) => {
-                let dev = dev_name(h, s.index);
+                let dev = names(s.index);
                 vec![msg(&here, s.message(RTM_DELADDR, 0), ip(trace::addr_words("del", s, &dev)))]
             }
             (Change::Addr(verb, s), Before::Addr(old)) => {
-                let dev = dev_name(h, s.index);
+                let dev = names(s.index);
                 match (verb, old) {
                     (_, Some(o)) => {
                         let flags = if *verb == AddrVerb::Del { NLM_F_CREATE | NLM_F_EXCL } else { NLM_F_CREATE | NLM_F_REPLACE };
@@ -268,7 +268,7 @@ impl Journal {
                 }
             }
             (Change::Route(verb, s), before) => {
-                let dev = |i: u32| dev_name(h, i);
+                let dev = |i: u32| names(i);
                 let olds = match before {
                     Before::Routes(v) => v,
                     _ => Vec::new(),
@@ -290,7 +290,7 @@ impl Journal {
             }
             (Change::RouteDel(r), _) => {
                 let o = RouteSpec::from_route(r);
-                let dev = |i: u32| dev_name(h, i);
+                let dev = |i: u32| names(i);
                 vec![msg(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL), ip(o.op("add", &dev)))]
             }
             (Change::Rule(true, s), _) => vec![msg(&here, s.message(33, 0), ip(s.op("del")))],
@@ -300,7 +300,7 @@ impl Journal {
             }
             (Change::RuleDel(r), _) => vec![readd_rule(&here, r)],
             (Change::Neigh(verb, s), before) => {
-                let dev = dev_name(h, s.ifindex);
+                let dev = names(s.ifindex);
                 let old = match before {
                     Before::Neigh(o) => o,
                     _ => None,
@@ -406,9 +406,7 @@ impl Observer for Journal {
         let before = self.before(h, c).unwrap_or(Before::Nothing);
         let r = run();
         if r.is_ok() {
-            for rec in self.after(h, c, before) {
-                self.append(rec);
-            }
+            self.append_many(self.after(h, c, before, &|i| dev_name(h, i)));
         }
         r
     }
@@ -417,18 +415,26 @@ impl Observer for Journal {
         for c in cs {
             trace::print(self, h, c);
         }
+        // Adds need nothing read before; anything else may replace what existed.
+        let befores: Vec<Before> = cs
+            .iter()
+            .map(|c| match c {
+                Change::Route(RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend, _) => Before::Nothing,
+                c => self.before(h, c).unwrap_or(Before::Nothing),
+            })
+            .collect();
         let rs = run();
-        for (c, r) in cs.iter().zip(&rs) {
+        // One dump of the names for the whole batch, and one write of its records.
+        let names: std::collections::HashMap<u32, String> =
+            h.link_list(&Default::default()).unwrap_or_default().into_iter().map(|l| (l.index, l.name)).collect();
+        let name = |i: u32| names.get(&i).cloned().unwrap_or_else(|| format!("if{i}"));
+        let mut recs = Vec::new();
+        for ((c, r), before) in cs.iter().zip(&rs).zip(befores) {
             if r.is_ok() {
-                let before = match c {
-                    Change::Route(RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend, _) => Before::Nothing,
-                    _ => Before::Nothing,
-                };
-                for rec in self.after(h, c, before) {
-                    self.append(rec);
-                }
+                recs.extend(self.after(h, c, before, &name));
             }
         }
+        self.append_many(recs);
         rs
     }
 }

@@ -306,7 +306,7 @@ fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
 fn journal_netns_del(lua: &Lua, name: &str) {
     let Some(j) = crate::runtime::journal(lua) else { return };
     crate::journal::trace::emit(&j, &crate::journal::NsKey::Initial, &format!("ip netns del {name}"));
-    let ours = j.records().iter().any(|(_, r)| matches!(r, crate::journal::Record::NetnsAdd { name: n } if n == name));
+    let ours = j.any_record(|r| matches!(r, crate::journal::Record::NetnsAdd { name: n } if n == name));
     if !ours {
         j.append(crate::journal::Record::Note { text: format!("namespace {name} (which existed before the run) was deleted") });
     }
