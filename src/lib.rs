@@ -11,7 +11,9 @@ pub mod netns;
 pub mod process;
 pub mod repl;
 pub mod runtime;
+pub mod sandbox;
 pub mod show;
+pub mod testrun;
 pub mod units;
 
 pub use runtime::{Builder, Runtime};

@@ -49,6 +49,11 @@ struct Cli {
     /// Run everything inside the named network namespace (like `ip -n NAME`)
     #[arg(long = "netns", value_name = "NAME")]
     netns: Option<String>,
+    /// First enter new user, network and mount namespaces (no root needed; the host is never touched)
+    #[arg(long = "sandbox")]
+    sandbox: bool,
+    #[command(flatten)]
+    test: nlua::testrun::TestArgs,
     /// The script ("-" for stdin) followed by its arguments
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
     script: Vec<String>,
@@ -95,6 +100,16 @@ fn teardown(rt: Runtime, j: &journal::Journal) -> Result<journal::undo::Summary,
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
+    if let Some(file) = &cli.test.worker {
+        return Ok(nlua::testrun::worker::main(file, cli.test.index.unwrap_or(0)));
+    }
+    if cli.test.test {
+        return nlua::testrun::main();
+    }
+    if cli.sandbox {
+        // Before any thread exists: a threaded process cannot enter a user namespace.
+        nlua::sandbox::enter()?;
+    }
     if cli.version {
         println!("nlua {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
         if cli.exec.is_empty() && cli.script.is_empty() && !cli.interactive {

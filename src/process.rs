@@ -152,7 +152,7 @@ pub fn exec(cmd: &Cmd, opts: &RunOpts, ns: Option<&NsInfo>) -> Result<Outcome> {
 
 /// Wait for `child` up to `timeout` (forever when None); None when it is still
 /// running at the deadline. Uses a pidfd, so no polling loop.
-fn wait_for(child: &mut Child, timeout: Option<Duration>) -> Result<Option<ExitStatus>> {
+pub fn wait_for(child: &mut Child, timeout: Option<Duration>) -> Result<Option<ExitStatus>> {
     let Some(t) = timeout else {
         return child.wait().map(Some).map_err(|e| Error::io(&e, "wait"));
     };

@@ -142,7 +142,10 @@ pub fn set_current_handle(lua: &Lua, h: Option<Rc<engine::Handle>>) -> Option<Rc
 }
 
 /// The Lua library shipped inside the binary (`lua/nlua/*.lua`), by module name.
-pub static LUA_LIBRARY: &[(&str, &str)] = &[("nlua.inspect", include_str!("../../lua/nlua/inspect.lua"))];
+pub static LUA_LIBRARY: &[(&str, &str)] = &[
+    ("nlua.inspect", include_str!("../../lua/nlua/inspect.lua")),
+    ("nlua.test", include_str!("../../lua/nlua/test.lua")),
+];
 
 /// Chooses what a runtime has.
 #[derive(Default)]
