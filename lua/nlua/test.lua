@@ -299,9 +299,9 @@ end
 
 ---Ping `addr` from namespace `ns` (a Netns, a name, or nil for the current
 ---one) until a reply comes; fails when none comes within opts.timeout
----seconds (default 5). `t:ping(addr)` pings from the current namespace.
+---seconds (default 5). `t:ping(addr[, opts])` pings from the current namespace.
 function T:ping(ns, addr, opts)
-  if addr == nil then ns, addr = nil, ns end
+  if addr == nil or type(addr) == "table" then ns, addr, opts = nil, ns, addr end
   if type(addr) ~= "string" then error("t:ping: expected an address, got " .. show(addr), 2) end
   local from
   if ns == nil then

@@ -1,43 +1,64 @@
 -- Addresses from Lua, v4 and v6, read back through `ip -j addr`.
-link.get("lo"):up()
-local v0 = link.add{name = "v0", kind = "veth", peer = {name = "v1"}}
-v0:up()
 
-addr.add("v0", "10.0.0.1/24", {broadcast = "+", label = "v0:one"})
-addr.add{dev = "v0", address = "10.0.0.2/24"}
-v0:addr_add("2001:db8::1/64", {nodad = true, valid_lft = 3600, preferred_lft = 1800})
-addr.add("v0", "10.9.0.1/32", {peer = "10.9.0.2/32", scope = "link"})
-
-local got = {}
-for _, a in ipairs(addr.list{dev = "v0"}) do got[a.prefix] = a end
-local a1 = assert(got["10.0.0.1/24"], "10.0.0.1/24 listed")
-assert(a1.broadcast == "10.0.0.255" and a1.label == "v0:one" and a1.scope == "global", tostring(a1))
-assert(got["10.0.0.2/24"].label == "v0")
-assert(got["10.0.0.2/24"].flags[1] == "secondary", "second address in subnet is secondary")
-local a6 = assert(got["2001:db8::1/64"])
-assert(a6.family == "inet6" and a6.valid_lft <= 3600 and a6.valid_lft > 3500 and not a6.tentative)
-local p = assert(got["10.9.0.1/32"])
-assert(p.peer == "10.9.0.2" and p.scope == "link")
-
--- tostring reads like `ip addr`
-assert(tostring(a1):match("^inet 10%.0%.0%.1/24 brd 10%.0%.0%.255 scope global v0:one"), tostring(a1))
-
--- replace updates in place (for IPv4 the kernel updates lifetimes and
--- metric, as with `ip addr replace`); del removes
-addr.replace("v0", "10.0.0.1/24", {valid_lft = 100, preferred_lft = 50, broadcast = "+", label = "v0:one"})
-local seen = false
-for _, a in ipairs(v0:addrs{family = "inet"}) do
-  if a.prefix == "10.0.0.1/24" then
-    seen = true
-    assert(a.valid_lft <= 100 and a.preferred_lft <= 50, tostring(a))
-  end
+local function veth()
+  local v0 = link.add{name = "v0", kind = "veth", peer = {name = "v1"}}
+  v0:up()
+  return v0
 end
-assert(seen)
-addr.del("v0", "10.9.0.1/32")
-local ok, err = pcall(addr.del, "v0", "10.9.0.1/32")
-assert(not ok and err.code == "EADDRNOTAVAIL", tostring(err))
-assert(addr.flush("v0", {family = "inet6"}) >= 1)
-for _, a in ipairs(v0:addrs()) do assert(a.family == "inet", "v6 flushed: " .. tostring(a)) end
-assert(v0:addr_flush() >= 1)
-assert(#v0:addrs{family = "inet"} == 0)
-print("ok")
+
+local function by_prefix(list)
+  local got = {}
+  for _, a in ipairs(list) do got[a.prefix] = a end
+  return got
+end
+
+-- Four addresses of four kinds on v0.
+local function add_all(v0)
+  addr.add("v0", "10.0.0.1/24", {broadcast = "+", label = "v0:one"})
+  addr.add{dev = "v0", address = "10.0.0.2/24"}
+  v0:addr_add("2001:db8::1/64", {nodad = true, valid_lft = 3600, preferred_lft = 1800})
+  addr.add("v0", "10.9.0.1/32", {peer = "10.9.0.2/32", scope = "link"})
+end
+
+test("v4, v6 and peer addresses read back with their fields", function(t)
+  add_all(veth())
+  local got = by_prefix(addr.list{dev = "v0"})
+  local a1 = t:ok(got["10.0.0.1/24"], "10.0.0.1/24 listed")
+  t:eq({a1.broadcast, a1.label, a1.scope}, {"10.0.0.255", "v0:one", "global"})
+  t:eq(got["10.0.0.2/24"].label, "v0")
+  t:eq(got["10.0.0.2/24"].flags[1], "secondary", "second address in subnet is secondary")
+  local a6 = t:ok(got["2001:db8::1/64"])
+  t:eq(a6.family, "inet6")
+  t:ok(a6.valid_lft <= 3600 and a6.valid_lft > 3500, "valid_lft " .. a6.valid_lft)
+  t:ok(not a6.tentative, "nodad: not tentative")
+  local p = t:ok(got["10.9.0.1/32"])
+  t:eq({p.peer, p.scope}, {"10.9.0.2", "link"})
+  -- tostring reads like `ip addr`
+  t:ok(tostring(a1):match("^inet 10%.0%.0%.1/24 brd 10%.0%.0%.255 scope global v0:one"), tostring(a1))
+end)
+
+-- For IPv4 the kernel updates lifetimes and metric, as with `ip addr replace`.
+test("replace updates an address in place", function(t)
+  local v0 = veth()
+  add_all(v0)
+  addr.replace("v0", "10.0.0.1/24", {valid_lft = 100, preferred_lft = 50, broadcast = "+", label = "v0:one"})
+  local seen = false
+  for _, a in ipairs(v0:addrs{family = "inet"}) do
+    if a.prefix == "10.0.0.1/24" then
+      seen = true
+      t:ok(a.valid_lft <= 100 and a.preferred_lft <= 50, tostring(a))
+    end
+  end
+  t:ok(seen, "10.0.0.1/24 still listed")
+end)
+
+test("del, and flush by family and all", function(t)
+  local v0 = veth()
+  add_all(v0)
+  addr.del("v0", "10.9.0.1/32")
+  t:err(function() addr.del("v0", "10.9.0.1/32") end, "EADDRNOTAVAIL")
+  t:ok(addr.flush("v0", {family = "inet6"}) >= 1)
+  for _, a in ipairs(v0:addrs()) do t:eq(a.family, "inet", "v6 flushed: " .. tostring(a)) end
+  t:ok(v0:addr_flush() >= 1)
+  t:eq(#v0:addrs{family = "inet"}, 0)
+end)

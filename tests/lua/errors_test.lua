@@ -1,23 +1,31 @@
 -- Errors are values with fields; bad input names the function and the field.
-local ok, err = pcall(link.get, "nosuchlink")
-assert(not ok)
-assert(err.errno == 19 and err.code == "ENODEV", tostring(err))
-assert(err.op == 'link show dev nosuchlink', err.op)
-assert(tostring(err) == "link show dev nosuchlink: No such device (ENODEV)", tostring(err))
 
-link.add{name = "v0", kind = "veth", peer = {name = "v1"}}
-ok, err = pcall(link.add, {name = "v0", kind = "veth", peer = {name = "v1"}})
-assert(err.code == "EEXIST" and err.message == "File exists" and err.op == "link add v0 type veth peer name v1")
+test("a kernel error has errno, code, op and reads like ip", function(t)
+  local err = t:err(function() link.get("nosuchlink") end, "ENODEV")
+  t:eq(err.errno, 19)
+  t:eq(err.op, "link show dev nosuchlink")
+  t:eq(tostring(err), "link show dev nosuchlink: No such device (ENODEV)")
+end)
 
--- extack text from the kernel is kept
-ok, err = pcall(link.add, {name = "d0", kind = "dummy"})
-assert(err.code == "EOPNOTSUPP" and err.message == "Unknown device type", err.message)
+test("EEXIST names the operation", function(t)
+  link.add{name = "v0", kind = "veth", peer = {name = "v1"}}
+  local err = t:err(function() link.add{name = "v0", kind = "veth", peer = {name = "v1"}} end, "EEXIST")
+  t:eq({err.message, err.op}, {"File exists", "link add v0 type veth peer name v1"})
+end)
 
-ok, err = pcall(link.add, {name = "x", kind = "veth", mtu = "big", peer = {name = "y"}})
-assert(tostring(err) == [[link.add: field 'mtu': expected integer 68..65535, got "big"]], tostring(err))
-assert(err.code == "EINVAL" and err.kind == "input")
+test("extack text from the kernel is kept", function(t)
+  local err = t:err(function() link.add{name = "d0", kind = "dummy"} end, "EOPNOTSUPP")
+  t:eq(err.message, "Unknown device type")
+end)
 
--- error() with a table is untouched; strings keep their position
-ok, err = pcall(error, {x = 1})
-assert(type(err) == "table" and err.x == 1)
-print("ok")
+test("bad input names the function and the field", function(t)
+  local err = t:err(function() link.add{name = "x", kind = "veth", mtu = "big", peer = {name = "y"}} end)
+  t:eq(tostring(err), [[link.add: field 'mtu': expected integer 68..65535, got "big"]])
+  t:eq({err.code, err.kind}, {"EINVAL", "input"})
+end)
+
+test("error() with a table is untouched", function(t)
+  local ok, err = pcall(error, {x = 1})
+  t:ok(not ok)
+  t:eq(err, {x = 1})
+end)

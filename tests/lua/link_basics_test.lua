@@ -1,5 +1,4 @@
 -- Links from Lua: create, read, change, delete; read back through `ip -j`.
-link.get("lo"):up()
 
 local function ip_json(args)
   local p = assert(io.popen("ip -j " .. args))
@@ -8,58 +7,75 @@ local function ip_json(args)
   return s
 end
 
-local v0, v1 = link.add{name = "v0", kind = "veth", mtu = 1400, peer = {name = "v1", mtu = 1300}}
-assert(v0.name == "v0" and v1.name == "v1")
-assert(v0.kind == "veth" and v1.kind == "veth")
-assert(v0.mtu == 1400 and v1.mtu == 1300, "mtus: " .. v0.mtu .. " " .. v1.mtu)
-assert(v0.peer == v1, "v0.peer is v1")
-assert(v1.peer == v0)
-assert(not v0.is_up)
+local function pair()
+  return link.add{name = "v0", kind = "veth", mtu = 1400, peer = {name = "v1", mtu = 1300}}
+end
 
--- ifindex is the one ip reports
-assert(ip_json("link show dev v0"):find('"ifindex":' .. v0.index .. ','), "ifindex matches ip")
+test("a veth pair: names, kinds, mtus, peers, ifindex as ip reports it", function(t)
+  local v0, v1 = pair()
+  t:eq({v0.name, v1.name}, {"v0", "v1"})
+  t:eq({v0.kind, v1.kind}, {"veth", "veth"})
+  t:eq({v0.mtu, v1.mtu}, {1400, 1300})
+  t:ok(v0.peer == v1, "v0.peer is v1")
+  t:ok(v1.peer == v0, "v1.peer is v0")
+  t:ok(not v0.is_up)
+  t:ok(ip_json("link show dev v0"):find('"ifindex":' .. v0.index .. ','), "ifindex matches ip")
+end)
 
-local br = link.add{name = "br0", kind = "bridge", stp_state = 0}
-v0:set{master = br, mtu = 1450}
-assert(v0.master == br, "master set")
-assert(v0.mtu == 1450)
-assert(v0.slave_kind == "bridge")
-assert(type(v0.slave) == "table" and v0.slave.learning == true, "bridge port data decodes")
-v0:up()
-assert(v0.is_up)
-v0:set{master = false}
-assert(v0.master == nil, "nomaster")
+test("master: set with the mtu, bridge port data, up, nomaster", function(t)
+  local v0 = pair()
+  local br = link.add{name = "br0", kind = "bridge", stp_state = 0}
+  v0:set{master = br, mtu = 1450}
+  t:ok(v0.master == br, "master set")
+  t:eq(v0.mtu, 1450)
+  t:eq(v0.slave_kind, "bridge")
+  t:ok(type(v0.slave) == "table" and v0.slave.learning == true, "bridge port data decodes")
+  v0:up()
+  t:ok(v0.is_up)
+  v0:set{master = false}
+  t:eq(v0.master, nil, "nomaster")
+end)
 
--- rename and alias
-v1:set{name = "v1b", alias = "the peer"}
-assert(v1.name == "v1b" and v1.alias == "the peer")
-assert(link.get("v1b") == v1)
+test("rename and alias; the object follows the new name", function(t)
+  local _, v1 = pair()
+  v1:set{name = "v1b", alias = "the peer"}
+  t:eq({v1.name, v1.alias}, {"v1b", "the peer"})
+  t:ok(link.get("v1b") == v1)
+end)
 
--- list filters
-local kinds = {}
-for _, l in ipairs(link.list{kind = "veth"}) do kinds[#kinds + 1] = l.name end
-table.sort(kinds)
-assert(table.concat(kinds, ",") == "v0,v1b", table.concat(kinds, ","))
+test("list filters by kind", function(t)
+  pair()
+  link.add{name = "br0", kind = "bridge"}
+  local names = {}
+  for _, l in ipairs(link.list{kind = "veth"}) do names[#names + 1] = l.name end
+  table.sort(names)
+  t:eq(names, {"v0", "v1"})
+end)
 
--- stats are counters
-assert(type(v0.stats.rx_bytes) == "number")
+test("stats are counters", function(t)
+  local v0 = pair()
+  t:eq(type(v0.stats.rx_bytes), "number")
+end)
 
--- kind options: vxlan over v0, macvlan on v0
-local vx = link.add{name = "vx0", kind = "vxlan", id = 42, dstport = 4789, dev = "v0", remote = "192.0.2.2"}
-assert(vx.data.id == 42 and vx.data.dstport == 4789 and vx.data.remote == "192.0.2.2" and vx.data.dev == v0.index)
-local mv = link.add{name = "mv0", kind = "macvlan", link = "v0", mode = "bridge"}
-assert(mv.data.mode == "bridge", tostring(mv.data.mode))
-local tap = link.add{name = "tap0", kind = "tap", mtu = 1280}
-assert(tap.mtu == 1280 and tap.kind == "tun", tostring(tap.kind))
-assert(tap.data.type == "tap")
-local ifb = link.add{name = "ifb9", kind = "ifb", up = true}
-assert(ifb.is_up)
+test("kind options: vxlan over v0, macvlan on v0, tap, ifb", function(t)
+  local v0 = pair()
+  local vx = link.add{name = "vx0", kind = "vxlan", id = 42, dstport = 4789, dev = "v0", remote = "192.0.2.2"}
+  t:eq({vx.data.id, vx.data.dstport, vx.data.remote, vx.data.dev}, {42, 4789, "192.0.2.2", v0.index})
+  local mv = link.add{name = "mv0", kind = "macvlan", link = "v0", mode = "bridge"}
+  t:eq(mv.data.mode, "bridge")
+  local tap = link.add{name = "tap0", kind = "tap", mtu = 1280}
+  t:eq({tap.mtu, tap.kind, tap.data.type}, {1280, "tun", "tap"})
+  local ifb = link.add{name = "ifb9", kind = "ifb", up = true}
+  t:ok(ifb.is_up)
+end)
 
--- delete; a stale object fails clearly
-br:del()
-local ok, err = pcall(function() return br:refresh() end)
-assert(not ok and err.code == "ENODEV", tostring(err))
-assert(tostring(err):find("Link%(ifindex %d+ br0%)"), tostring(err))
-link.del("v0")
-assert(not pcall(link.get, "v1b"), "deleting v0 took the peer")
-print("ok")
+test("delete: a stale object fails clearly; deleting one end takes the peer", function(t)
+  local _, v1 = pair()
+  v1:set{name = "v1b"}
+  local br = link.add{name = "br0", kind = "bridge"}
+  br:del()
+  local err = t:err(function() return br:refresh() end, "ENODEV")
+  t:ok(tostring(err):find("Link%(ifindex %d+ br0%)"), tostring(err))
+  link.del("v0")
+  t:err(function() link.get("v1b") end, "ENODEV")
+end)

@@ -1,42 +1,59 @@
 -- Commands inside namespaces: exec with options, spawn/wait/kill, netns.pid.
-local t = netns.temp()
-assert(t.name == nil and t.path == nil)
-t:link("lo"):up()
-t:link_add{name = "eth0", kind = "veth", peer = {name = "p0"}}
 
--- exec sees the namespace's /sys/class/net, not ours
-local r = t:exec("ls /sys/class/net | sort | tr '\\n' ' '")
-assert(r.ok and r.stdout == "eth0 lo p0 ", r.stdout)
-r = t:exec({"cat"}, {stdin = "hello"})
-assert(r.stdout == "hello")
-r = t:exec({"sh", "-c", "echo $FOO; pwd; exit 3"}, {env = {FOO = "bar"}, cwd = "/tmp"})
-assert(r.code == 3 and not r.ok and r.stdout == "bar\n/tmp\n", r.stdout)
-r = t:exec({"sleep", "10"}, {timeout = 0.2})
-assert(r.timed_out and r.signal == 9)
-local ok, e = pcall(t.exec, t, {"sh", "-c", "echo oops >&2; exit 2"}, {check = true})
-assert(not ok and e.code == "ECHILD" and e.message == "exited with status 2: oops", tostring(e))
-ok, e = pcall(t.exec, t, {"no-such-command-xyz"})
-assert(not ok and e.code == "ENOENT", tostring(e))
+-- An anonymous namespace with lo up and a veth pair eth0/p0.
+local function temp_ns(t)
+  local ns = netns.temp()
+  t:eq({ns.name, ns.path}, {nil, nil})
+  ns:link("lo"):up()
+  ns:link_add{name = "eth0", kind = "veth", peer = {name = "p0"}}
+  return ns
+end
 
--- spawn, netns.pid of the process sees the namespace's links
-local p = t:spawn{"sleep", "30"}
-assert(p:running() and p.pid > 0 and p.start_time > 0)
-local pn = netns.pid(p.pid)
-assert(pn == t)
-local names = {}
-for _, l in ipairs(pn:links()) do names[#names + 1] = l.name end
-table.sort(names)
-assert(table.concat(names, ",") == "eth0,lo,p0", table.concat(names, ","))
-assert(p:wait(0.1) == nil, "still running")
-p:kill("TERM")
-local o = p:wait(5)
-assert(o and o.signal == 15 and not p:running())
+test("exec sees the namespace's /sys/class/net, not ours", function(t)
+  local ns = temp_ns(t)
+  local r = ns:exec("ls /sys/class/net | sort | tr '\\n' ' '")
+  t:ok(r.ok, r.stderr)
+  t:eq(r.stdout, "eth0 lo p0 ")
+end)
 
--- captured output and output to a file
-local q = t:spawn({"sh", "-c", "echo out; echo err >&2"})
-o = q:wait(5)
-assert(o.ok and o.stdout == "out\n" and o.stderr == "err\n")
-local f = os.tmpname()
-t:spawn({"sh", "-c", "echo to-file"}, {output = f}):wait(5)
-local fh = io.open(f); assert(fh:read("a") == "to-file\n"); fh:close(); os.remove(f)
-print("ok")
+test("exec: stdin, env, cwd, exit status, timeout, check, missing command", function(t)
+  local ns = temp_ns(t)
+  t:eq(ns:exec({"cat"}, {stdin = "hello"}).stdout, "hello")
+  local r = ns:exec({"sh", "-c", "echo $FOO; pwd; exit 3"}, {env = {FOO = "bar"}, cwd = "/tmp"})
+  t:eq({r.code, r.ok, r.stdout}, {3, false, "bar\n/tmp\n"})
+  r = ns:exec({"sleep", "10"}, {timeout = 0.2})
+  t:eq({r.timed_out, r.signal}, {true, 9})
+  local e = t:err(function() ns:exec({"sh", "-c", "echo oops >&2; exit 2"}, {check = true}) end, "ECHILD")
+  t:eq(e.message, "exited with status 2: oops")
+  t:err(function() ns:exec({"no-such-command-xyz"}) end, "ENOENT")
+end)
+
+test("spawn; netns.pid of the process sees the namespace's links; kill", function(t)
+  local ns = temp_ns(t)
+  local p = ns:spawn{"sleep", "30"}
+  t:ok(p:running() and p.pid > 0 and p.start_time > 0)
+  local pn = netns.pid(p.pid)
+  t:ok(pn == ns, "netns.pid(p.pid) is the namespace")
+  local names = {}
+  for _, l in ipairs(pn:links()) do names[#names + 1] = l.name end
+  table.sort(names)
+  t:eq(names, {"eth0", "lo", "p0"})
+  t:eq(p:wait(0.1), nil, "still running")
+  p:kill("TERM")
+  local o = p:wait(5)
+  t:ok(o, "ended after TERM")
+  t:eq(o.signal, 15)
+  t:ok(not p:running())
+end)
+
+test("spawn: captured output and output to a file", function(t)
+  local ns = temp_ns(t)
+  local o = ns:spawn({"sh", "-c", "echo out; echo err >&2"}):wait(5)
+  t:eq({o.ok, o.stdout, o.stderr}, {true, "out\n", "err\n"})
+  local f = os.tmpname()
+  t:cleanup(function() os.remove(f) end)
+  ns:spawn({"sh", "-c", "echo to-file"}, {output = f}):wait(5)
+  local fh = assert(io.open(f))
+  t:eq(fh:read("a"), "to-file\n")
+  fh:close()
+end)
