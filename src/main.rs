@@ -70,6 +70,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("nlua: {msg}");
+            if let Some(hint) = nlua::sandbox::eperm_hint(&msg) {
+                eprintln!("nlua: {hint}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -186,6 +189,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Err(msg) => {
             eprintln!("nlua: {msg}");
+            if let Some(hint) = nlua::sandbox::eperm_hint(&msg) {
+                eprintln!("nlua: {hint}");
+            }
             if cli.keep || !kept {
                 report_running(&rt);
                 j.keep();

@@ -128,6 +128,13 @@ fn lo_up() -> Result<(), String> {
     h.link_set(&lo, &crate::engine::LinkChange { up: Some(true), ..Default::default() }).map_err(|e| e.to_string())
 }
 
+/// What to say under an error the kernel refused for lack of privilege.
+pub fn eperm_hint(msg: &str) -> Option<&'static str> {
+    msg.contains("(EPERM)").then_some(
+        "changing the network needs CAP_NET_ADMIN: run as root, or add --sandbox to work in namespaces of your own",
+    )
+}
+
 fn read_sysctl(name: &str) -> Option<String> {
     std::fs::read_to_string(format!("/proc/sys/{}", name.replace('.', "/"))).ok().map(|s| s.trim().to_string())
 }

@@ -321,10 +321,11 @@ end
 -- The runner's side ------------------------------------------------------
 
 ---Install the globals and load the file's tests by running `chunk`.
----Returns { {name, skip, only}, ... }.
+---Returns { {name, skip, only}, ... }, or nil, message, traceback.
 function M.collect(chunk)
   for k, v in pairs(api) do _G[k] = v end
-  chunk()
+  local ok, e = xpcall(chunk, handler)
+  if not ok then return nil, e.message, e.traceback end
   local list = {}
   for i, tc in ipairs(tests) do list[i] = { name = tc.name, skip = tc.skip, only = tc.only or false } end
   return list

@@ -206,7 +206,7 @@ fn run_file(exe: &Path, file: &str, args: &TestArgs, timeout: Duration, stop: &A
         None => return emit(fail("(loading the file)", w.ended(), w)),
     };
     if listed.is_empty() {
-        return emit(Event::Note(format!("{file}: no tests")));
+        return emit(Event::Note("no tests".into()));
     }
     let focused = listed.iter().any(|t| t.only);
     for (i, t) in listed.iter().enumerate() {

@@ -194,9 +194,10 @@ fn tap_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('#', "\\#").replace(['\n', '\r'], " ")
 }
 
-/// A YAML block scalar (`|-`) at `pad`.
+/// A YAML literal block scalar at `pad` (`|`: the form every TAP consumer's
+/// YAML reader knows).
 fn yaml_block(key: &str, text: &str, pad: &str) -> String {
-    let mut s = format!("{pad}{key}: |-\n");
+    let mut s = format!("{pad}{key}: |\n");
     for l in text.trim_end().lines() {
         s.push_str(&format!("{pad}  {}\n", l.replace('\t', "    ")));
     }

@@ -92,7 +92,16 @@ fn in_vm(rt: &Runtime, file: &str, index: usize) -> Result<Json, String> {
     let lib: Table = lua.load("return require('nlua.test')").eval().map_err(|e| error::message(&e))?;
     let collect: Function = lib.get("collect").map_err(|e| e.to_string())?;
     let listed = rt.call_traced(&collect, MultiValue::from_vec(vec![Value::Function(chunk)]))?;
-    let Some(Value::Table(list)) = listed.front() else { return Err("nlua.test.collect returned no list".into()) };
+    let list = match (listed.front(), listed.get(1), listed.get(2)) {
+        (Some(Value::Table(list)), _, _) => list.clone(),
+        // The file raised an error while loading: message and traceback.
+        (_, Some(msg), tb) => {
+            let text = |v: &Value| v.to_string().unwrap_or_default();
+            let tb = tb.map(text).unwrap_or_default();
+            return Err(if tb.is_empty() { text(msg) } else { format!("{}\n{tb}", text(msg)) });
+        }
+        _ => return Err("nlua.test.collect returned no list".into()),
+    };
     if index == 0 {
         let mut tests = Vec::new();
         for tc in list.sequence_values::<Table>() {

@@ -1,0 +1,109 @@
+---@meta
+-- Type stubs for test files run by `nlua --test` (LuaLS): the globals a
+-- `*_test.lua` file registers its tests with, and the TestContext `t` each
+-- test function gets. See docs/testing.md.
+
+---The context of one running test: assertions and fixtures. An assertion
+---that fails raises an error pointing at the line that called it.
+---@class TestContext
+---@field name string the test's full name ("group > test")
+local TestContext = {}
+
+---Deep equality: tables compare key by key (a readable diff of every path
+---that differs on failure), other values with `==` (userdata with `__eq`).
+---@param got any what the code under test produced
+---@param want any what it should be
+---@param msg? string said first in the failure
+function TestContext:eq(got, want, msg) end
+
+---A true value (anything but nil and false); returns it.
+---@generic T
+---@param v T
+---@param msg? string
+---@return T
+function TestContext:ok(v, msg) end
+
+---`fn()` must raise an error. `want` is an errno code ("EEXIST") compared
+---with the error's `code`, or text looked for in `tostring(err)`, as is or
+---as a Lua pattern. Returns the error.
+---@param fn fun()
+---@param want? string
+---@return any err
+function TestContext:err(fn, want) end
+
+---`|a - b| <= eps` (default 1e-9).
+---@param a number
+---@param b number
+---@param eps? number
+function TestContext:near(a, b, eps) end
+
+---Fail the test now.
+---@param msg? string
+function TestContext:fail(msg) end
+
+---Stop the test and report it skipped (`ok N - name # SKIP reason`).
+---@param reason? string
+function TestContext:skip(reason) end
+
+---Run `fn` after the test (after the after_each hooks), newest first; an
+---error there fails the test.
+---@param fn fun()
+function TestContext:cleanup(fn) end
+
+---A veth pair with names unique in the test ("tv1a"/"tv1b", "tv2a"/...),
+---unless given. Options as `link.add` takes them; the peer's in `peer`.
+---@param opts? LinkAddOpts
+---@return Link a, Link b
+function TestContext:veth(opts) end
+
+---A named namespace ("tns1", ...) with lo up.
+---@return Netns
+function TestContext:netns() end
+
+---Wait until the link's operstate is UP or UNKNOWN; fails after `timeout`
+---seconds (default 5). Returns the link.
+---@param l Link|string a Link, or a link name in the current namespace
+---@param timeout? number
+---@return Link
+function TestContext:wait_up(l, timeout) end
+
+---Ping `addr` from namespace `ns` until a reply comes; fails when none comes
+---within `opts.timeout` seconds (default 5). `t:ping(addr)` pings from the
+---current namespace.
+---@param ns Netns|string|nil
+---@param addr string
+---@param opts? {timeout?: number}
+---@return true
+function TestContext:ping(ns, addr, opts) end
+
+---Register a test. It runs in a world of its own: fresh network and mount
+---namespaces, lo up, empty /run/netns; what it builds is gone afterwards.
+---@param name string
+---@param fn fun(t: TestContext)
+function test(name, fn) end
+
+---Register a test that is reported skipped and not run.
+---@param name string
+---@param fn fun(t: TestContext)
+function skip(name, fn) end
+
+---Register a focused test: when a file has any, only those run (the file's
+---others are reported skipped).
+---@param name string
+---@param fn fun(t: TestContext)
+function only(name, fn) end
+
+---Group tests: their names get the prefix "name > ", and hooks registered
+---inside apply to the group's tests only.
+---@param name string
+---@param fn fun()
+function describe(name, fn) end
+
+---Run `fn(t)` before each test of the current group (outer groups first).
+---@param fn fun(t: TestContext)
+function before_each(fn) end
+
+---Run `fn(t)` after each test of the current group, whether it passed or
+---not (inner groups first).
+---@param fn fun(t: TestContext)
+function after_each(fn) end
