@@ -81,7 +81,8 @@ fn fresh_dir(target: &Path, shadowed: &mut Vec<PathBuf>) -> Result<(), String> {
     if anc == Path::new("/") {
         return Err(format!("cannot make {} private: it would mean hiding /", target.display()));
     }
-    if !shadowed.iter().any(|s| anc.starts_with(s)) {
+    // A directory below one shadowed earlier is a bind of the host's: shadow it too.
+    if !shadowed.iter().any(|s| s == anc) {
         shadow(anc)?;
         shadowed.push(anc.to_path_buf());
     }

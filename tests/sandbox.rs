@@ -213,3 +213,21 @@ fn the_readme_examples_run_without_root() {
     assert!(ok, "{err}");
     assert_eq!(out, "lab torn down: 0 namespaces left\n1 passed, 0 failed\nsame world\n", "stderr: {err}");
 }
+
+/// Directories the sandbox needs but the world lacks (/run/netns, a state
+/// directory under another missing one) are made inside only: their parents
+/// are covered by tmpfs showing what was there, and nothing is written outside.
+#[test]
+fn missing_directories_are_made_inside_only() {
+    let d = Dir::new("dirs");
+    let (ok, out, err) = sh_in(
+        &d,
+        r#"mkdir -p /run/a && echo kept > /run/a/f && chmod -R a+rX /run
+           before=$(snap; ls -AR /run)
+           NLUA_STATE_DIR=/run/a/state/nlua $NOBODY $NLUA --sandbox -e 'netns.add("x")
+             print((io.popen("ls -A /run /run/a /run/netns /run/a/state/nlua; cat /run/a/f"):read("a"):gsub("\n+", " ")))'
+           [ "$before" = "$(snap; ls -AR /run)" ] && echo same world || ls -AR /run"#,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "/run: a netns /run/a: f state /run/a/state/nlua: /run/netns: x kept \nsame world\n", "stderr: {err}");
+}

@@ -74,9 +74,9 @@ function api.describe(name, fn)
   if type(fn) ~= "function" then error("describe: argument #2: expected a function, got " .. typeof(fn), 2) end
   local block = { before = {}, after = {}, parent = current, path = current.path and (current.path .. " > " .. name) or name }
   current = block
-  local ok, e = pcall(fn)
+  -- An error here fails the whole file, so `current` need not be restored then.
+  fn()
   current = block.parent
-  if not ok then error(e, 0) end
 end
 
 ---Run `fn(t)` before each test of this group (outer groups' first).
