@@ -101,15 +101,16 @@ function Route:json() end
 ---@field encap? RouteEncap
 
 ---@class RouteListFilter
----@field table? integer|string default "main"; "all" for every table
----@field family? string
+---@field table? integer|string default "main"; "all" (or 0) for every table
+---@field family? string default both; route.flush: "inet" within one table, as `ip route flush`
 ---@field dev? string|integer|Link
+---@field oif? string|integer|Link alias of dev
 ---@field proto? string|integer
 ---@field type? string
 ---@field scope? string
 ---@field metric? integer
 ---@field gw? string
----@field dst? string exactly this prefix
+---@field dst? string exactly this prefix ("default" without family: either family's default route)
 ---@field root? string routes inside this prefix
 ---@field match? string routes containing this prefix
 
@@ -121,6 +122,7 @@ function Route:json() end
 ---@field mark? integer
 ---@field uid? integer
 ---@field tos? integer|string
+---@field dscp? integer 0..63 (tos = dscp << 2)
 ---@field ipproto? string|integer
 ---@field sport? integer
 ---@field dport? integer
@@ -155,6 +157,7 @@ function route.prepend(opts) end
 ---@param r RouteOpts|Route
 function route.del(r) end
 ---Delete every route the filter selects (a filter is required); returns how many.
+---Within one table and without `family`, IPv4 only, as `ip route flush`.
 ---@param filter RouteListFilter
 ---@return integer
 function route.flush(filter) end
