@@ -305,6 +305,11 @@ fn apply_with_nlua(steps: &[(&str, Vec<(String, Opt)>)]) -> (Vec<Option<i32>>, V
 #[test]
 fn replace_append_change_prepend_do_what_ip_does() {
     let gw = |d: &str, g: &str| opts(&[("dst", s(d)), ("gw", s(g)), ("metric", Opt::Int(10))]);
+    let gw_only = |g: &str| opts(&[("gw", s(g))]);
+    let in_table = |mut o: Vec<(String, Opt)>, t: i64| {
+        o.push(("table".into(), Opt::Int(t)));
+        o
+    };
     let ip_steps: Vec<(&str, &str)> = vec![
         ("add", "10.20.0.0/16 via 10.0.0.2 metric 10"),
         ("append", "10.20.0.0/16 via 10.0.0.3 metric 10"),
@@ -320,6 +325,12 @@ fn replace_append_change_prepend_do_what_ip_does() {
         ("replace", "2001:db8:21::/64 via 2001:db8::4 metric 10"),
         ("del", "10.20.0.0/16 via 10.0.0.3 metric 10"),
         ("del", "10.20.0.0/16 via 10.0.0.9 metric 10"),
+        ("add", "2001:db8:20::/64 via 2001:db8::5 metric 10"),
+        ("prepend", "2001:db8:21::/64 via 2001:db8::6 metric 10"),
+        ("change", "2001:db8:21::/64 via 2001:db8::7 metric 10"),
+        ("add", "10.23.0.0/16 metric 10 table 1000 nexthop via 10.0.0.2 nexthop via 10.0.1.2"),
+        ("replace", "10.23.0.0/16 via 10.0.0.3 metric 10 table 1000"),
+        ("append", "10.23.0.0/16 via 10.0.0.4 metric 10 table 1000"),
     ];
     let nlua_steps: Vec<(&str, Vec<(String, Opt)>)> = vec![
         ("add", gw("10.20.0.0/16", "10.0.0.2")),
@@ -336,6 +347,20 @@ fn replace_append_change_prepend_do_what_ip_does() {
         ("replace", gw("2001:db8:21::/64", "2001:db8::4")),
         ("del", gw("10.20.0.0/16", "10.0.0.3")),
         ("del", gw("10.20.0.0/16", "10.0.0.9")),
+        ("add", gw("2001:db8:20::/64", "2001:db8::5")),
+        ("prepend", gw("2001:db8:21::/64", "2001:db8::6")),
+        ("change", gw("2001:db8:21::/64", "2001:db8::7")),
+        (
+            "add",
+            opts(&[
+                ("dst", s("10.23.0.0/16")),
+                ("nexthops", Opt::List(vec![Opt::Map(gw_only("10.0.0.2")), Opt::Map(gw_only("10.0.1.2"))])),
+                ("metric", Opt::Int(10)),
+                ("table", Opt::Int(1000)),
+            ]),
+        ),
+        ("replace", in_table(gw("10.23.0.0/16", "10.0.0.3"), 1000)),
+        ("append", in_table(gw("10.23.0.0/16", "10.0.0.4"), 1000)),
     ];
     let by_ip = in_netns(move || {
         setup();
@@ -348,7 +373,17 @@ fn replace_append_change_prepend_do_what_ip_does() {
     assert_eq!(by_nlua.0, by_ip.0, "each step succeeds or fails alike");
     assert_eq!(by_nlua.1, by_ip.1, "the resulting tables are the same");
     // The sequence really exercised the semantics: EEXIST, ENOENT, a v6 multipath.
-    assert_eq!(by_ip.0.iter().filter(|o| o.is_some()).count(), 3);
+    let (ok, eexist, enoent) = (None, Some(17), Some(2));
+    #[rustfmt::skip]
+    let want = vec![
+        ok, ok, ok, eexist,         // add, append, prepend, add again
+        ok, ok, ok, enoent,         // replace (creates), replace, change, change of nothing
+        ok, ok, ok, ok,             // IPv6: add, append (a second path), replace (creates), replace
+        ok, enoent,                 // del of one of the routes by gateway, del of none
+        eexist, ok, ok,             // IPv6 add of another gateway, prepend, change
+        ok, ok, ok,                 // multipath in table 1000, replaced by one path, appended
+    ];
+    assert_eq!(by_ip.0, want);
     assert!(by_ip.1.iter().any(|r| r["dst"] == "2001:db8:20::/64" && r["nexthops"].as_array().is_some_and(|a| a.len() == 2)));
 }
 

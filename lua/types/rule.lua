@@ -57,6 +57,7 @@ function Rule:json() end
 ---@field l3mdev? boolean
 ---@field realms? integer
 ---@field proto? string|integer
+---@field protocol? string|integer alias of proto
 ---@field tun_id? integer
 
 rule = {}
