@@ -55,6 +55,8 @@ route.add{{dst = "10.7.0.0/16", gw = "10.0.0.254", mtu = 1400, advmss = 1300, wi
 route.add{{dst = "10.8.0.0/16", nexthops = {{{{gw = "10.0.0.2", weight = 1}}, {{gw = "10.0.1.3", dev = "v1", weight = 2}},
           {{gw = "10.9.9.9", dev = "v0", onlink = true}}}}}}
 route.add{{dst = "10.9.0.0/16", gw = "10.0.0.254", proto = 99, type = "unicast"}}
+route.add{{dst = "10.10.0.0/16", gw = "10.0.0.254", realms = "3/4"}}
+route.add{{dst = "10.11.0.0/16", gw = "10.0.0.254", realms = 5}}
 route.add{{dst = "192.0.2.0/26", type = "blackhole"}}
 route.add{{dst = "192.0.2.64/26", type = "unreachable", metric = 5}}
 route.add{{dst = "192.0.2.128/26", type = "prohibit"}}
@@ -120,6 +122,16 @@ print(io.popen("ip -j route show table all"):read("a"))
         "10.9.0.0/16",
         None,
         json!({"dst": "10.9.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "protocol": "openr", "flags": []}),
+    );
+    expect(
+        "10.10.0.0/16",
+        None,
+        json!({"dst": "10.10.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "flags": [], "flow": {"from": "3", "to": "4"}}),
+    );
+    expect(
+        "10.11.0.0/16",
+        None,
+        json!({"dst": "10.11.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "flags": [], "flow": {"to": "5"}}),
     );
     expect("192.0.2.0/26", None, json!({"type": "blackhole", "dst": "192.0.2.0/26", "flags": []}));
     expect("192.0.2.64/26", None, json!({"type": "unreachable", "dst": "192.0.2.64/26", "metric": 5, "flags": []}));

@@ -24,7 +24,7 @@
 ---@field expires integer? seconds left (IPv6 routes with a lifetime)
 ---@field mark integer? route.get
 ---@field uid integer? route.get
----@field realms integer?
+---@field realms integer? from << 16 | to
 ---@field nhid integer?
 ---@field metrics RouteMetrics? mtu, advmss, ..., lock
 ---@field nexthops RouteNexthop[]? the paths of a multipath route
@@ -63,7 +63,7 @@ function Route:json() end
 ---@field weight? integer 1..256 (default 1)
 ---@field onlink? boolean
 ---@field encap? RouteEncap
----@field realms? integer
+---@field realms? integer|string 5, "3/4" or rt_realms names
 
 ---@class RouteEncap
 ---@field type string "mpls" or "seg6"
@@ -94,7 +94,7 @@ function Route:json() end
 ---@field onlink? boolean
 ---@field pref? string IPv6: "low", "medium", "high"
 ---@field expires? integer seconds (IPv6)
----@field realms? integer
+---@field realms? integer|string 5, "3/4" or rt_realms names ("FROM/TO")
 ---@field nhid? integer nexthop object id
 ---@field metrics? RouteMetrics the same keys as a table
 ---@field nexthops? RouteNexthop[] multipath

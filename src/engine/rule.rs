@@ -12,7 +12,7 @@ use super::change::Change;
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL};
 use super::route::table_name;
-use super::route_opts::{ip_bytes, one_of, proto_opt, table_opt, tos_opt};
+use super::route_opts::{ip_bytes, one_of, proto_opt, realms_opt, table_opt, tos_opt};
 use super::schema::rule::{self as S, FIB_RULE_HDR};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Value};
 use crate::units;
@@ -373,7 +373,7 @@ impl RuleSpec {
         if let Some(m) = f.u32("mask")? {
             s.fwmask = Some(m);
         }
-        s.realms = f.u32("realms")?;
+        s.realms = realms_opt(&mut f)?;
         one_of(map, "proto", "protocol")?;
         s.protocol = match proto_opt(&mut f, "proto")? {
             Some(p) => Some(p),
