@@ -27,6 +27,7 @@ lua_tests!(
     rule_basics,
     neigh_basics,
     routing_errors,
+    routing_flush_del,
     tc_qdisc,
     tc_filter,
     tc_errors,

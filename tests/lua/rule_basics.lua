@@ -11,6 +11,7 @@ rule.add{priority = 1007, action = "nop"}
 rule.add{priority = 1008, action = "prohibit"}
 rule.add{table = "main", suppress_prefixlength = 0, priority = 1009}
 rule.add{from = "2001:db8::/32", table = 1000, priority = 2000}
+rule.add{from = "10.2.0.0/16", table = 100, realms = "3/4", priority = 1010}
 
 local function lines(cmd)
   local t = {}
@@ -39,8 +40,9 @@ assert(by(1006).action == "goto" and by(1006)["goto"] == 1008)
 assert(by(1007).action == "nop" and by(1008).action == "prohibit" and by(1008).table == 0)
 assert(by(1009).suppress_prefixlength == 0)
 assert(by(2000).family == "inet6" and by(2000).table == 1000)
+assert(by(1010).realms == 3 << 16 | 4)
 assert(by(1000) == rule.list{priority = 1000}[1])
-assert(#rule.list{table = 100} == 4)
+assert(#rule.list{table = 100} == 5)
 
 -- delete by object and by selectors; errors keep errno
 by(1000):del()
