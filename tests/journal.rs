@@ -361,7 +361,8 @@ fn a_process_whose_pid_was_reused_is_never_killed() {
     let o = world(
         "$N --name procs -e 'netns.temp():spawn{\"sleep\", os.getenv(\"LAB_SLEEP\")}' 2>/dev/null
          pid=$(grep '\"t\":\"process\"' /run/nlua/procs.journal | sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/')
-         kill $pid; sleep $LAB_SLEEP & other=$!
+         kill $pid 2>/dev/null; sleep 0.05 # start times count in 10 ms ticks: be a tick later
+         sleep $LAB_SLEEP & other=$!
          # pretend the run's pid is now this other process: only its start time differs
          sed -i \"s/\\\"pid\\\":$pid,/\\\"pid\\\":$other,/\" /run/nlua/procs.journal
          $N --down procs 2>&1; kill -0 $other && echo 'still running'; kill $other",
