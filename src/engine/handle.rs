@@ -79,7 +79,11 @@ impl Handle {
     /// was deleted, or a temporary one closed): every later request fails
     /// with that reason, and nothing here keeps the namespace alive.
     pub fn close(&self, why: &'static str) {
-        self.sock.borrow_mut().take();
+        // (Never borrowed across a call out of the engine; should it be, the
+        // socket goes with the handle instead, and requests fail already.)
+        if let Ok(mut s) = self.sock.try_borrow_mut() {
+            s.take();
+        }
         self.ns.end(why);
     }
 
