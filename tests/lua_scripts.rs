@@ -35,6 +35,8 @@ lua_tests!(
     netns_run,
     netns_process,
     netns_errors,
+    netns_lifetime,
+    netns_mounts,
 );
 
 /// Every script in tests/lua/ is listed above (a new file cannot be forgotten).

@@ -35,7 +35,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use handle::Handle;
 pub use link::{Link, LinkChange, LinkFilter, LinkId, LinkSpec, NetnsTarget};
 pub use neigh::{Neigh, NeighFilter, NeighSpec};
-pub use ns::NsInfo;
+pub use ns::{NsFd, NsInfo};
 pub use route::{Route, RouteFilter, RouteQuery, RouteVerb};
 pub use route_spec::RouteSpec;
 pub use rule::{Rule, RuleFilter, RuleSpec};

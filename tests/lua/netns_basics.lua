@@ -9,12 +9,23 @@ assert(red.name == "red" and red.path == "/run/netns/red" and red.inode > 0)
 assert(red ~= blue and netns.open("red") == red, "__eq by inode")
 assert(sh("ip netns list"):find("red") and sh("ip netns list"):find("blue"), "ip sees nlua's namespaces")
 
--- the gotcha: the peer is born in another namespace; its methods act there
+-- the gotcha: the peer is born in another namespace; its methods act there.
+-- Decoys named like both ends live here, with other indexes: a lookup by name
+-- in the caller's namespace would find them.
+for i = 1, 3 do link.add{name = "pad" .. i, kind = "bridge"} end
+local da, db = link.add{name = "a", kind = "bridge"}, link.add{name = "b", kind = "bridge"}
 local a, b = link.add{name = "a", kind = "veth", netns = red, peer = {name = "b", netns = blue}}
 assert(a.netns == red and b.netns == blue)
+assert(a.kind == "veth" and b.kind == "veth" and a.index ~= da.index and b.index ~= db.index)
 assert(a.peer == b and b.peer == a, "peer resolves across namespaces")
 assert(sh("ip -n blue -j link show b"):find('"ifindex":' .. b.index .. ','), "b.index is the one in blue")
 assert(sh("ip -n red -j link show a"):find('"ifindex":' .. a.index .. ','))
+assert(sh("ip -n blue -j link show b"):find('"address":"' .. b.mac .. '"'))
+b:set{mtu = 1280}
+assert(sh("ip -n blue -j link show b"):find('"mtu":1280') and link.get("b").mtu ~= 1280, "b's methods act in blue")
+assert(b.link_netnsid and sh("ip -n blue -j link show b"):find('"link_netnsid":' .. b.link_netnsid .. '[,}]'))
+da:del(); db:del()
+for i = 1, 3 do link.get("pad" .. i):del() end
 a:addr_add("10.0.0.1/24"); b:addr_add("10.0.0.2/24", {nodad = true})
 a:up(); b:up()
 red:link("lo"):up(); blue:link("lo"):up()
