@@ -372,3 +372,25 @@ fn a_process_whose_pid_was_reused_is_never_killed() {
     assert!(out.contains("nlua: 'procs' is down (0 undone, 1 gone") && out.contains("still running"), "{log}");
     assert!(!out.contains("undo: kill"), "{log}");
 }
+
+#[test]
+fn a_run_that_removes_what_it_made_leaves_no_journal_and_can_run_again() {
+    let lab = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/lab.lua");
+    let o = world(&format!(
+        "cat > /tmp/tidy.lua <<'EOF'
+         local red = netns.add('red')
+         local a, b = link.add{{name = 'a', kind = 'veth', peer = {{name = 'b'}}}}
+         a:addr_add('10.1.0.1/24'); a:up(); route.add{{dst = '10.2.0.0/16', dev = 'a'}}
+         qdisc.add{{dev = 'b', parent = 'root', kind = 'tbf', rate = '1mbit', burst = '10kb', latency = '10ms'}}
+         local c, d = link.add{{name = 'c', kind = 'veth', netns = red, peer = {{name = 'd'}}}}
+         d:addr_add('10.3.0.1/24')
+         a:del()        -- b goes with it, and what was on both
+         netns.del(red) -- c goes with it, and d with c
+EOF
+         $N /tmp/tidy.lua; echo rc=$?; ls /run/nlua
+         $N {lab} >/dev/null; echo lab1=$?
+         $N {lab} >/dev/null; echo lab2=$?; ls /run/nlua"
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out, "rc=0\ntidy.lock\nlab1=0\nlab2=0\nlab.lock\ntidy.lock\n", "{}", text(&o));
+}

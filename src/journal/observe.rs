@@ -238,6 +238,7 @@ impl Journal {
             }
             (Change::LinkDel { index, .. }, Before::Link(old, addrs, routes)) => {
                 if self.created(&here, *index) {
+                    self.link_deleted(&here, *index);
                     return Vec::new();
                 }
                 match trace::recreate_opts(h, &old) {

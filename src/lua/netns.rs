@@ -317,13 +317,10 @@ fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
     crate::journal::trace::emit(&j, &key, &if background { format!("{line} &") } else { line });
 }
 
-/// A namespace the run did not create cannot come back once deleted: say so.
+/// `--trace` line for `ip netns del` (the journal hears of it once done).
 fn journal_netns_del(lua: &Lua, name: &str) {
-    let Some(j) = crate::runtime::journal(lua) else { return };
-    crate::journal::trace::emit(&j, &crate::journal::NsKey::Initial, &format!("ip netns del {name}"));
-    let ours = j.any_record(|r| matches!(r, crate::journal::Record::NetnsAdd { name: n } if n == name));
-    if !ours {
-        j.append(crate::journal::Record::Note { text: format!("namespace {name} (which existed before the run) was deleted") });
+    if let Some(j) = crate::runtime::journal(lua) {
+        crate::journal::trace::emit(&j, &crate::journal::NsKey::Initial, &format!("ip netns del {name}"));
     }
 }
 
@@ -333,6 +330,9 @@ fn delete(lua: &Lua, name: &str) -> mlua::Result<()> {
     let ns = crate::netns::open(name).ok();
     journal_netns_del(lua, name);
     crate::netns::del(name).map_err(raise)?;
+    if let Some(j) = crate::runtime::journal(lua) {
+        j.netns_deleted(name);
+    }
     if let Some(ns) = ns {
         crate::runtime::end_namespace(lua, &ns, "deleted");
     }
