@@ -34,6 +34,8 @@ lua_tests!(
     netns_run,
     netns_process,
     netns_errors,
+    monitor_basics,
+    monitor_errors,
 );
 
 /// Every script in tests/lua/ is listed above (a new file cannot be forgotten).

@@ -56,7 +56,7 @@ pub fn addr_wait(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::R
         Value::String(s) => {
             let s = s.to_str().map_err(|_| a.bad(1, what))?.to_string();
             match s.split_once('/') {
-                Some(_) => crate::units::parse_prefix(&s).map(|(ip, p)| (ip, Some(p))).map_err(|e| input(a.func, format!("argument #2: {e}")))?,
+                Some(_) => crate::units::parse_prefix(&s).map(|(ip, p)| (ip, Some(p))).map_err(|e| input(a.func, format!("argument #2: expected {e}")))?,
                 None => (s.parse().map_err(|_| a.bad(1, what))?, None),
             }
         }
