@@ -171,6 +171,8 @@ impl Object {
 }
 
 /// What a monitor reports. `source` indexes the namespaces it was opened on.
+// Nearly every event is an Object; boxing it would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Object {
@@ -374,10 +376,7 @@ impl Monitor {
                     return Ok(Some(ev));
                 }
             }
-            let left = match deadline {
-                None => None,
-                Some(d) => Some(d.saturating_duration_since(Instant::now())),
-            };
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if !self.wait_readable(left)? {
                 return Ok(None);
             }

@@ -156,6 +156,15 @@ end
 assert(byns.a.object.netns == a and byns.b.object.netns == b)
 byns.a.object:set{mtu = 1300}
 assert(a:link("x0").mtu == 1300 and b:link("x0").mtu == 1500, "the event's Link acts in its own namespace")
+-- A link moving between watched namespaces: "del" where it left, "new" where it arrived.
+a:link("x1"):set{netns = b, name = "moved"}
+local left, arrived
+while not (left and arrived) do
+  local e = assert(two:next(), "both sides of the move are reported")
+  if e.action == "del" and e.netns == a and e.object.name == "x1" then left = e end
+  if e.action == "new" and e.netns == b and e.object.name == "moved" then arrived = e end
+end
+assert(arrived.object == b:link("moved"))
 two:close()
 local one = nlua.monitor{"link", netns = "b", timeout = 0.05}
 assert(one.netns[1] == b)
