@@ -129,6 +129,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     if cli.monitor {
         return nlua::monitor::run(&cli.script, cli.json);
+    } else if cli.json {
+        return Err("--json goes with --monitor".into());
     }
     let trace = match cli.trace.as_deref() {
         None => journal::Trace::Off,

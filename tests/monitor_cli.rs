@@ -178,9 +178,12 @@ fn cli_monitor_json_lines_carry_what_ip_j_reports() {
 }
 
 #[test]
-fn cli_monitor_rejects_an_unknown_family() {
+fn cli_monitor_rejects_an_unknown_family_and_a_stray_json() {
     let o = nlua(&["--monitor", "link", "lnik"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--monitor: unknown family \"lnik\""), "{err}");
+    assert!(err.contains("nlua: --monitor: unknown family \"lnik\"; expected link, addr, route, rule, neigh, qdisc, class, filter, all or label"), "{err}");
+    let o = nlua(&["--json", "-e", "print(1)"]);
+    assert!(!o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "nlua: --json goes with --monitor\n");
 }
