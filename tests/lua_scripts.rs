@@ -37,6 +37,8 @@ lua_tests!(
     netns_errors,
     netns_lifetime,
     netns_mounts,
+    monitor_basics,
+    monitor_errors,
 );
 
 /// Every script in tests/lua/ is listed above (a new file cannot be forgotten).

@@ -4,6 +4,7 @@
 //! or from a list they already have.
 
 pub mod addr;
+pub mod event;
 pub mod json;
 pub mod link;
 pub mod neigh;
