@@ -21,9 +21,9 @@ const SAFETY: Option<Duration> = Some(Duration::from_secs(20));
 /// short sleep only makes it likely that the wait is already sleeping.
 fn later(ns: &NsInfo, cmd: &'static str) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
     let started = Arc::new(AtomicBool::new(false));
-    let (s, fd) = (started.clone(), ns.fd.clone());
+    let (s, ns) = (started.clone(), ns.clone());
     let t = std::thread::spawn(move || {
-        nix::sched::setns(&*fd, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+        ns.setns_here().unwrap();
         std::thread::sleep(Duration::from_millis(100));
         s.store(true, Ordering::SeqCst);
         sh(cmd);
