@@ -11,9 +11,11 @@ pub mod class;
 pub mod core;
 pub mod filter;
 pub mod flower;
+pub mod htb;
 pub mod kinds;
 pub mod netem;
 pub mod qdisc;
+pub mod tbf;
 pub mod u32;
 
 use nix::libc;

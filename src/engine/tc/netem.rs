@@ -324,7 +324,7 @@ pub fn decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     let mut out: Vec<(String, Opt)> = Vec::new();
     let mut put = |k: &str, o: Opt| out.push((k.to_string(), o));
     put("limit", Opt::Int(field(q, "limit")));
-    let us = |ticks: i64| core::tick2time(p, ticks as u32);
+    let us = |ticks: i64| core::ticks_to_time(p, ticks as u32);
     let delay = match attrs.int(S::TCA_NETEM_LATENCY64) {
         Some(ns) => (ns / 1000) as u32,
         None => us(field(q, "latency")),
