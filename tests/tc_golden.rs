@@ -321,7 +321,8 @@ fn tostring_reads_like_tc_reading_the_same_bytes() {
         let dir = std::env::temp_dir().join(format!("nlua-tc-golden-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut failures = Vec::new();
-        for f in fixtures().into_iter().filter(|f| f.verb != Verb::Del) {
+        // (a kind nlua has no table for prints its raw options instead)
+        for f in fixtures().into_iter().filter(|f| f.verb != Verb::Del && f.name != "tc_cake_raw") {
             let p = as_kernel_sends(&f.payload);
             let mut m = ((16 + p.len()) as u32).to_ne_bytes().to_vec();
             m.extend_from_slice(&f.ty.to_ne_bytes());
@@ -347,4 +348,25 @@ fn tostring_reads_like_tc_reading_the_same_bytes() {
         failures
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn an_unknown_kind_lists_its_options_raw_and_estimators_come_back() {
+    let f = fixture("tc_cake_raw");
+    let q = Qdisc::parse(&f.payload).unwrap();
+    assert_eq!(q.kind, "cake");
+    let m = q.to_opts("v0", &NoNames);
+    let Opt::Bytes(raw) = get(&m, "raw") else { panic!("raw: {m:?}") };
+    // the TCA_OPTIONS payload: cake's BASE_RATE64 (8mbit = 1000000 B/s) and attribute 9
+    assert_eq!(raw.len(), 20);
+    assert_eq!(&raw[4..8], &1_000_000u32.to_ne_bytes());
+    let text = nlua::show::tc::qdisc_text(&q, &NoLinks, false);
+    assert!(text.ends_with("raw [20 bytes] "), "{text}");
+
+    let m = decoded_opts("qdisc", &fixture("tc_pfifo_estimator").payload);
+    let Opt::Map(e) = get(&m, "estimator") else { panic!() };
+    assert_eq!((get(e, "interval"), get(e, "time_const")), (&Opt::Str("250ms".into()), &Opt::Str("1s".into())));
+    let e = nlua::engine::tc::Estimator::new(1_000_000, 8_000_000).unwrap();
+    assert_eq!((e.interval, e.ewma_log), (0, 3), "estimator 1sec 8sec as tc sets it up");
+    assert!(nlua::engine::tc::Estimator::new(9_000_000, 10_000_000).is_err(), "intervals stop at 8s");
 }

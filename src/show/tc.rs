@@ -24,17 +24,24 @@ pub fn stats_text(s: &Stats, prefix: &str) -> String {
         "{prefix}Sent {} bytes {} pkt (dropped {}, overlimits {} requeues {}) ",
         s.bytes, s.packets, s.drops, s.overlimits, s.requeues
     );
-    if s.rate_bps != 0 || s.rate_pps != 0 {
-        let _ = write!(o, "\n{prefix}rate {} {}pps", format_rate(s.rate_bps), s.rate_pps);
+    // with an estimator, tc prints its rate and the backlog on one line
+    if s.rate_est {
+        let _ = write!(o, "\n{prefix}rate {} {}pps{prefix}", format_rate(s.rate_bps), s.rate_pps);
+    } else {
+        let _ = write!(o, "\n{prefix}");
     }
-    let _ = write!(o, "\n{prefix}backlog {} {}p requeues {}", format_size(s.backlog), s.qlen, s.requeues);
+    let _ = write!(o, "backlog {} {}p requeues {}", format_size(s.backlog), s.qlen, s.requeues);
     o
 }
 
 /// The counters as `tc -s -j` puts them at the top of each object.
 pub fn stats_json(o: &mut Json, s: &Stats) {
     o.set("bytes", s.bytes).set("packets", s.packets).set("drops", s.drops).set("overlimits", s.overlimits);
-    o.set("requeues", s.requeues).set("backlog", s.backlog).set("qlen", s.qlen);
+    o.set("requeues", s.requeues);
+    if s.rate_est {
+        o.set("rate", s.rate_bps).set("pps", s.rate_pps);
+    }
+    o.set("backlog", s.backlog).set("qlen", s.qlen);
 }
 
 fn fields(v: Option<&Value>) -> Vec<(&'static str, i64)> {

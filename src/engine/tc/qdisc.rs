@@ -57,6 +57,9 @@ impl Qdisc {
             ("handle".to_string(), Opt::Str(units::format_qdisc_handle(self.handle))),
             ("kind".to_string(), Opt::Str(self.kind.clone())),
         ];
+        if let Some(e) = super::Estimator::from_attrs(&self.attrs) {
+            m.push(("estimator".to_string(), e.to_opt()));
+        }
         for b in [S::TCA_INGRESS_BLOCK, S::TCA_EGRESS_BLOCK] {
             if let Some(v) = self.attrs.uint(b).filter(|v| *v != 0) {
                 let k = if b == S::TCA_INGRESS_BLOCK { "ingress_block" } else { "egress_block" };
@@ -113,10 +116,12 @@ pub struct QdiscSpec {
     pub options: Option<Value>,
     pub ingress_block: Option<u32>,
     pub egress_block: Option<u32>,
+    /// TCA_RATE: a rate estimator for the stats.
+    pub estimator: Option<super::Estimator>,
 }
 
 /// Fields every `qdisc.add` takes besides the kind's options.
-pub const QDISC_FIELDS: &[&str] = &["dev", "parent", "handle", "kind", "ingress_block", "egress_block"];
+pub const QDISC_FIELDS: &[&str] = &["dev", "parent", "handle", "kind", "estimator", "ingress_block", "egress_block"];
 
 /// Check a kind word and suggest a known one for a typo.
 pub(crate) fn check_kind(f: &Fields<'_>, obj: Obj, kind: &str) -> std::result::Result<(), FieldError> {
@@ -174,6 +179,7 @@ impl QdiscSpec {
         if matches!(verb, Verb::Add | Verb::Replace) && kind.is_none() {
             return Err(f.missing("kind"));
         }
+        let estimator = super::Estimator::field(&mut f)?;
         let ingress_block = f.u32("ingress_block")?;
         let egress_block = f.u32("egress_block")?;
         let mut options = None;
@@ -186,7 +192,7 @@ impl QdiscSpec {
                 }
             }
         f.finish(QDISC_FIELDS.iter().copied())?;
-        Ok(QdiscSpec { ifindex, parent, handle, kind, options, ingress_block, egress_block })
+        Ok(QdiscSpec { ifindex, parent, handle, kind, options, ingress_block, egress_block, estimator })
     }
 
     /// The spec that names an existing qdisc (to delete or re-add it).
@@ -199,6 +205,7 @@ impl QdiscSpec {
             options: q.options_value().cloned(),
             ingress_block: q.attrs.uint(S::TCA_INGRESS_BLOCK).map(|v| v as u32).filter(|v| *v != 0),
             egress_block: q.attrs.uint(S::TCA_EGRESS_BLOCK).map(|v| v as u32).filter(|v| *v != 0),
+            estimator: super::Estimator::from_attrs(&q.attrs),
         }
     }
 
@@ -232,6 +239,9 @@ impl QdiscSpec {
         let mut attrs = Vec::new();
         if let Some(k) = &self.kind {
             attrs.push(kind_attr(Obj::Qdisc, k));
+        }
+        if let Some(e) = self.estimator.filter(|_| verb != Verb::Del) {
+            attrs.push(e.attr(Obj::Qdisc));
         }
         if let Some(b) = self.ingress_block {
             attrs.push(tca(Obj::Qdisc, S::TCA_INGRESS_BLOCK, Value::U(b as u64)));
