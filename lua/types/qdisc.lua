@@ -44,8 +44,8 @@ function Qdisc:json() end
 ---@field requeues integer
 ---@field backlog integer bytes queued
 ---@field qlen integer packets queued
----@field rate_bps integer rate estimator, bytes/s (0 without an estimator)
----@field rate_pps integer
+---@field rate_bps integer the rate estimator's bytes/s (0 without an `estimator`)
+---@field rate_pps integer the rate estimator's packets/s
 ---@field lends? integer htb classes: packets sent within the class's rate
 ---@field borrows? integer htb classes: packets sent by borrowing
 ---@field giants? integer
@@ -57,6 +57,7 @@ function Qdisc:json() end
 ---@field parent? string "root" (default), "ingress", "clsact", "1:10"
 ---@field handle? string "1:" (the kernel picks one when absent)
 ---@field kind string
+---@field estimator? {interval: string, time_const: string} a rate estimator ("250ms", "1s"; tc's `estimator`): stats get rate_bps/rate_pps
 ---@field ingress_block? integer
 ---@field egress_block? integer
 ---@field raw? string TCA_OPTIONS as bytes, for kinds nlua has no table for

@@ -2,7 +2,7 @@
 //! [`Handle`] (list, add, replace, change, del), encoded as `tc class` does.
 
 use super::kinds::{self, Ctx, DecodeCtx};
-use super::qdisc::{check_kind, explain_kind, unknown_kind_options};
+use super::qdisc::{check_kind, explain_kind, typo_of_missing, unknown_kind_options};
 use super::{LinkNames, Obj, Stats, TcMsg, Verb, core, dev_word, kind_attr, tca};
 use crate::engine::error::Result;
 use crate::engine::handle::Handle;
@@ -129,7 +129,7 @@ impl ClassSpec {
         let mut options = None;
         if let (Some(k), true) = (&kind, verb != Verb::Del) {
             let ctx = Ctx { res, psched: core::psched(), protocol: 0, keep: Default::default() };
-            options = kinds::encode(Obj::Class, k, &mut f, &ctx)?;
+            options = kinds::encode(Obj::Class, k, &mut f, &ctx).map_err(|e| typo_of_missing(e, &f))?;
             if !kinds::known(Obj::Class, k) {
                 unknown_kind_options(&f, Obj::Class, k, CLASS_FIELDS)?;
             }
@@ -211,7 +211,7 @@ impl Handle {
         // build them only on failure, once the socket is free again.
         self.observed(crate::engine::change::Change::Class(verb, s), || {
             self.request(s.message(verb), &String::new)
-                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Class, s.kind.as_deref()))
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Class, s.kind.as_deref(), verb))
         })
     }
 }

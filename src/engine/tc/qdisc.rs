@@ -132,6 +132,17 @@ pub(crate) fn check_kind(f: &Fields<'_>, obj: Obj, kind: &str) -> std::result::R
     Ok(())
 }
 
+/// A kind's options failed on a required option that a misspelt key was
+/// meant to give (`rat` for `rate`): report the misspelling, the real mistake.
+pub(crate) fn typo_of_missing(e: FieldError, f: &Fields<'_>) -> FieldError {
+    let missing = e.0.strip_prefix("field '").and_then(|r| r.strip_suffix("' is required"));
+    let Some(name) = missing.filter(|n| !n.contains('.')) else { return e };
+    match f.rest().iter().find(|(k, _)| schema::did_you_mean(k, [name]).is_some()) {
+        Some((k, _)) => schema::unknown_option(k, [name]),
+        None => e,
+    }
+}
+
 /// Options given for a kind nlua has no table for.
 pub(crate) fn unknown_kind_options(f: &Fields<'_>, obj: Obj, kind: &str, common: &[&'static str]) -> std::result::Result<(), FieldError> {
     if let Some((k, _)) = f.rest().first() {
@@ -172,7 +183,8 @@ impl QdiscSpec {
         let parent = match parent {
             Some(p) => p,
             None if special => TC_H_INGRESS,
-            None if verb == Verb::Del && handle.is_some() => 0,
+            // a handle names the qdisc wherever it is, as in tc
+            None if matches!(verb, Verb::Del | Verb::Change) && handle.is_some() => 0,
             None => TC_H_ROOT,
         };
         let handle = handle.unwrap_or(if special { 0xffff_0000 } else { 0 });
@@ -186,7 +198,7 @@ impl QdiscSpec {
         if let Some(k) = &kind
             && verb != Verb::Del {
                 let ctx = Ctx { res, psched: core::psched(), protocol: 0, keep: Default::default() };
-                options = kinds::encode(Obj::Qdisc, k, &mut f, &ctx)?;
+                options = kinds::encode(Obj::Qdisc, k, &mut f, &ctx).map_err(|e| typo_of_missing(e, &f))?;
                 if !kinds::known(Obj::Qdisc, k) {
                     unknown_kind_options(&f, Obj::Qdisc, k, QDISC_FIELDS)?;
                 }
@@ -260,7 +272,7 @@ impl QdiscSpec {
 
 /// Make the kernel's answers about an unknown kind or a missing parent name
 /// the field they are about (the errno and the kernel's text stay).
-pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>) -> Error {
+pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>, verb: Verb) -> Error {
     let m = e.message.as_str();
     let unknown_kind = m.contains("kind is unknown") || m.contains("classifier not found");
     let missing_parent = m.contains("Failed to find specified qdisc")
@@ -276,9 +288,11 @@ pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>) -> Error {
             Error { message: format!("field 'kind': this kernel has no {} kind {k:?}{hint}: {}", obj.word(), e.message), ..e }
         }
         _ if missing_parent => Error { message: format!("field 'parent': {}", e.message), ..e },
-        // a class whose qdisc is not there: the kernel says only ENOENT
+        // the kernel says only ENOENT: about the class itself when deleting
+        // or changing it, else about the qdisc it would hang from
         _ if obj == Obj::Class && e.errno == nix::libc::ENOENT && e.message == crate::engine::error::strerror(e.errno) => {
-            Error { message: format!("field 'parent': no such qdisc or class ({})", e.message), ..e }
+            let field = if matches!(verb, Verb::Del | Verb::Change) { "field 'classid': no such class" } else { "field 'parent': no such qdisc or class" };
+            Error { message: format!("{field} ({})", e.message), ..e }
         }
         _ => e,
     }
@@ -309,7 +323,7 @@ impl Handle {
         // build them only on failure, once the socket is free again.
         self.observed(crate::engine::change::Change::Qdisc(verb, s), || {
             self.request(s.message(verb), &String::new)
-                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Qdisc, s.kind.as_deref()))
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Qdisc, s.kind.as_deref(), verb))
         })
     }
 
