@@ -439,8 +439,8 @@ fn listed_options_recreate_the_same_qdiscs() {
         let mut cmds = Vec::new();
         // tbf: the kernel turns burst and mtu into times with the overhead,
         // mpu and ATM cells of the rate; the sizes nlua reads must give the same times
-        for rate in ["64kbit", "3mbit", "33333kbit", "2500mbit", "40gbit", "100gbit", "5mbps"] {
-            for burst in ["1540", "10k", "32kb", "777777", "1mb"] {
+        for rate in ["64kbit", "33333kbit", "2500mbit", "100gbit", "5mbps"] {
+            for burst in ["1540", "32kb", "777777"] {
                 for extra in ["", " linklayer atm", " overhead 24 linklayer atm mpu 96", " mpu 64", " peakrate 200gbit mtu 1500"] {
                     cmds.push(format!("tc qdisc add dev v0 root handle 1: tbf rate {rate} burst {burst} latency 20ms{extra}"));
                 }
@@ -467,6 +467,22 @@ fn listed_options_recreate_the_same_qdiscs() {
              local o = q.options; q:del(); qdisc.replace(o); return nlua.json(o)",
         );
         assert!(bad.is_empty(), "{} of {} differ:\n{}", bad.len(), cmds.len(), bad.join("\n"));
+        // in place: `qdisc.replace(q.options)` on the qdisc itself changes nothing
+        let in_place: Vec<String> = cmds.iter().filter(|c| !c.contains(" htb") && (!c.contains("tbf") || c.ends_with("20ms"))).cloned().collect();
+        let bad = recreate_each(
+            "tc qdisc del dev v0 root 2>/dev/null; tc qdisc del dev v0 ingress 2>/dev/null; tc qdisc del dev v0 clsact 2>/dev/null; true",
+            &in_place,
+            "tc -d -j qdisc show dev v0",
+            "local q = qdisc.list{dev='v0', handle='1:'}[1] or qdisc.list{dev='v0', handle='5:'}[1] or qdisc.list{dev='v0', handle='ffff:'}[1]
+             qdisc.replace(q.options); return nlua.json(q.options)",
+        );
+        assert!(bad.is_empty(), "{} of {} differ:\n{}", bad.len(), in_place.len(), bad.join("\n"));
+        // htb has no change operation: the kernel refuses in place, for tc too
+        sh("tc qdisc del dev v0 root; tc qdisc add dev v0 root handle 1: htb default 3");
+        let tc = std::process::Command::new("tc").args("qdisc replace dev v0 root handle 1: htb default 3".split(' ')).output().unwrap();
+        assert!(String::from_utf8_lossy(&tc.stderr).contains("Change operation not supported by specified qdisc"));
+        let ours = lua("local q = qdisc.list{dev='v0'}[1]; local ok, e = pcall(qdisc.replace, q.options); return e.code, e.message");
+        assert_eq!(ours, ["EINVAL", "Change operation not supported by specified qdisc"]);
     });
 }
 
@@ -475,7 +491,7 @@ fn listed_options_recreate_the_same_htb_classes() {
     in_netns(|| {
         veth();
         let mut cmds = Vec::new();
-        for rate in ["64kbit", "1mbit", "33333kbit", "1gbit", "40gbit"] {
+        for rate in ["64kbit", "33333kbit", "40gbit"] {
             for extra in ["", " ceil 50gbit", " burst 15k cburst 3000", " burst 10k/16 cburst 1mb/32", " prio 3 quantum 3000", " mtu 9000", " mpu 64 overhead 10", " overhead 20 linklayer atm"] {
                 cmds.push(format!("tc class add dev v0 parent 1: classid 1:10 htb rate {rate}{extra}"));
             }
