@@ -370,3 +370,52 @@ fn an_unknown_kind_lists_its_options_raw_and_estimators_come_back() {
     assert_eq!((e.interval, e.ewma_log), (0, 3), "estimator 1sec 8sec as tc sets it up");
     assert!(nlua::engine::tc::Estimator::new(9_000_000, 10_000_000).is_err(), "intervals stop at 8s");
 }
+
+/// An attribute: length, type, payload, padding.
+fn nla(ty: u16, payload: &[u8]) -> Vec<u8> {
+    let mut v = ((4 + payload.len()) as u16).to_ne_bytes().to_vec();
+    v.extend_from_slice(&ty.to_ne_bytes());
+    v.extend_from_slice(payload);
+    v.resize(v.len().div_ceil(4) * 4, 0);
+    v
+}
+
+#[test]
+fn a_netem_as_the_kernel_dumps_it_reads_like_the_request() {
+    // netem_dump: struct tc_netem_qopt, then correlations, reorder, corrupt
+    // and rate always (zeros when unset), a padded 64-bit PRNG seed (6.3+),
+    // the loss nest without NLA_F_NESTED; no distribution table.
+    let f = fixture("tc_netem_chaos");
+    let req = Qdisc::parse(&f.payload).unwrap();
+    let words = |v: &[u32]| v.iter().flat_map(|w| w.to_ne_bytes()).collect::<Vec<u8>>();
+    let loss5 = nlua::units::parse_percent_u32("5%").unwrap();
+    let mut opts = words(&[1_562_500, 1000, loss5, 0, 0, 312_500]);
+    opts.extend(nla(1, &words(&[0, 0, 0])));
+    opts.extend(nla(3, &words(&[0, 0])));
+    opts.extend(nla(4, &words(&[0, 0])));
+    opts.extend(nla(6, &words(&[0, 0, 0, 0])));
+    opts.extend(nla(9, &[]));
+    opts.extend(nla(14, &0x1234_5678_9abc_def0u64.to_ne_bytes()));
+    let mut p = f.payload[..20].to_vec();
+    p[16..20].copy_from_slice(&2u32.to_ne_bytes()); // refcnt
+    p.extend(nla(1, b"netem\0"));
+    p.extend(nla(2, &opts));
+    let dumped = Qdisc::parse(&p).unwrap();
+    assert_eq!(dumped.to_opts("v0", &NoNames), req.to_opts("v0", &NoNames));
+    let text = nlua::show::tc::qdisc_text(&dumped, &NoLinks, false);
+    assert_eq!(text.trim_end(), "qdisc netem 1: dev if3 root refcnt 2 limit 1000 delay 100ms  20ms loss 5%");
+
+    // a 4-state loss model comes back from the nest the kernel writes
+    let mut opts = words(&[0, 1000, 0, 0, 0, 0]);
+    let p13 = nlua::units::parse_percent_u32("1%").unwrap();
+    let gi = words(&[p13, u32::MAX - p13, 0, 0, u32::MAX]);
+    opts.extend(nla(5, &nla(1, &gi)));
+    let mut p = f.payload[..20].to_vec();
+    p.extend(nla(1, b"netem\0"));
+    p.extend(nla(2, &opts));
+    let m = Qdisc::parse(&p).unwrap().to_opts("v0", &NoNames);
+    let Opt::Map(ls) = get(&m, "loss_state") else { panic!("{m:?}") };
+    assert_eq!(get(ls, "p13"), &Opt::Str("1%".into()));
+    assert_eq!(get(ls, "p31"), &Opt::Str("99%".into()));
+    assert_eq!(get(ls, "p23"), &Opt::Str("100%".into()));
+}

@@ -545,3 +545,37 @@ fn an_estimator_set_by_nlua_gives_rate_bps() {
         assert!(tc_json("-s qdisc show dev v0")[0]["rate"].as_u64().unwrap() > 0);
     });
 }
+
+#[test]
+fn each_kernel_kind_prints_like_tc_show_and_tc_json() {
+    // Links stay down, so the counters hold still between tc's read and nlua's.
+    in_netns(|| {
+        sh("ip link add v0 type veth peer name v1 numtxqueues 2 numrxqueues 2");
+        let mut n = 0;
+        for q in [
+            "root handle 1: tbf rate 5mbps burst 10k/16 latency 1s mpu 64 overhead 4 linklayer atm",
+            "root handle 1: tbf rate 40gbit burst 1mb limit 2mb peakrate 50gbit mtu 64kb",
+            "root handle 1: estimator 250ms 1sec pfifo limit 50",
+            "root handle 1: bfifo limit 10kb",
+            "root handle 1: pfifo_fast",
+            "root handle 1: mq",
+            "root handle 1: htb default 0x10 r2q 7 direct_qlen 9",
+            "ingress",
+            "clsact",
+        ] {
+            sh(&format!("tc qdisc del dev v0 root 2>/dev/null; tc qdisc del dev v0 ingress 2>/dev/null; tc qdisc del dev v0 clsact 2>/dev/null; tc qdisc add dev v0 {q}"));
+            let text = sh("tc -s qdisc show dev v0");
+            let ours = lua("local t = {} for _, q in ipairs(qdisc.list{dev='v0'}) do t[#t+1] = q:show{stats=true} end return table.concat(t, '\\n')");
+            let norm = |s: &str| s.lines().map(|l| l.replace(" dev v0", "").trim_end().to_string()).filter(|l| !l.is_empty()).collect::<Vec<_>>();
+            assert_eq!(norm(&ours[0]), norm(&text), "tc qdisc add dev v0 {q}");
+            let mut tc = tc_json("-s qdisc show dev v0");
+            let mut mine = nlua_qdiscs("v0");
+            for x in tc.as_array_mut().unwrap().iter_mut().chain(mine.as_array_mut().unwrap()) {
+                x.as_object_mut().unwrap().remove("dev");
+            }
+            assert_eq!(mine, tc, "tc -s -j after tc qdisc add dev v0 {q}");
+            n += 1;
+        }
+        assert_eq!(n, 9);
+    });
+}
