@@ -579,3 +579,40 @@ fn each_kernel_kind_prints_like_tc_show_and_tc_json() {
         assert_eq!(n, 9);
     });
 }
+
+#[test]
+fn units_parse_as_tc_parses_them() {
+    // tc is the oracle: what it sends for a word, read back from the kernel,
+    // must be what nlua's parser makes of the same word.
+    in_netns(|| {
+        sh("ip link add v0 type veth peer name v1");
+        let reset = "tc qdisc del dev v0 root 2>/dev/null; true";
+        for rate in ["1mbit", "1Mbit", "1MBIT", "100kbit", "1.5mbit", ".5gbit", "1e3kbit", "10MBps", "1kbps", "8000", "1Kibit", "3mibit", "1gibit", "2tbit", "40gbit", "1TBps"] {
+            sh(&format!("{reset}; tc qdisc add dev v0 root tbf rate {rate} burst 100k latency 10ms"));
+            let tc = tc_json("qdisc show dev v0")[0]["options"]["rate"].as_u64().unwrap();
+            assert_eq!(nlua::units::parse_rate(rate).unwrap(), tc, "rate {rate}");
+        }
+        for size in ["1500", "1500b", "32kb", "32k", "32KB", "1mb", "1m", "1.5kb", "8kbit", "1mbit", "1gbit", "1gb", "2e3"] {
+            sh(&format!("{reset}; tc qdisc add dev v0 root bfifo limit {size}"));
+            let tc = tc_json("qdisc show dev v0")[0]["options"]["limit"].as_u64().unwrap();
+            assert_eq!(nlua::units::parse_size(size).unwrap() as u64, tc, "size {size}");
+        }
+        // tbf at 1000000 bytes/s with a 1000-byte burst: its limit is latency µs + 1000
+        for time in ["100ms", "1.5s", "250us", "250", "10MS", "1sec", "2secs", "3msec", "4msecs", "5usec", "6usecs", "0.5ms", "1e3us"] {
+            sh(&format!("{reset}; tc qdisc add dev v0 root handle 1: tbf rate 8mbit burst 1000 latency {time}"));
+            let limit = nlua::units::parse_size(&lua("return qdisc.list{dev='v0'}[1].options.limit")[0]).unwrap();
+            assert_eq!(nlua::units::parse_time(time).unwrap() + 1000, limit, "time {time}");
+        }
+        // and what tc refuses, nlua refuses (with the field named, see tests/lua/tc_errors.lua)
+        for (what, bad) in [("rate", "10 mbit"), ("rate", "10mbits"), ("rate", "mbit"), ("size", "10 kb"), ("size", "10kib"), ("time", "10 ms"), ("time", "10min")] {
+            let (cmd, ours) = match what {
+                "rate" => (format!("tc qdisc add dev v0 root tbf rate '{bad}' burst 10k latency 10ms"), nlua::units::parse_rate(bad).is_err()),
+                "size" => (format!("tc qdisc add dev v0 root bfifo limit '{bad}'"), nlua::units::parse_size(bad).is_err()),
+                _ => (format!("tc qdisc add dev v0 root tbf rate 1mbit burst 10k latency '{bad}'"), nlua::units::parse_time(bad).is_err()),
+            };
+            sh(reset);
+            let tc_ok = std::process::Command::new("sh").arg("-c").arg(&cmd).output().unwrap().status.success();
+            assert!(!tc_ok && ours, "{what} {bad:?}: tc accepts: {tc_ok}, nlua refuses: {ours}");
+        }
+    });
+}
