@@ -236,6 +236,23 @@ fn decoded_netem_reads_like_the_tc_command() {
 }
 
 #[test]
+fn decoded_fq_sfq_fq_codel_use_tc_words() {
+    let m = decoded_opts("qdisc", &fixture("tc_fq").payload);
+    assert_eq!((get(&m, "buckets"), get(&m, "pacing")), (&Opt::Int(2048), &Opt::Bool(false)));
+    assert!(!m.iter().any(|(k, _)| k == "buckets_log"));
+    let m = decoded_opts("qdisc", &fixture("tc_sfq").payload);
+    assert_eq!((get(&m, "headdrop"), get(&m, "perturb"), get(&m, "quantum")), (&Opt::Bool(true), &Opt::Int(10), &Opt::Str("1514b".into())));
+    assert!(!m.iter().any(|(k, _)| k == "prob_drop" || k == "redflowlimit"), "no counters, no unset zeros: {m:?}");
+    let m = decoded_opts("qdisc", &fixture("tc_fq_codel").payload);
+    assert_eq!((get(&m, "ecn"), get(&m, "target"), get(&m, "memory_limit")), (&Opt::Bool(true), &Opt::Str("3ms".into()), &Opt::Str("16mb".into())));
+    // buckets_log (the kernel's word) still goes in
+    let lua_fq = lua_opts(r#"{dev="v0", kind="fq", buckets_log=11, pacing=false}"#);
+    let tc_fq = lua_opts(r#"{dev="v0", kind="fq", buckets=2048, pacing=false}"#);
+    assert_eq!(payload_of("qdisc", &lua_fq, Verb::Add), payload_of("qdisc", &tc_fq, Verb::Add));
+    assert!(payload_of("qdisc", &lua_opts(r#"{dev="v0", kind="fq", buckets=1000}"#), Verb::Add).unwrap_err().contains("power of two"));
+}
+
+#[test]
 fn decoded_filters_read_like_the_tc_commands() {
     let m = decoded_opts("filter", &fixture("tc_flower_ip").payload);
     for (k, v) in [

@@ -83,7 +83,7 @@ function Qdisc:json() end
 ---@field cell_size? integer
 ---@field cell_overhead? integer
 ---@field slot? {min_delay?: string, max_delay?: string, distribution?: string, delay?: string, jitter?: string, packets?: integer, bytes?: string}
----@field ecn? boolean
+---@field ecn? boolean netem (needs a loss model), fq_codel, codel
 ---tbf
 ---@field burst? string "32kb" (tbf, htb classes), optionally "/cell"
 ---@field latency? string "50ms" (or limit)
@@ -101,7 +101,7 @@ function Qdisc:json() end
 ---@field bands? integer
 ---@field priomap? integer[] up to 16 bands
 ---@field multiqueue? boolean
----fq_codel / codel / fq / sfq: the kernel's attribute names, e.g.
+---fq_codel / codel / fq / sfq: the kernel's attribute names (mostly tc's), e.g.
 ---@field target? string
 ---@field interval? string
 ---@field flows? integer
@@ -111,15 +111,16 @@ function Qdisc:json() end
 ---@field ce_threshold? string
 ---@field flow_limit? integer
 ---@field initial_quantum? integer|string
----@field pacing? boolean
+---@field pacing? boolean fq: false is tc's nopacing
 ---@field maxrate? string
----@field buckets_log? integer
+---@field buckets? integer fq: a power of two (tc's word; lists as this)
+---@field buckets_log? integer fq: the kernel's log2 of buckets
 ---@field refill_delay? string
 ---@field orphan_mask? integer
 ---@field perturb? integer
 ---@field divisor? integer
 ---@field depth? integer
----@field headdrop? integer
+---@field headdrop? boolean sfq
 
 qdisc = {}
 ---@param filter? {dev?: string|integer|Link, parent?: string, handle?: string, kind?: string}

@@ -49,6 +49,10 @@ static CODECS: &[Codec] = &[
     Codec { obj: Obj::Qdisc, kind: "htb", encode: super::htb::encode, decode: super::htb::decode },
     Codec { obj: Obj::Qdisc, kind: "prio", encode: prio_encode, decode: prio_decode },
     Codec { obj: Obj::Qdisc, kind: "pfifo_fast", encode: no_options, decode: no_decode },
+    Codec { obj: Obj::Qdisc, kind: "fq", encode: fq_encode, decode: fq_decode },
+    Codec { obj: Obj::Qdisc, kind: "fq_codel", encode: fq_codel_encode, decode: codel_decode },
+    Codec { obj: Obj::Qdisc, kind: "codel", encode: codel_encode, decode: codel_decode },
+    Codec { obj: Obj::Qdisc, kind: "sfq", encode: sfq_encode, decode: sfq_decode },
     Codec { obj: Obj::Class, kind: "htb", encode: super::htb::class_encode, decode: super::htb::class_decode },
     Codec { obj: Obj::Filter, kind: "u32", encode: super::u32::encode, decode: super::u32::decode },
     Codec { obj: Obj::Filter, kind: "bpf", encode: super::bpf::encode, decode: super::bpf::decode },
@@ -190,6 +194,93 @@ fn no_options(_: &mut Fields<'_>, _: &Ctx<'_>) -> Result<Option<Value>, FieldErr
 
 fn no_decode(_: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     Vec::new()
+}
+
+// ---------------------------------------------------------------------------
+// fq, fq_codel, codel, sfq: their tables, with tc's words where the kernel's
+// differ (fq's `buckets` is a count, flags read back as booleans)
+
+fn table_of(kind: &str) -> &'static Type {
+    S::QDISC_KINDS.case(kind).expect("a qdisc kind with a table")
+}
+
+/// Integer 0/1 options of `keys` as booleans.
+fn flags_as_bools(mut out: Vec<(String, Opt)>, keys: &[&str]) -> Vec<(String, Opt)> {
+    for (k, v) in out.iter_mut() {
+        if keys.contains(&k.as_str())
+            && let Opt::Int(n) = v {
+                *v = Opt::Bool(*n != 0);
+            }
+    }
+    out
+}
+
+fn fq_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    // tc's `buckets 2048` is the kernel's buckets_log 11
+    let buckets = match f.take("buckets") {
+        None => None,
+        Some(v) => match v.as_int() {
+            Some(n) if n > 0 && (n as u64).is_power_of_two() && n <= 1 << 30 => Some(n.trailing_zeros()),
+            _ => return Err(f.expected("buckets", "a power of two like 1024", v)),
+        },
+    };
+    let mut v = table_encode(table_of("fq"), f, ctx)?;
+    if let (Some(log), Some(Value::Nested(attrs))) = (buckets, v.as_mut()) {
+        if attrs.has(8) {
+            return Err(field_err(&f.path("buckets"), "give either 'buckets' or 'buckets_log'"));
+        }
+        attrs.0.insert(0, attr(&S::FQ, 8, u32v(log)));
+    }
+    Ok(v)
+}
+
+fn fq_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
+    let mut out = flags_as_bools(table_decode(v), &["pacing", "horizon_drop"]);
+    for (k, v) in out.iter_mut() {
+        if k == "buckets_log"
+            && let Opt::Int(n) = v {
+                *k = "buckets".into();
+                *v = Opt::Int(1i64 << (*n).clamp(0, 62));
+            }
+    }
+    out
+}
+
+fn fq_codel_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    table_encode(table_of("fq_codel"), f, ctx)
+}
+
+fn codel_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    table_encode(table_of("codel"), f, ctx)
+}
+
+fn codel_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
+    flags_as_bools(table_decode(v), &["ecn"])
+}
+
+fn sfq_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    // tc's `headdrop` is a flag; the struct's field a u32 (1 or 0 also do)
+    let headdrop = match f.take("headdrop") {
+        None => false,
+        Some(Opt::Bool(b)) => *b,
+        Some(Opt::Int(n @ (0 | 1))) => *n == 1,
+        Some(v) => return Err(f.expected("headdrop", "boolean", v)),
+    };
+    let mut v = table_encode(table_of("sfq"), f, ctx)?;
+    if headdrop {
+        match &mut v {
+            Some(Value::Struct(_, fields, _)) => fields.push(("headdrop", Value::U(1))),
+            _ => v = Some(Value::Struct(&S::SFQ_QOPT, vec![("headdrop", Value::U(1))], Vec::new())),
+        }
+    }
+    Ok(v)
+}
+
+/// sfq's options without the struct's counters and the zeros tc leaves unset.
+fn sfq_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
+    const COUNTERS: &[&str] = &["prob_drop", "forced_drop", "prob_mark", "forced_mark", "prob_mark_head", "forced_mark_head"];
+    let out = table_decode(v).into_iter().filter(|(k, v)| !COUNTERS.contains(&k.as_str()) && *v != Opt::Int(0)).collect();
+    flags_as_bools(out, &["headdrop"])
 }
 
 // ---------------------------------------------------------------------------
