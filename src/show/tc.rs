@@ -134,9 +134,18 @@ fn qdisc_options(q: &Qdisc, text: &mut String, json: &mut Json) {
             for b in &map {
                 let _ = write!(text, " {b}");
             }
+            // TCA_PRIO_MQ: tc sends it as a flag and prints it as a u8, so a
+            // flag without payload reads "off" (kernels no longer report it)
+            let mq = match v {
+                Value::StructThen(_, _, rest) => rest.nested(2).and_then(|n| n.value(1)).map(|x| matches!(x, Value::U(b) if *b != 0)),
+                _ => None,
+            };
+            if let Some(on) = mq {
+                let _ = write!(text, " multiqueue: {} ", if on { "on" } else { "off" });
+            }
             json.set("bands", get(&f, "bands") as u32);
             json.set("priomap", Json::Arr(map.iter().map(|b| Json::UInt(*b as u64)).collect()));
-            json.set("multiqueue", false);
+            json.set("multiqueue", mq.unwrap_or(false));
         }
         ("netem", Value::StructThen(..)) => netem_options(v, text, json),
         ("fq_codel", Value::Nested(a)) => fq_codel_options(a, text, json),

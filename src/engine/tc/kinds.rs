@@ -438,7 +438,8 @@ fn prio_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     for (n, val) in fields {
         match (*n, val) {
             ("bands", Value::I(b)) => out.push(("bands".into(), Opt::Int(*b))),
-            ("priomap", Value::Bytes(m)) => {
+            // tc's default map (sent whatever the bands) stays implicit
+            ("priomap", Value::Bytes(m)) if m[..] != PRIO_DEFAULT_MAP => {
                 out.push(("priomap".into(), Opt::List(m.iter().map(|b| Opt::Int(*b as i64)).collect())))
             }
             _ => {}
