@@ -12,6 +12,7 @@ pub mod route;
 pub mod rule;
 pub mod tc;
 pub mod tc_filter;
+pub mod tc_flower;
 
 pub use json::Json;
 

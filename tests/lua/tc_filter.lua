@@ -27,6 +27,13 @@ local f6 = filter.add{dev = "v0", parent = "1:", protocol = "ipv6", prio = 2, ki
   match = {src = "2001:db8::/32", dport = 443}, flowid = "1:10"}
 assert(#f6.options.sel == 2 and f6.options.sel[1].off == 8 and f6.options.sel[2].off == 40)
 
+-- replace: the same node (handle) takes the new flowid
+local fo = f6.options
+fo.flowid = "1:20"
+local f6r = filter.replace(fo)
+assert(f6r.handle == f6.handle and f6r.options.flowid == "1:20")
+assert(tc("filter show dev v0"):find("fh " .. f6.handle .. " order 2048 key ht 801 bkt 0 *flowid 1:20", 1, true), tc("filter show dev v0"))
+
 -- ingress redirect to ifb (the ingress-shaping recipe) with a verdict string after it
 qdisc.add{dev = "v0", kind = "ingress"}
 local r = filter.add{dev = "v0", parent = "ingress", kind = "u32", sel = {{val = 0, mask = 0, off = 0}},

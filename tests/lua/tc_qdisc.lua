@@ -29,6 +29,13 @@ c10:change{ceil = "30mbit"}
 assert(c10.options.ceil == "30mbit" and c10.options.rate == "10mbit", "change merged")
 assert(tc("class show dev v0 classid 1:10"):find("ceil 30Mbit", 1, true))
 
+-- replace: the listed options with one changed
+local co = c10.options
+co.rate, co.prio = "12mbit", 4
+local c10r = class.replace(co)
+assert(c10r.options.rate == "12mbit" and c10r.options.ceil == "30mbit" and c10r.options.prio == 4, nlua.json(c10r.options))
+assert(tc("class show dev v0 classid 1:10"):find("prio 4 rate 12Mbit ceil 30Mbit", 1, true))
+
 -- a leaf qdisc under the class, with units in and out
 local leaf = qdisc.add{dev = v0, parent = "1:10", handle = "10:", kind = "tbf", rate = "1mbit", burst = "32kb", latency = "50ms"}
 assert(leaf.parent == "1:10" and leaf.options.rate == "1mbit" and leaf.options.burst == "32kb")
