@@ -394,3 +394,41 @@ EOF
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out, "rc=0\ntidy.lock\nlab1=0\nlab2=0\nlab.lock\ntidy.lock\n", "{}", text(&o));
 }
+
+#[test]
+fn what_a_run_adds_then_deletes_rolls_back_cleanly() {
+    // Each object made and removed again: undo re-adds it from what was read
+    // before the delete, then deletes it. Both must work for every family.
+    let o = world(
+        "cat > /tmp/churn.lua <<'EOF'
+         local p = link.get('pre0')
+         qdisc.del{dev = 'pre0', parent = 'root'}
+         qdisc.add{dev = 'pre0', parent = 'root', handle = '1:', kind = 'htb', default = '1:10'}
+         class.add{dev = 'pre0', parent = '1:', classid = '1:10', kind = 'htb', rate = '10mbit', ceil = '20mbit'}
+         filter.add{dev = 'pre0', parent = '1:', prio = 5, kind = 'u32', match = {dst = '10.6.0.2/32'}, flowid = '1:10'}
+         filter.del{dev = 'pre0', parent = '1:', prio = 5}
+         class.del{dev = 'pre0', classid = '1:10'}
+         qdisc.del{dev = 'pre0', parent = 'root'}
+         qdisc.add{dev = 'pre0', parent = 'root', kind = 'tbf', rate = '1mbit', burst = '10kb', latency = '10ms'}
+         qdisc.del{dev = 'pre0', parent = 'root'}
+         neigh.add{dev = 'pre0', dst = '10.6.0.9', lladdr = '02:00:00:00:00:09'}
+         neigh.del{dev = 'pre0', dst = '10.6.0.9'}
+         neigh.add{dev = 'pre0', dst = '10.6.0.7', state = 'incomplete'}
+         neigh.del{dev = 'pre0', dst = '10.6.0.7'}
+         route.add{dst = '10.70.0.0/16', dev = 'pre0', table = 70}
+         route.del{dst = '10.70.0.0/16', table = 70}
+         rule.add{to = '10.70.0.0/16', table = 70, priority = 700}
+         rule.del{priority = 700}
+         p:addr_add('10.71.0.1/24'); addr.del('pre0', '10.71.0.1/24')
+         error('churned')
+EOF
+         echo '== before'; snap
+         $N /tmp/churn.lua >&2
+         echo '== after'; snap",
+    );
+    let log = text(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nlua: rolled back (") && !err.contains("could not be undone"), "{log}");
+    let s = sections(&String::from_utf8_lossy(&o.stdout));
+    same("churn", &s[0].1, &s[1].1, &log);
+}
