@@ -7,6 +7,7 @@
 pub mod engine;
 pub mod journal;
 pub mod lua;
+pub mod monitor;
 pub mod netns;
 pub mod process;
 pub mod repl;

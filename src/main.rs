@@ -46,6 +46,13 @@ struct Cli {
     /// Print the ip/tc command of each change before making it (`--trace=json` for JSON lines)
     #[arg(long = "trace", value_name = "FORMAT", num_args = 0..=1, default_missing_value = "text", require_equals = true)]
     trace: Option<String>,
+    /// Print netlink events like `ip monitor`; the arguments name families
+    /// (link addr route rule neigh qdisc class filter, all, label)
+    #[arg(long = "monitor")]
+    monitor: bool,
+    /// With --monitor: one JSON object per event
+    #[arg(long = "json")]
+    json: bool,
     /// Run everything inside the named network namespace (like `ip -n NAME`)
     #[arg(long = "netns", value_name = "NAME")]
     netns: Option<String>,
@@ -141,6 +148,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         // os.execute and /proc reads all see the namespace.
         let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
         nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
+    }
+    if cli.monitor {
+        return nlua::monitor::run(&cli.script, cli.json);
+    } else if cli.json {
+        return Err("--json goes with --monitor".into());
     }
     let trace = match cli.trace.as_deref() {
         None => journal::Trace::Off,

@@ -19,7 +19,6 @@ use crate::engine::{Error, NsInfo, Result};
 /// Where named namespaces live.
 pub const RUN_DIR: &str = "/run/netns";
 
-const NSFS_MAGIC: i64 = 0x6e73_6673;
 const NS_GET_NSTYPE: libc::c_ulong = 0xb703;
 
 /// A namespace name as `ip netns add` accepts it.
@@ -115,10 +114,10 @@ pub fn list() -> Result<Vec<String>> {
 
 /// Check that `ns` really is a network namespace file.
 fn check_netns(ns: NsInfo, func: &str, what: &str) -> Result<NsInfo> {
-    let st = nix::sys::statfs::fstatfs(ns.fd.as_fd()).map_err(|e| Error::nix(e, func.to_string()))?;
+    let st = ns.with_fd(|fd| nix::sys::statfs::fstatfs(fd).map_err(|e| Error::nix(e, func.to_string())))?;
     // SAFETY: NS_GET_NSTYPE takes no argument and only reads the descriptor.
     let nstype = unsafe { libc::ioctl(ns.raw_fd(), NS_GET_NSTYPE as _) };
-    if st.filesystem_type().0 as i64 != NSFS_MAGIC || nstype != libc::CLONE_NEWNET {
+    if st.filesystem_type() != nix::sys::statfs::NSFS_MAGIC || nstype != libc::CLONE_NEWNET {
         return Err(Error::input(func, format!("{what} is not a network namespace file")));
     }
     Ok(ns)
@@ -152,7 +151,7 @@ pub fn open_pid(pid: i64) -> Result<NsInfo> {
     let path = format!("/proc/{pid}/ns/net");
     let ns = NsInfo::open_path(&path, None).map_err(|e| match e.errno {
         libc::ENOENT => Error { message: format!("no process {pid}"), ..Error::system(libc::ESRCH, "netns.pid") },
-        _ => e.with_op("netns.pid"),
+        _ => Error { message: format!("cannot open {path}: {}", e.message), ..e.with_op("netns.pid") },
     })?;
     check_netns(ns, "netns.pid", &path)
 }
@@ -180,13 +179,13 @@ pub struct Entered {
 pub fn enter(ns: &NsInfo) -> Result<Entered> {
     let back = fcntl::open("/proc/thread-self/ns/net", OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
         .map_err(|e| Error::nix(e, "open /proc/thread-self/ns/net"))?;
-    setns(ns.fd.as_fd(), CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, format!("setns {}", ns.label())))?;
+    ns.setns_here()?;
     Ok(Entered { back })
 }
 
 /// Move the calling thread into `ns` for good (no way back but another enter).
 pub fn enter_for_good(ns: &NsInfo) -> Result<()> {
-    setns(ns.fd.as_fd(), CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, format!("setns {}", ns.label())))
+    ns.setns_here()
 }
 
 impl Drop for Entered {

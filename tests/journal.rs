@@ -361,7 +361,8 @@ fn a_process_whose_pid_was_reused_is_never_killed() {
     let o = world(
         "$N --name procs -e 'netns.temp():spawn{\"sleep\", os.getenv(\"LAB_SLEEP\")}' 2>/dev/null
          pid=$(grep '\"t\":\"process\"' /run/nlua/procs.journal | sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/')
-         kill $pid; sleep $LAB_SLEEP & other=$!
+         kill $pid 2>/dev/null; sleep 0.05 # start times count in 10 ms ticks: be a tick later
+         sleep $LAB_SLEEP & other=$!
          # pretend the run's pid is now this other process: only its start time differs
          sed -i \"s/\\\"pid\\\":$pid,/\\\"pid\\\":$other,/\" /run/nlua/procs.journal
          $N --down procs 2>&1; kill -0 $other && echo 'still running'; kill $other",
@@ -370,4 +371,64 @@ fn a_process_whose_pid_was_reused_is_never_killed() {
     let log = text(&o);
     assert!(out.contains("nlua: 'procs' is down (0 undone, 1 gone") && out.contains("still running"), "{log}");
     assert!(!out.contains("undo: kill"), "{log}");
+}
+
+#[test]
+fn a_run_that_removes_what_it_made_leaves_no_journal_and_can_run_again() {
+    let lab = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/lab.lua");
+    let o = world(&format!(
+        "cat > /tmp/tidy.lua <<'EOF'
+         local red = netns.add('red')
+         local a, b = link.add{{name = 'a', kind = 'veth', peer = {{name = 'b'}}}}
+         a:addr_add('10.1.0.1/24'); a:up(); route.add{{dst = '10.2.0.0/16', dev = 'a'}}
+         qdisc.add{{dev = 'b', parent = 'root', kind = 'tbf', rate = '1mbit', burst = '10kb', latency = '10ms'}}
+         local c, d = link.add{{name = 'c', kind = 'veth', netns = red, peer = {{name = 'd'}}}}
+         d:addr_add('10.3.0.1/24')
+         a:del()        -- b goes with it, and what was on both
+         netns.del(red) -- c goes with it, and d with c
+EOF
+         $N /tmp/tidy.lua; echo rc=$?; ls /run/nlua
+         $N {lab} >/dev/null; echo lab1=$?
+         $N {lab} >/dev/null; echo lab2=$?; ls /run/nlua"
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out, "rc=0\ntidy.lock\nlab1=0\nlab2=0\nlab.lock\ntidy.lock\n", "{}", text(&o));
+}
+
+#[test]
+fn what_a_run_adds_then_deletes_rolls_back_cleanly() {
+    // Each object made and removed again: undo re-adds it from what was read
+    // before the delete, then deletes it. Both must work for every family.
+    let o = world(
+        "cat > /tmp/churn.lua <<'EOF'
+         local p = link.get('pre0')
+         qdisc.del{dev = 'pre0', parent = 'root'}
+         qdisc.add{dev = 'pre0', parent = 'root', handle = '1:', kind = 'htb', default = '1:10'}
+         class.add{dev = 'pre0', parent = '1:', classid = '1:10', kind = 'htb', rate = '10mbit', ceil = '20mbit'}
+         filter.add{dev = 'pre0', parent = '1:', prio = 5, kind = 'u32', match = {dst = '10.6.0.2/32'}, flowid = '1:10'}
+         filter.del{dev = 'pre0', parent = '1:', prio = 5}
+         class.del{dev = 'pre0', classid = '1:10'}
+         qdisc.del{dev = 'pre0', parent = 'root'}
+         qdisc.add{dev = 'pre0', parent = 'root', kind = 'tbf', rate = '1mbit', burst = '10kb', latency = '10ms'}
+         qdisc.del{dev = 'pre0', parent = 'root'}
+         neigh.add{dev = 'pre0', dst = '10.6.0.9', lladdr = '02:00:00:00:00:09'}
+         neigh.del{dev = 'pre0', dst = '10.6.0.9'}
+         neigh.add{dev = 'pre0', dst = '10.6.0.7', state = 'incomplete'}
+         neigh.del{dev = 'pre0', dst = '10.6.0.7'}
+         route.add{dst = '10.70.0.0/16', dev = 'pre0', table = 70}
+         route.del{dst = '10.70.0.0/16', table = 70}
+         rule.add{to = '10.70.0.0/16', table = 70, priority = 700}
+         rule.del{priority = 700}
+         p:addr_add('10.71.0.1/24'); addr.del('pre0', '10.71.0.1/24')
+         error('churned')
+EOF
+         echo '== before'; snap
+         $N /tmp/churn.lua >&2
+         echo '== after'; snap",
+    );
+    let log = text(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nlua: rolled back (") && !err.contains("could not be undone"), "{log}");
+    let s = sections(&String::from_utf8_lossy(&o.stdout));
+    same("churn", &s[0].1, &s[1].1, &log);
 }

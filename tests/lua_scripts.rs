@@ -47,6 +47,7 @@ lua_tests!(
     rule_basics,
     neigh_basics,
     routing_errors,
+    routing_flush_del,
     tc_qdisc,
     tc_filter,
     tc_errors,
@@ -54,6 +55,10 @@ lua_tests!(
     netns_run,
     netns_process,
     netns_errors,
+    netns_lifetime,
+    netns_mounts,
+    monitor_basics,
+    monitor_errors,
     assertions,
     fixtures,
 );

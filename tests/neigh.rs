@@ -73,6 +73,28 @@ fn neighbours_made_by_ip_read_back_field_by_field() {
             arr(common::ip_json("neigh show nud all"))
         );
         assert_eq!(ours(&h, &NeighFilter { proxy: true, ..Default::default() }), arr(common::ip_json("neigh show proxy")));
+        // ip leaves out the keys its filter fixes ("dev" under `dev`, "state" under one `nud`).
+        let drop = |v: Vec<J>, k: &str| -> Vec<J> {
+            v.into_iter()
+                .map(|mut e| {
+                    e.as_object_mut().unwrap().remove(k);
+                    e
+                })
+                .collect()
+        };
+        let stale = NeighFilter { state: Some(0x04), ..Default::default() };
+        // (as in ip, extern_learn entries pass any state filter)
+        assert_eq!(ours(&h, &stale).len(), 2);
+        assert_eq!(ours(&h, &stale), arr(common::ip_json("neigh show nud stale")));
+        let reach_or_stale = NeighFilter { state: Some(0x02 | 0x04), ..Default::default() };
+        assert_eq!(ours(&h, &reach_or_stale), arr(common::ip_json("neigh show nud reachable nud stale")));
+        let v0 = NeighFilter { index: Some(h.link_index("v0").unwrap()), ..Default::default() };
+        assert_eq!(drop(ours(&h, &v0), "dev"), arr(common::ip_json("neigh show dev v0")));
+        let to = NeighFilter { dst: Some("10.0.0.8/30".parse().unwrap()), ..Default::default() };
+        assert_eq!(ours(&h, &to).len(), 3);
+        assert_eq!(ours(&h, &to), arr(common::ip_json("neigh show to 10.0.0.8/30")));
+        let v6 = NeighFilter { family: 10, ..Default::default() };
+        assert_eq!(ours(&h, &v6), arr(common::ip_json("-6 neigh show")));
         // The typed view.
         let all = h.neigh_list(&NeighFilter { state: Some(u32::MAX), ..Default::default() }).unwrap();
         let by = |d: &str| all.iter().find(|n| n.dst == Some(d.parse().unwrap())).unwrap_or_else(|| panic!("no {d}"));
@@ -221,6 +243,27 @@ fn fdb_entries_made_by_bridge_read_back_field_by_field() {
         let e = all.iter().find(|n| n.lladdr.as_deref() == Some(&[2, 0, 0, 0, 2, 1][..])).unwrap();
         // The bridge reports its own entries with NDA_MASTER, not NTF_MASTER.
         assert_eq!((e.state_word(), e.master), ("static".to_string(), Some(h.link_index("br0").unwrap())));
+        // Filters select what `bridge fdb show br/brport/dev/state` selects
+        // (bridge leaves out "ifname" when the filter fixes the port).
+        let idx = |n: &str| Some(h.link_index(n).unwrap());
+        let drop_ifname = |v: Vec<J>| -> Vec<J> {
+            v.into_iter()
+                .map(|mut e| {
+                    e.as_object_mut().unwrap().remove("ifname");
+                    e
+                })
+                .collect()
+        };
+        let by_master = NeighFilter { master: idx("br0"), ..fdb.clone() };
+        assert_eq!(ours(&h, &by_master), arr(json_cmd("bridge -j fdb show br br0")));
+        let p0 = NeighFilter { index: idx("p0"), ..fdb.clone() };
+        assert_eq!(drop_ifname(ours(&h, &p0)), arr(json_cmd("bridge -j fdb show brport p0")));
+        let vx0 = NeighFilter { index: idx("vx0"), ..fdb.clone() };
+        assert_eq!(drop_ifname(ours(&h, &vx0)), arr(json_cmd("bridge -j fdb show dev vx0")));
+        let stat = NeighFilter { state: Some(0x40), ..fdb.clone() };
+        assert_eq!(ours(&h, &stat), arr(json_cmd("bridge -j fdb show state static")));
+        // (bridge's state filter is a bit test: permanent entries carry NOARP too)
+        assert!(h.neigh_list(&stat).unwrap().iter().filter(|n| n.state_word() == "static").count() == 2);
     });
 }
 

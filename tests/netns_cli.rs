@@ -76,3 +76,73 @@ fn chaos_netem_by_pid() {
     let (_, our_payload) = ours.last(36);
     assert_eq!(hex(our_payload), hex(want_payload), "RTM_NEWQDISC payload");
 }
+
+/// `ns:exec` and `ns:spawn` bind /etc/netns/NAME/* over /etc as `ip netns
+/// exec` does, in a mount namespace of their own: the command sees the files,
+/// nlua and the rest of the system do not; an anonymous namespace gets none.
+/// (/etc is overlaid on a tmpfs first, inside the isolated mount namespace, so
+/// the test writes nothing to the real /etc.)
+#[test]
+fn exec_binds_etc_netns_like_ip_netns_exec() {
+    let (ok, out, err) = sh_isolated(
+        r#"set -e
+           mkdir -p /tmp/etc-ovl && mount -t tmpfs tmpfs /tmp/etc-ovl && mkdir /tmp/etc-ovl/u /tmp/etc-ovl/w
+           mount -t overlay overlay -o lowerdir=/etc,upperdir=/tmp/etc-ovl/u,workdir=/tmp/etc-ovl/w /etc
+           mkdir -p /etc/netns/red && echo "nameserver 192.0.2.53" > /etc/netns/red/resolv.conf
+           echo "red-host" > /etc/netns/red/hostname
+           ip netns add red
+           echo "ip: $(ip netns exec red cat /etc/resolv.conf /etc/hostname | tr '\n' ' ')"
+           $NLUA -e '
+             local red = netns.open("red")
+             io.write("exec: ", (red:exec("cat /etc/resolv.conf /etc/hostname | tr \"\\n\" \" \"").stdout), "\n")
+             local p = red:spawn{"cat", "/etc/hostname"}
+             io.write("spawn: ", p:wait().stdout)
+             local f = io.open("/etc/hostname"); local mine = f:read("l"); f:close()
+             io.write("nlua unchanged: ", tostring(mine ~= "red-host"), "\n")
+             io.write("temp: ", tostring(netns.temp():exec("cat /etc/hostname").stdout ~= "red-host\n"), "\n")'
+           echo "after: $(grep -c 192.0.2.53 /etc/resolv.conf || true)""#,
+    );
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(
+        out,
+        "ip: nameserver 192.0.2.53 red-host \nexec: nameserver 192.0.2.53 red-host \nspawn: red-host\nnlua unchanged: true\ntemp: true\nafter: 0\n"
+    );
+}
+
+/// The two-namespace topology nlua builds reads back the same with `ip -n
+/// NAME -j addr`: every address nlua lists is the one ip lists, on the same
+/// interface index.
+#[test]
+fn two_namespace_topology_matches_ip() {
+    let (ok, out, err) = sh_isolated(
+        r#"set -e
+           $NLUA -e '
+             local red, blue = netns.add("red"), netns.add("blue")
+             local a, b = link.add{name = "a", kind = "veth", netns = red, peer = {name = "b", netns = blue}}
+             a:addr_add("10.0.0.1/24"); a:addr_add("2001:db8::1/64", {nodad = true})
+             b:addr_add("10.0.0.2/24"); b:addr_add("2001:db8::2/64", {nodad = true})
+             a:up(); b:up(); red:link("lo"):up(); blue:link("lo"):up()
+             assert(red:exec{"ping", "-c1", "-W2", "10.0.0.2"}.ok)
+             for _, ns in ipairs{red, blue} do
+               for _, x in ipairs(ns:addr_list{}) do print(ns.name, x.dev, x.index, x.address, x.prefixlen) end
+             end'
+           echo '--'
+           ip -n red -j addr; echo; ip -n blue -j addr"#,
+    );
+    assert!(ok, "{out}\n{err}");
+    let (ours, theirs) = out.split_once("--\n").unwrap();
+    let mut want = Vec::new();
+    for (ns, json) in ["red", "blue"].iter().zip(theirs.lines().filter(|l| !l.trim().is_empty())) {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        for l in v.as_array().unwrap() {
+            for a in l["addr_info"].as_array().unwrap() {
+                want.push(format!("{ns}\t{}\t{}\t{}\t{}", l["ifname"].as_str().unwrap(), l["ifindex"], a["local"].as_str().unwrap(), a["prefixlen"]));
+            }
+        }
+    }
+    let mut got: Vec<String> = ours.lines().map(str::to_string).collect();
+    got.sort();
+    want.sort();
+    assert!(want.len() >= 8, "{want:?}");
+    assert_eq!(got, want);
+}

@@ -183,6 +183,13 @@ fn route_get_agrees_with_ip_across_tables_rules_and_multipath() {
             "route add 10.70.0.0/16 nexthop via 10.0.0.2 weight 1 nexthop via 10.0.1.2 weight 2",
             "-6 route add 2001:db8:70::/64 nexthop via 2001:db8::2 dev v0 nexthop via 2001:db8:1::2 dev v1",
             "-6 route add default via 2001:db8::fe",
+            "route add 10.80.0.0/16 via 10.0.1.253 table 1000",
+            "rule add to 10.80.0.0/16 lookup 1000 priority 1002",
+            "rule add ipproto tcp dport 443 lookup 200 priority 1003",
+            "rule add tos 0x10 lookup 200 priority 1004",
+            "-6 route add 2001:db8:90::/64 from 2001:db8:ff::/64 via 2001:db8:1::5",
+            "-6 route add 2001:db8:91::/64 via 2001:db8::7 table 300",
+            "-6 rule add from 2001:db8:77::/64 lookup 300 priority 1000",
         ] {
             ip(cmd);
         }
@@ -208,11 +215,53 @@ fn route_get_agrees_with_ip_across_tables_rules_and_multipath() {
         same_answer(&h, &RouteQuery { fibmatch: true, ..q("2001:db8:70::5") }, "fibmatch 2001:db8:70::5");
         same_answer(&h, &q("2001:db8:99::1"), "2001:db8:99::1");
         same_answer(&h, &RouteQuery { uid: Some(1000), ..q("8.8.4.4") }, "8.8.4.4 uid 1000");
+        // A table above 255, rules on the protocol and port, on TOS, and on
+        // mark with an input interface; IPv6 source-specific routes and rules.
+        same_answer(&h, &q("10.80.3.3"), "10.80.3.3");
+        same_answer(&h, &q("10.60.1.1"), "10.60.1.1");
+        same_answer(
+            &h,
+            &RouteQuery { ipproto: Some(6), dport: Some(443), ..q("10.60.1.1") },
+            "10.60.1.1 ipproto tcp dport 443",
+        );
+        same_answer(
+            &h,
+            &RouteQuery { ipproto: Some(6), dport: Some(80), ..q("10.60.1.1") },
+            "10.60.1.1 ipproto tcp dport 80",
+        );
+        same_answer(&h, &RouteQuery { tos: 0x10, ..q("10.60.1.1") }, "10.60.1.1 tos 0x10");
+        same_answer(
+            &h,
+            &RouteQuery { from: Some("10.0.0.9".parse().unwrap()), iif: Some(v0), mark: Some(7), ..q("10.60.2.2") },
+            "10.60.2.2 from 10.0.0.9 iif v0 mark 7",
+        );
+        same_answer(
+            &h,
+            &RouteQuery { from: Some("2001:db8:ff::1".parse().unwrap()), ..q("2001:db8:90::1") },
+            "2001:db8:90::1 from 2001:db8:ff::1",
+        );
+        same_answer(&h, &q("2001:db8:90::1"), "2001:db8:90::1");
+        same_answer(
+            &h,
+            &RouteQuery { from: Some("2001:db8:77::1".parse().unwrap()), ..q("2001:db8:91::1") },
+            "2001:db8:91::1 from 2001:db8:77::1",
+        );
         // No route: the kernel's errno comes through.
         ip("route del default");
         let e = h.route_get(&q("8.8.8.8")).unwrap_err();
         assert_eq!((e.errno, e.code(), e.op.as_str()), (101, "ENETUNREACH", "route get 8.8.8.8"));
     });
+}
+
+/// A table listing in an order independent of link timing: the kernel adds
+/// each link's IPv6 link-local routes when the link gets carrier, so two
+/// namespaces set up alike can list them in either order. The sort is stable,
+/// so routes with the same table, prefix and device keep their order (what
+/// append and prepend decide).
+fn canonical(mut v: Vec<J>) -> Vec<J> {
+    let key = |r: &J| (r["table"].to_string(), r["dst"].to_string(), r["dev"].to_string());
+    v.sort_by_key(key);
+    v
 }
 
 /// Apply route verbs the way `ip route VERB` does, recording each outcome.
@@ -222,7 +271,7 @@ fn apply_with_ip(steps: &[(&str, &str)]) -> (Vec<Option<i32>>, Vec<J>) {
         let o = std::process::Command::new("sh").arg("-c").arg(format!("ip route {verb} {args}")).output().unwrap();
         outcome.push(if o.status.success() { None } else { Some(errno_of(&String::from_utf8_lossy(&o.stderr))) });
     }
-    (outcome, ip_json("route show table all"))
+    (outcome, canonical(ip_json("route show table all")))
 }
 
 fn errno_of(stderr: &str) -> i32 {
@@ -250,12 +299,17 @@ fn apply_with_nlua(steps: &[(&str, Vec<(String, Opt)>)]) -> (Vec<Option<i32>>, V
         let spec = RouteSpec::from_opts(o, &h).unwrap();
         outcome.push(h.route_modify(&spec, v).err().map(|e| if e.errno == 3 { 2 } else { e.errno }));
     }
-    (outcome, ip_json("route show table all"))
+    (outcome, canonical(ip_json("route show table all")))
 }
 
 #[test]
 fn replace_append_change_prepend_do_what_ip_does() {
     let gw = |d: &str, g: &str| opts(&[("dst", s(d)), ("gw", s(g)), ("metric", Opt::Int(10))]);
+    let gw_only = |g: &str| opts(&[("gw", s(g))]);
+    let in_table = |mut o: Vec<(String, Opt)>, t: i64| {
+        o.push(("table".into(), Opt::Int(t)));
+        o
+    };
     let ip_steps: Vec<(&str, &str)> = vec![
         ("add", "10.20.0.0/16 via 10.0.0.2 metric 10"),
         ("append", "10.20.0.0/16 via 10.0.0.3 metric 10"),
@@ -271,6 +325,12 @@ fn replace_append_change_prepend_do_what_ip_does() {
         ("replace", "2001:db8:21::/64 via 2001:db8::4 metric 10"),
         ("del", "10.20.0.0/16 via 10.0.0.3 metric 10"),
         ("del", "10.20.0.0/16 via 10.0.0.9 metric 10"),
+        ("add", "2001:db8:20::/64 via 2001:db8::5 metric 10"),
+        ("prepend", "2001:db8:21::/64 via 2001:db8::6 metric 10"),
+        ("change", "2001:db8:21::/64 via 2001:db8::7 metric 10"),
+        ("add", "10.23.0.0/16 metric 10 table 1000 nexthop via 10.0.0.2 nexthop via 10.0.1.2"),
+        ("replace", "10.23.0.0/16 via 10.0.0.3 metric 10 table 1000"),
+        ("append", "10.23.0.0/16 via 10.0.0.4 metric 10 table 1000"),
     ];
     let nlua_steps: Vec<(&str, Vec<(String, Opt)>)> = vec![
         ("add", gw("10.20.0.0/16", "10.0.0.2")),
@@ -287,6 +347,20 @@ fn replace_append_change_prepend_do_what_ip_does() {
         ("replace", gw("2001:db8:21::/64", "2001:db8::4")),
         ("del", gw("10.20.0.0/16", "10.0.0.3")),
         ("del", gw("10.20.0.0/16", "10.0.0.9")),
+        ("add", gw("2001:db8:20::/64", "2001:db8::5")),
+        ("prepend", gw("2001:db8:21::/64", "2001:db8::6")),
+        ("change", gw("2001:db8:21::/64", "2001:db8::7")),
+        (
+            "add",
+            opts(&[
+                ("dst", s("10.23.0.0/16")),
+                ("nexthops", Opt::List(vec![Opt::Map(gw_only("10.0.0.2")), Opt::Map(gw_only("10.0.1.2"))])),
+                ("metric", Opt::Int(10)),
+                ("table", Opt::Int(1000)),
+            ]),
+        ),
+        ("replace", in_table(gw("10.23.0.0/16", "10.0.0.3"), 1000)),
+        ("append", in_table(gw("10.23.0.0/16", "10.0.0.4"), 1000)),
     ];
     let by_ip = in_netns(move || {
         setup();
@@ -299,7 +373,17 @@ fn replace_append_change_prepend_do_what_ip_does() {
     assert_eq!(by_nlua.0, by_ip.0, "each step succeeds or fails alike");
     assert_eq!(by_nlua.1, by_ip.1, "the resulting tables are the same");
     // The sequence really exercised the semantics: EEXIST, ENOENT, a v6 multipath.
-    assert_eq!(by_ip.0.iter().filter(|o| o.is_some()).count(), 3);
+    let (ok, eexist, enoent) = (None, Some(17), Some(2));
+    #[rustfmt::skip]
+    let want = vec![
+        ok, ok, ok, eexist,         // add, append, prepend, add again
+        ok, ok, ok, enoent,         // replace (creates), replace, change, change of nothing
+        ok, ok, ok, ok,             // IPv6: add, append (a second path), replace (creates), replace
+        ok, enoent,                 // del of one of the routes by gateway, del of none
+        eexist, ok, ok,             // IPv6 add of another gateway, prepend, change
+        ok, ok, ok,                 // multipath in table 1000, replaced by one path, appended
+    ];
+    assert_eq!(by_ip.0, want);
     assert!(by_ip.1.iter().any(|r| r["dst"] == "2001:db8:20::/64" && r["nexthops"].as_array().is_some_and(|a| a.len() == 2)));
 }
 

@@ -3,11 +3,13 @@
 //! interrupted (NLM_F_DUMP_INTR) is restarted, observably, with a consistent
 //! result.
 //!
-//! On this kernel IPv4 route dumps resume by trie key and never set
-//! NLM_F_DUMP_INTR (measured: no flagged message while another thread churns
-//! the table), so route dumps are checked for consistency under change, and
-//! the restart path is driven with an address dump, which the kernel does flag
-//! when addresses change mid-dump. Both go through the same `Handle::dump`.
+//! On this kernel route dumps never set NLM_F_DUMP_INTR (measured on 6.18: 20
+//! dumps of 20,000 routes each while another process added and deleted routes
+//! in the same table, IPv4 and IPv6, 400,000 messages per family, none
+//! flagged; rule and neighbour dumps likewise). So route dumps are checked for
+//! consistency under change, and the restart path is driven with an address
+//! dump, which the kernel does flag when addresses change mid-dump. Both go
+//! through the same `Handle::dump`.
 
 mod common;
 

@@ -67,6 +67,12 @@ fn rules_made_by_ip_read_back_field_by_field() {
         let h = Handle::new().unwrap();
         assert_eq!(ours(&h, 2), common::ip_json("rule show").as_array().unwrap().clone());
         assert_eq!(ours(&h, 10), common::ip_json("-6 rule show").as_array().unwrap().clone());
+        // No family: IPv4 then IPv6, and not the multicast routing families'
+        // rules an unspecified dump also returns.
+        let mut both = common::ip_json("rule show").as_array().unwrap().clone();
+        both.extend(common::ip_json("-6 rule show").as_array().unwrap().clone());
+        assert_eq!(ours(&h, 0), both);
+        assert!(h.rule_list(&RuleFilter::default()).unwrap().iter().all(|r| r.family == 2 || r.family == 10));
         // The typed view.
         let all = h.rule_list(&RuleFilter::default()).unwrap();
         let by = |p: u32| all.iter().find(|r| r.priority == p).unwrap_or_else(|| panic!("no rule {p}"));

@@ -32,16 +32,17 @@ function Class:json() end
 ---@field parent? string "1:" (default: the qdisc of classid)
 ---@field classid string "1:10"
 ---@field kind string "htb"
+---@field estimator? {interval: string, time_const: string} a rate estimator, as for qdiscs
 ---@field rate? string htb: "10mbit" (required)
 ---@field ceil? string default: rate
----@field burst? string default: rate/HZ + mtu, as tc
+---@field burst? string default: rate/HZ + mtu, as tc; optionally "/cell"
 ---@field cburst? string
 ---@field prio? integer
 ---@field quantum? integer
 ---@field mtu? integer default 1600
----@field mpu? integer
+---@field mpu? integer|string bytes ("64" or "64b")
 ---@field overhead? integer
----@field linklayer? string
+---@field linklayer? string "ethernet", "atm", "adsl"
 ---@field raw? string TCA_OPTIONS bytes for kinds nlua has no table for
 
 class = {}

@@ -45,6 +45,7 @@ function Neigh:json() end
 ---@field extern_learn? boolean
 ---@field managed? boolean
 ---@field proto? string|integer
+---@field protocol? string|integer alias of proto
 ---@field family? string "bridge" for an FDB entry
 ---@field master? boolean FDB: add to the master bridge
 ---@field self? boolean FDB: add to the device itself (default)

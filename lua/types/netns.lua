@@ -11,17 +11,21 @@ local Netns = {}
 ---@return Handle
 function Netns:handle() end
 ---Run `fn(...)` with this thread and the current handle inside the namespace;
----restored on return and on error. Returns fn's results.
+---restored on return, on error and when a coroutine tries to yield inside.
+---Runs nest. Returns fn's results.
 ---@param fn function
 ---@return any ...
 function Netns:run(fn, ...) end
 ---Run a command to completion inside the namespace, as `ip netns exec` does
 ---(private mount namespace, /sys of the namespace, /etc/netns/NAME over /etc).
+---`timeout` kills the command's whole process group; `check=true` raises on
+---failure an error carrying `status`, `signal`, `stdout`, `stderr`, `timed_out`.
 ---@param cmd string[]|string argv table, or a shell line for /bin/sh -c
 ---@param opts? {stdin?: string, env?: table<string,string>, cwd?: string, timeout?: number, check?: boolean}
 ---@return {ok: boolean, code: integer?, signal: integer?, stdout: string, stderr: string, timed_out: boolean}
 function Netns:exec(cmd, opts) end
----Start a command in the background inside the namespace.
+---Start a command in the background inside the namespace (reaped as soon as
+---it ends: no zombies).
 ---@param cmd string[]|string
 ---@param opts? {stdin?: string, env?: table<string,string>, cwd?: string, output?: "capture"|"null"|"inherit"|string}
 ---@return Process
@@ -34,9 +38,12 @@ function Netns:link(id) end
 ---@param filter? LinkListFilter
 ---@return Link[]
 function Netns:links(filter) end
----Delete this named namespace (like `ip netns del`).
+---Delete this named namespace (like `ip netns del`); every object of it then
+---fails with "namespace NAME was deleted".
 function Netns:del() end
----Let go of the namespace (an anonymous one goes when nothing else holds it).
+---Let go of the namespace. Closing a `netns.temp()` one ends it for every
+---object of it (it goes unless a process is inside); a named one is only
+---released by this object.
 function Netns:close() end
 -- Every `<module>_<op>` Handle method works on a Netns too: `ns:route_add{...}`.
 
@@ -48,6 +55,7 @@ local Process = {}
 ---@return boolean
 function Process:running() end
 ---Wait for the end (up to `timeout` seconds); nil if still running then.
+---Without a timeout, captured output is read to its end as well.
 ---@param timeout? number
 ---@return {ok: boolean, code: integer?, signal: integer?, stdout: string, stderr: string}?
 function Process:wait(timeout) end
@@ -60,7 +68,8 @@ netns = {}
 ---@param name string
 ---@return Netns
 function netns.add(name) end
----Delete a named namespace (like `ip netns del`).
+---Delete a named namespace (like `ip netns del`); every object of it then
+---fails with "namespace NAME was deleted", and nothing nlua holds keeps it alive.
 ---@param ns string|Netns
 function netns.del(ns) end
 ---The named namespaces (those under /run/netns).

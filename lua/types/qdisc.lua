@@ -44,8 +44,8 @@ function Qdisc:json() end
 ---@field requeues integer
 ---@field backlog integer bytes queued
 ---@field qlen integer packets queued
----@field rate_bps integer rate estimator, bytes/s (0 without an estimator)
----@field rate_pps integer
+---@field rate_bps integer the rate estimator's bytes/s (0 without an `estimator`)
+---@field rate_pps integer the rate estimator's packets/s
 ---@field lends? integer htb classes: packets sent within the class's rate
 ---@field borrows? integer htb classes: packets sent by borrowing
 ---@field giants? integer
@@ -57,6 +57,7 @@ function Qdisc:json() end
 ---@field parent? string "root" (default), "ingress", "clsact", "1:10"
 ---@field handle? string "1:" (the kernel picks one when absent)
 ---@field kind string
+---@field estimator? {interval: string, time_const: string} a rate estimator ("250ms", "1s"; tc's `estimator`): stats get rate_bps/rate_pps
 ---@field ingress_block? integer
 ---@field egress_block? integer
 ---@field raw? string TCA_OPTIONS as bytes, for kinds nlua has no table for
@@ -82,7 +83,7 @@ function Qdisc:json() end
 ---@field cell_size? integer
 ---@field cell_overhead? integer
 ---@field slot? {min_delay?: string, max_delay?: string, distribution?: string, delay?: string, jitter?: string, packets?: integer, bytes?: string}
----@field ecn? boolean
+---@field ecn? boolean netem (needs a loss model), fq_codel, codel
 ---tbf
 ---@field burst? string "32kb" (tbf, htb classes), optionally "/cell"
 ---@field latency? string "50ms" (or limit)
@@ -100,7 +101,7 @@ function Qdisc:json() end
 ---@field bands? integer
 ---@field priomap? integer[] up to 16 bands
 ---@field multiqueue? boolean
----fq_codel / codel / fq / sfq: the kernel's attribute names, e.g.
+---fq_codel / codel / fq / sfq: the kernel's attribute names (mostly tc's), e.g.
 ---@field target? string
 ---@field interval? string
 ---@field flows? integer
@@ -110,15 +111,16 @@ function Qdisc:json() end
 ---@field ce_threshold? string
 ---@field flow_limit? integer
 ---@field initial_quantum? integer|string
----@field pacing? boolean
+---@field pacing? boolean fq: false is tc's nopacing
 ---@field maxrate? string
----@field buckets_log? integer
+---@field buckets? integer fq: a power of two (tc's word; lists as this)
+---@field buckets_log? integer fq: the kernel's log2 of buckets
 ---@field refill_delay? string
 ---@field orphan_mask? integer
 ---@field perturb? integer
 ---@field divisor? integer
 ---@field depth? integer
----@field headdrop? integer
+---@field headdrop? boolean sfq
 
 qdisc = {}
 ---@param filter? {dev?: string|integer|Link, parent?: string, handle?: string, kind?: string}

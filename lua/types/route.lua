@@ -24,7 +24,7 @@
 ---@field expires integer? seconds left (IPv6 routes with a lifetime)
 ---@field mark integer? route.get
 ---@field uid integer? route.get
----@field realms integer?
+---@field realms integer? from << 16 | to
 ---@field nhid integer?
 ---@field metrics RouteMetrics? mtu, advmss, ..., lock
 ---@field nexthops RouteNexthop[]? the paths of a multipath route
@@ -63,7 +63,7 @@ function Route:json() end
 ---@field weight? integer 1..256 (default 1)
 ---@field onlink? boolean
 ---@field encap? RouteEncap
----@field realms? integer
+---@field realms? integer|string 5, "3/4" or rt_realms names
 
 ---@class RouteEncap
 ---@field type string "mpls" or "seg6"
@@ -94,22 +94,23 @@ function Route:json() end
 ---@field onlink? boolean
 ---@field pref? string IPv6: "low", "medium", "high"
 ---@field expires? integer seconds (IPv6)
----@field realms? integer
+---@field realms? integer|string 5, "3/4" or rt_realms names ("FROM/TO")
 ---@field nhid? integer nexthop object id
 ---@field metrics? RouteMetrics the same keys as a table
 ---@field nexthops? RouteNexthop[] multipath
 ---@field encap? RouteEncap
 
 ---@class RouteListFilter
----@field table? integer|string default "main"; "all" for every table
----@field family? string
+---@field table? integer|string default "main"; "all" (or 0) for every table
+---@field family? string default both; route.flush: "inet" within one table, as `ip route flush`
 ---@field dev? string|integer|Link
+---@field oif? string|integer|Link alias of dev
 ---@field proto? string|integer
 ---@field type? string
 ---@field scope? string
 ---@field metric? integer
 ---@field gw? string
----@field dst? string exactly this prefix
+---@field dst? string exactly this prefix ("default" without family: either family's default route)
 ---@field root? string routes inside this prefix
 ---@field match? string routes containing this prefix
 
@@ -121,6 +122,7 @@ function Route:json() end
 ---@field mark? integer
 ---@field uid? integer
 ---@field tos? integer|string
+---@field dscp? integer 0..63 (tos = dscp << 2)
 ---@field ipproto? string|integer
 ---@field sport? integer
 ---@field dport? integer
@@ -155,6 +157,7 @@ function route.prepend(opts) end
 ---@param r RouteOpts|Route
 function route.del(r) end
 ---Delete every route the filter selects (a filter is required); returns how many.
+---Within one table and without `family`, IPv4 only, as `ip route flush`.
 ---@param filter RouteListFilter
 ---@return integer
 function route.flush(filter) end

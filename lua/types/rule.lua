@@ -15,7 +15,7 @@
 ---@field action string "lookup", "goto", "nop", "blackhole", "unreachable", "prohibit"
 ---@field goto integer?
 ---@field tos integer
----@field realms integer?
+---@field realms integer? from << 16 | to
 ---@field proto string?
 ---@field suppress_prefixlength integer?
 ---@field suppress_ifgroup integer?
@@ -55,8 +55,9 @@ function Rule:json() end
 ---@field dport? integer|string|integer[]
 ---@field uidrange? string|integer[] "1000-2000" or {1000, 2000}
 ---@field l3mdev? boolean
----@field realms? integer
+---@field realms? integer|string 5, "3/4" or rt_realms names
 ---@field proto? string|integer
+---@field protocol? string|integer alias of proto
 ---@field tun_id? integer
 
 rule = {}

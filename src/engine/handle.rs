@@ -2,7 +2,7 @@
 //! with the three exchanges everything else is made of — a request answered by an
 //! ack, a request answered by one object, and a dump — plus pipelined batches.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 
 use nix::libc;
 
@@ -24,7 +24,8 @@ const BATCH_BYTES: usize = 64 << 10;
 /// came from it. A handle is `Send` but not `Sync`.
 #[derive(Debug)]
 pub struct Handle {
-    sock: NlSocket,
+    /// None once closed ([`Handle::close`]).
+    sock: RefCell<Option<NlSocket>>,
     seq: Cell<u32>,
     buf: RefCell<Vec<u8>>,
     ns: super::NsInfo,
@@ -43,7 +44,7 @@ impl Handle {
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock, seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None) }
+        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -67,9 +68,23 @@ impl Handle {
         self.observer.borrow().clone()
     }
 
-    /// The underlying socket.
-    pub fn socket(&self) -> &NlSocket {
-        &self.sock
+    /// The underlying socket; an error once the handle was closed or its
+    /// namespace deleted.
+    pub fn socket(&self) -> Result<Ref<'_, NlSocket>> {
+        self.ns.check_live()?;
+        Ref::filter_map(self.sock.borrow(), Option::as_ref).map_err(|_| Error::system(libc::EBADF, "netlink socket closed"))
+    }
+
+    /// Close the socket now and end this handle's hold on its namespace (it
+    /// was deleted, or a temporary one closed): every later request fails
+    /// with that reason, and nothing here keeps the namespace alive.
+    pub fn close(&self, why: &'static str) {
+        // (Never borrowed across a call out of the engine; should it be, the
+        // socket goes with the handle instead, and requests fail already.)
+        if let Ok(mut s) = self.sock.try_borrow_mut() {
+            s.take();
+        }
+        self.ns.end(why);
     }
 
     fn next_seq(&self) -> u32 {
@@ -82,7 +97,7 @@ impl Handle {
     pub fn request(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<()> {
         msg.add_flags(NLM_F_ACK);
         let seq = self.next_seq();
-        self.sock.send(&msg.finish(seq)).map_err(|e| e.with_op(op()))?;
+        self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
         // `op` is only called once the receive buffer is released: it may
         // itself ask the handle for names.
         let r = self.read_until(seq, |_| Ok(()));
@@ -94,7 +109,7 @@ impl Handle {
     pub fn request_reply(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<u8>> {
         msg.add_flags(NLM_F_ACK);
         let seq = self.next_seq();
-        self.sock.send(&msg.finish(seq)).map_err(|e| e.with_op(op()))?;
+        self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
         let mut reply = None;
         let r = self.read_until(seq, |m| {
             if reply.is_none() {
@@ -119,7 +134,7 @@ impl Handle {
             let mut m = msg.clone();
             m.add_flags(NLM_F_DUMP);
             let seq = self.next_seq();
-            self.sock.send(&m.finish(seq)).map_err(|e| e.with_op(op()))?;
+            self.socket().and_then(|s| s.send(&m.finish(seq))).map_err(|e| e.with_op(op()))?;
             let mut out = Vec::new();
             let mut intr = false;
             let r = self.read_until(seq, |m| {
@@ -144,7 +159,7 @@ impl Handle {
     fn read_until(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
         let mut buf = self.buf.borrow_mut();
         loop {
-            let n = self.sock.recv(&mut buf).map_err(Failure::Done)?;
+            let n = self.socket().and_then(|s| s.recv(&mut buf)).map_err(Failure::Done)?;
             for m in message::messages(&buf[..n]) {
                 let m = m.map_err(|s| Failure::Kernel(libc::EPROTO, Some(s.into())))?;
                 if m.seq != seq {
@@ -223,12 +238,12 @@ impl Handle {
     fn flush_chunk(&self, out: &mut Vec<u8>, last_off: usize, first: u32, ops: &[String], results: &mut [Option<Result<()>>]) -> Result<()> {
         let f = u16::from_ne_bytes([out[last_off + 6], out[last_off + 7]]) | NLM_F_ACK;
         out[last_off + 6..last_off + 8].copy_from_slice(&f.to_ne_bytes());
-        self.sock.send(out)?;
+        self.socket()?.send(out)?;
         out.clear();
         let last = ops.len() - 1;
         let mut buf = self.buf.borrow_mut();
         loop {
-            let n = self.sock.recv_small(&mut buf)?;
+            let n = self.socket()?.recv_small(&mut buf)?;
             for m in message::messages(&buf[..n]).flatten() {
                 if m.ty != NLMSG_ERROR {
                     continue;

@@ -298,6 +298,9 @@ pub enum DstMatch {
     Root(IpNet),
     /// Routes that contain this prefix.
     Match(IpNet),
+    /// The default route (prefix length 0) of either family: what "default"
+    /// selects when no family is given.
+    Default,
 }
 
 /// Which routes a list returns. `table: None` is every table; `family: 0`
@@ -346,6 +349,7 @@ impl RouteFilter {
             Some(DstMatch::Exact(p)) => net.prefix_len() == p.prefix_len() && net.trunc() == p.trunc(),
             Some(DstMatch::Root(p)) => same_family(&net, &p) && p.contains(&net),
             Some(DstMatch::Match(p)) => same_family(&net, &p) && net.contains(&p),
+            Some(DstMatch::Default) => r.dst_len == 0,
         }
     }
 }

@@ -84,6 +84,21 @@ pub fn tos_opt(f: &mut Fields<'_>) -> Result<Option<u8>, FieldError> {
     }
 }
 
+/// Realms as ip reads them: a number (from << 16 | to), or "TO" / "FROM/TO"
+/// where each is a number or a name from /etc/iproute2/rt_realms.
+pub fn realms_opt(f: &mut Fields<'_>) -> Result<Option<u32>, FieldError> {
+    let Some(v) = f.take("realms") else { return Ok(None) };
+    let realm = |s: &str| units::iproute2_id("rt_realms", s, &[(0, "unknown")]).filter(|r| *r <= 0xffff);
+    let r = match v {
+        Opt::Str(s) => match s.split_once('/') {
+            Some((from, to)) => realm(from).zip(realm(to)).map(|(a, b)| a << 16 | b),
+            None => realm(s),
+        },
+        _ => v.as_int().and_then(|n| u32::try_from(n).ok()),
+    };
+    r.map(Some).ok_or_else(|| f.expected("realms", "realm like 5, \"3/4\" or names from /etc/iproute2/rt_realms", v))
+}
+
 pub fn scope_opt(f: &mut Fields<'_>) -> Result<Option<u8>, FieldError> {
     match f.take("scope") {
         None => Ok(None),

@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use super::encap::Encap;
 use super::message::{MsgBuilder, NLA_F_NESTED};
 use super::route::{self, Route};
-use super::route_opts::{ip_bytes, one_of, proto_opt, scope_opt, table_opt, tos_opt, type_opt, via_bytes};
+use super::route_opts::{ip_bytes, one_of, proto_opt, realms_opt, scope_opt, table_opt, tos_opt, type_opt, via_bytes};
 use super::schema::route::{self as S, NexthopRecord};
 use super::schema::{self, Attr, Attrs, FieldError, Fields, Opt, Resolver, Value};
 use crate::units;
@@ -198,7 +198,7 @@ fn nexthop_from(v: &Opt, i: usize, family: u8, res: &dyn Resolver) -> Result<Nex
     let weight = f.int("weight", 1, 256)?.unwrap_or(1) as u16;
     let onlink = f.bool("onlink")?.unwrap_or(false);
     let encap = encap_opt(&mut f)?;
-    let realms = f.u32("realms")?;
+    let realms = realms_opt(&mut f)?;
     f.finish([])?;
     if gateway.is_none() && via.is_none() && oif.is_none() {
         return Err(FieldError(format!("field '{path}': needs 'gw', 'via' or 'dev'")));
@@ -292,7 +292,7 @@ impl RouteSpec {
             },
         };
         let expires = f.u32("expires")?;
-        let realms = f.u32("realms")?;
+        let realms = realms_opt(&mut f)?;
         let nhid = f.u32("nhid")?;
         let (metrics, lock) = metrics_opt(map, &mut f)?;
         let encap = encap_opt(&mut f)?;

@@ -12,7 +12,7 @@ use super::change::Change;
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL};
 use super::route::table_name;
-use super::route_opts::{ip_bytes, one_of, proto_opt, table_opt, tos_opt};
+use super::route_opts::{ip_bytes, one_of, proto_opt, realms_opt, table_opt, tos_opt};
 use super::schema::rule::{self as S, FIB_RULE_HDR};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Value};
 use crate::units;
@@ -194,7 +194,7 @@ impl Rule {
 /// Which rules a list returns.
 #[derive(Debug, Clone, Default)]
 pub struct RuleFilter {
-    /// AF_INET / AF_INET6, 0 for both.
+    /// AF_INET / AF_INET6, 0 for both (any other family by number).
     pub family: u8,
     pub priority: Option<u32>,
     pub table: Option<u32>,
@@ -373,7 +373,7 @@ impl RuleSpec {
         if let Some(m) = f.u32("mask")? {
             s.fwmask = Some(m);
         }
-        s.realms = f.u32("realms")?;
+        s.realms = realms_opt(&mut f)?;
         one_of(map, "proto", "protocol")?;
         s.protocol = match proto_opt(&mut f, "proto")? {
             Some(p) => Some(p),
@@ -559,7 +559,9 @@ impl Handle {
         })?;
         Ok(rules
             .into_iter()
-            .filter(|r| f.family == 0 || r.family == f.family)
+            // Family 0 is IPv4 and IPv6, not the multicast routing families
+            // (RTNL_FAMILY_IPMR/IP6MR) an unspecified dump also returns.
+            .filter(|r| if f.family == 0 { r.family == AF_INET || r.family == AF_INET6 } else { r.family == f.family })
             .filter(|r| f.priority.is_none_or(|p| r.priority == p))
             .filter(|r| f.table.is_none_or(|t| r.table == t))
             .collect())

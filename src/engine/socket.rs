@@ -12,6 +12,7 @@ use super::error::{Error, Result};
 
 const SOL_NETLINK: libc::c_int = 270;
 const NETLINK_ADD_MEMBERSHIP: libc::c_int = 1;
+const NETLINK_NO_ENOBUFS: libc::c_int = 5;
 const NETLINK_CAP_ACK: libc::c_int = 10;
 const NETLINK_EXT_ACK: libc::c_int = 11;
 const NETLINK_GET_STRICT_CHK: libc::c_int = 12;
@@ -83,6 +84,28 @@ impl NlSocket {
         if socket::setsockopt(&self.fd, sockopt::RcvBufForce, &bytes).is_err() {
             socket::setsockopt(&self.fd, sockopt::RcvBuf, &bytes).map_err(|e| Error::nix(e, "netlink SO_RCVBUF"))?;
         }
+        Ok(())
+    }
+
+    /// The receive buffer the kernel actually gave (it doubles what was asked).
+    pub fn rcvbuf(&self) -> Result<usize> {
+        socket::getsockopt(&self.fd, sockopt::RcvBuf).map_err(|e| Error::nix(e, "netlink SO_RCVBUF"))
+    }
+
+    /// NETLINK_NO_ENOBUFS: when off (the default, and what monitors want), a
+    /// full receive queue makes the next recv fail with ENOBUFS instead of
+    /// dropping notifications silently.
+    pub fn set_no_enobufs(&self, on: bool) -> Result<()> {
+        setsockopt_int(self.fd.as_fd(), SOL_NETLINK, NETLINK_NO_ENOBUFS, on as libc::c_int)
+            .map_err(|e| Error::nix(e, "netlink NETLINK_NO_ENOBUFS"))
+    }
+
+    /// Make recv return EAGAIN instead of blocking (monitors poll first).
+    pub fn set_nonblocking(&self) -> Result<()> {
+        use nix::fcntl::{FcntlArg, OFlag, fcntl};
+        let fl = fcntl(&self.fd, FcntlArg::F_GETFL).map_err(|e| Error::nix(e, "netlink F_GETFL"))?;
+        fcntl(&self.fd, FcntlArg::F_SETFL(OFlag::from_bits_truncate(fl) | OFlag::O_NONBLOCK))
+            .map_err(|e| Error::nix(e, "netlink F_SETFL"))?;
         Ok(())
     }
 

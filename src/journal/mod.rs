@@ -202,11 +202,76 @@ impl Journal {
         Ok(summary)
     }
 
-    /// The run succeeded: keep the journal for `--down`, or drop it when the
-    /// run changed nothing.
+    /// Mark as undone the pending records `f` selects: the run itself
+    /// removed what they would undo.
+    pub fn forget(&self, f: impl Fn(&Record) -> bool) {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let todo: Vec<Record> = pending(&g.records).iter().filter(|(_, r)| f(r)).map(|(seq, _)| Record::Undone { seq: *seq }).collect();
+        if !todo.is_empty() {
+            g.append(todo);
+        }
+    }
+
+    /// The run deleted namespace `name`: if the run made it, nothing in it
+    /// needs undoing any more; if not, that cannot be undone (say so).
+    pub fn netns_deleted(&self, name: &str) {
+        let ours = self.any_record(|r| matches!(r, Record::NetnsAdd { name: n } if n == name));
+        if !ours {
+            self.append(Record::Note { text: format!("namespace {name} (which existed before the run) was deleted") });
+            return;
+        }
+        let key = NsKey::Name(name.to_string());
+        // Veths with an end in there go with it, both ends.
+        let pairs = self.made_links(|k| k.ns == key);
+        self.forget(|r| match r {
+            Record::NetnsAdd { name: n } => n == name,
+            Record::Msg { ns, .. } => *ns == key || pairs.iter().any(|k| k.ns == *ns && r.msg_dev() == Some(k.index)),
+            Record::LinkRecreate { ns, .. } => *ns == key,
+            Record::LinkRestore { now, old } => now.ns == key && old.netns.is_none(),
+            _ => false,
+        });
+        self.forget(|r| matches!(r, Record::LinkAdd { link, peer, .. } if pairs.contains(link) || peer.as_ref().is_some_and(|p| pairs.contains(p))));
+    }
+
+    /// The run deleted link `index` in `ns`: if the run made it, the records
+    /// about it and its veth peer (addresses, routes, qdiscs...) have nothing
+    /// left to undo.
+    pub fn link_deleted(&self, ns: &NsKey, index: u32) {
+        let gone = self.made_links(|k| k.ns == *ns && k.index == index);
+        self.forget(|r| match r {
+            Record::LinkAdd { link, .. } => gone.contains(link),
+            Record::Msg { ns: n, .. } => gone.iter().any(|k| k.ns == *n && r.msg_dev() == Some(k.index)),
+            _ => false,
+        });
+    }
+
+    /// Both ends of every link this run made (and has not undone) with an
+    /// end that `f` selects.
+    fn made_links(&self, f: impl Fn(&record::LinkKey) -> bool) -> Vec<record::LinkKey> {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = Vec::new();
+        for (_, r) in pending(&g.records) {
+            if let Record::LinkAdd { link, peer, .. } = r {
+                if f(&link) || peer.as_ref().is_some_and(&f) {
+                    out.extend(peer);
+                    out.push(link);
+                }
+            }
+        }
+        out
+    }
+
+    /// The run succeeded: keep the journal for `--down`, or drop it when
+    /// nothing is left to undo (the run changed nothing, or removed all it
+    /// made itself and its processes have ended).
     pub fn keep(&self) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if g.records.is_empty() {
+        let work = pending(&g.records).iter().any(|(_, r)| match r {
+            Record::Note { .. } | Record::Defer => false,
+            Record::Process { pid, start, .. } => crate::process::start_time(*pid) == Some(*start),
+            _ => true,
+        });
+        if !work {
             if let Some(p) = g.path.take() {
                 let _ = std::fs::remove_file(p);
             }

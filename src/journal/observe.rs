@@ -136,7 +136,8 @@ impl Journal {
             Change::Neigh(NeighVerb::Replace | NeighVerb::Change | NeighVerb::Del, s) => {
                 let f = NeighFilter { family: s.family, index: Some(s.ifindex), state: Some(u32::MAX), ..Default::default() };
                 let old = h.neigh_list(&f)?.into_iter().find(|n| n.dst == s.dst && (s.dst.is_some() || n.lladdr == s.lladdr));
-                Before::Neigh(old.as_ref().map(crate::engine::neigh::NeighSpec::from_neigh))
+                // from_neigh leaves the lladdr out (a delete has none); a re-add needs it.
+                Before::Neigh(old.as_ref().map(|n| crate::engine::neigh::NeighSpec { lladdr: n.lladdr.clone(), ..crate::engine::neigh::NeighSpec::from_neigh(n) }))
             }
             Change::Qdisc(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => {
                 let f = QdiscFilter { ifindex: Some(s.ifindex), ..Default::default() };
@@ -238,6 +239,7 @@ impl Journal {
             }
             (Change::LinkDel { index, .. }, Before::Link(old, addrs, routes)) => {
                 if self.created(&here, *index) {
+                    self.link_deleted(&here, *index);
                     return Vec::new();
                 }
                 match trace::recreate_opts(h, &old) {
@@ -325,8 +327,10 @@ impl Journal {
                         vec![msg(&here, qdisc_del(s), tcw(s.words(h, tc::Verb::Del)))]
                     }
                     (_, Some(o)) => {
-                        let spec = QdiscSpec::from_qdisc(&o);
                         let v = if *verb == tc::Verb::Del { tc::Verb::Add } else { tc::Verb::Replace };
+                        // Re-encoded from its options, as `qdisc.add(q.options)` does: a
+                        // dump holds attributes an add refuses. Unknown kinds go raw.
+                        let spec = QdiscSpec::from_opts(&o.to_opts(&names(o.ifindex), h), v, h).unwrap_or_else(|_| QdiscSpec::from_qdisc(&o));
                         vec![msg(&here, spec.message(v), tcw(spec.words(h, v)))]
                     }
                     _ => Vec::new(),
@@ -340,8 +344,8 @@ impl Journal {
                 match (verb, old) {
                     (tc::Verb::Add, _) | (tc::Verb::Replace, None) => vec![msg(&here, s.message(tc::Verb::Del), tcw(s.words(h, tc::Verb::Del)))],
                     (_, Some(o)) => {
-                        let spec = ClassSpec::from_class(&o);
                         let v = if *verb == tc::Verb::Del { tc::Verb::Add } else { tc::Verb::Replace };
+                        let spec = ClassSpec::from_opts(&o.to_opts(&names(o.ifindex), h), v, h).unwrap_or_else(|_| ClassSpec::from_class(&o));
                         vec![msg(&here, spec.message(v), tcw(spec.words(h, v)))]
                     }
                     _ => Vec::new(),
@@ -366,8 +370,8 @@ impl Journal {
                         vec![msg(&here, del.message(tc::Verb::Del), tcw(del.words(h, tc::Verb::Del)))]
                     }
                     (_, Some(o)) => {
-                        let spec = FilterSpec::from_filter(&o);
                         let v = if *verb == tc::Verb::Del { tc::Verb::Add } else { tc::Verb::Replace };
+                        let spec = FilterSpec::from_opts(&o.to_opts(&names(o.ifindex), h), v, h).unwrap_or_else(|_| FilterSpec::from_filter(&o));
                         vec![msg(&here, spec.message(v), tcw(spec.words(h, v)))]
                     }
                     _ => Vec::new(),

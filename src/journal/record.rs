@@ -305,6 +305,32 @@ impl Record {
         Ok((seq, rec))
     }
 
+    /// The link a request record is about: the ifindex in the header of an
+    /// address, neighbour or tc request, or a route's RTA_OIF.
+    pub fn msg_dev(&self) -> Option<u32> {
+        let Record::Msg { ty, payload, .. } = self else { return None };
+        let at = |i: usize| payload.get(i..i + 4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+        match ty {
+            20 | 21 | 28 | 29 | 36..=45 => at(4),
+            24 | 25 => {
+                // rtmsg is 12 bytes, then attributes (len u16, type u16, value).
+                let mut i = 12;
+                while let (Some(len), Some(t)) = (payload.get(i..i + 2), payload.get(i + 2..i + 4)) {
+                    let (len, t) = (u16::from_ne_bytes([len[0], len[1]]) as usize, u16::from_ne_bytes([t[0], t[1]]));
+                    if len < 4 {
+                        return None;
+                    }
+                    if t == 4 {
+                        return at(i + 4);
+                    }
+                    i += (len + 3) & !3;
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
     /// A word for `--status` summaries.
     pub fn kind_word(&self) -> &'static str {
         match self {

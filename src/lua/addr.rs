@@ -176,6 +176,7 @@ pub static MODULE: Module = Module {
         Op { name: "replace", f: replace, mutates: true, sig: "addr.replace(dev, \"10.0.0.1/24\", {...})" },
         Op { name: "del", f: del, mutates: true, sig: "addr.del(dev, \"10.0.0.1/24\")" },
         Op { name: "flush", f: flush, mutates: true, sig: "addr.flush(dev, {family=}) --> count" },
+        Op { name: "wait", f: super::wait::addr_wait, mutates: false, sig: "addr.wait(dev, \"2001:db8::1\", timeout) --> Addr" },
     ],
     extra: None,
 };

@@ -1,6 +1,8 @@
 //! Errors as values with fields. An engine error reaches Lua as mlua's wrapped
 //! error userdata; [`install`] gives that userdata's metatable an `__index` so a
-//! script can read `err.errno`, `err.code`, `err.message`, `err.op`, and a
+//! script can read `err.errno`, `err.code`, `err.message`, `err.op` (and, for
+//! a command `ns:exec{..., check=true}` found failing, `err.stdout`,
+//! `err.stderr`, `err.status`, `err.signal`, `err.timed_out`), and a
 //! `__tostring` that prints the one line (`link add v0 type veth: File exists
 //! (EEXIST)`) without mlua's internal traceback.
 
@@ -21,9 +23,20 @@ pub fn input(func: &str, msg: impl std::fmt::Display) -> mlua::Error {
 /// The nlua error inside an mlua error, if there is one.
 pub fn engine_error(e: &mlua::Error) -> Option<&engine::Error> {
     match e {
-        mlua::Error::ExternalError(x) => x.downcast_ref::<engine::Error>(),
+        mlua::Error::ExternalError(x) => {
+            x.downcast_ref::<engine::Error>().or_else(|| x.downcast_ref::<crate::process::Failed>().map(|f| &f.error))
+        }
         mlua::Error::CallbackError { cause, .. } => engine_error(cause),
         mlua::Error::WithContext { cause, .. } => engine_error(cause),
+        _ => None,
+    }
+}
+
+/// The failed command inside an mlua error (`ns:exec` with `check=true`).
+fn failed_command(e: &mlua::Error) -> Option<&crate::process::Failed> {
+    match e {
+        mlua::Error::ExternalError(x) => x.downcast_ref::<crate::process::Failed>(),
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => failed_command(cause),
         _ => None,
     }
 }
@@ -63,6 +76,18 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
     let index = lua.create_function(|lua, (err, key): (Value, String)| {
         let Value::Error(e) = err else { return Ok(Value::Nil) };
         let x = engine_error(&e);
+        if let Some(f) = failed_command(&e) {
+            // `ns:exec{..., check=true}` failed: what the command produced.
+            let o = &f.outcome;
+            match key.as_str() {
+                "stdout" => return Ok(Value::String(lua.create_string(&o.stdout)?)),
+                "stderr" => return Ok(Value::String(lua.create_string(&o.stderr)?)),
+                "status" => return Ok(o.code.map_or(Value::Nil, |c| Value::Integer(c as i64))),
+                "signal" => return Ok(o.signal.map_or(Value::Nil, |c| Value::Integer(c as i64))),
+                "timed_out" => return Ok(Value::Boolean(o.timed_out)),
+                _ => {}
+            }
+        }
         Ok(match (key.as_str(), x) {
             ("errno", Some(x)) => Value::Integer(x.errno as i64),
             ("code", Some(x)) => Value::String(lua.create_string(x.code())?),

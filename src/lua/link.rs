@@ -202,6 +202,7 @@ pub static MODULE: Module = Module {
         Op { name: "add", f: add, mutates: true, sig: "link.add{name=, kind=, mtu=, mac=, master=, peer={name=}, ...} --> Link[, peer]" },
         Op { name: "del", f: del, mutates: true, sig: "link.del(link)" },
         Op { name: "set", f: set, mutates: true, sig: "link.set(link, {mtu=, name=, mac=, master=, up=, ...}) --> Link" },
+        Op { name: "wait", f: super::wait::link_wait, mutates: false, sig: "link.wait(link, \"up\"|\"present\"|\"gone\", timeout) --> Link|true" },
     ],
     extra: None,
 };

@@ -12,6 +12,7 @@ pub mod error;
 pub mod filter;
 pub mod handle;
 pub mod link;
+pub mod monitor;
 pub mod neigh;
 pub mod netns;
 pub mod nlua;
@@ -20,6 +21,7 @@ pub mod process;
 pub mod qdisc;
 pub mod route;
 pub mod rule;
+pub mod wait;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;

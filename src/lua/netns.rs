@@ -27,13 +27,22 @@ impl Netns {
         Netns { ns: Some(ns) }
     }
 
-    /// The namespace, or an error if it was closed.
+    /// The namespace, or an error if this object was closed. Its identity
+    /// (name, path, inode) stays readable after the namespace was deleted.
     pub fn info(&self) -> mlua::Result<&NsInfo> {
         self.ns.as_ref().ok_or_else(|| input("Netns", "this namespace was closed"))
     }
 
-    fn handle(&self, lua: &Lua) -> mlua::Result<Rc<engine::Handle>> {
-        handle_for(lua, self.info()?)
+    /// The namespace, to act in: an error naming `func` if it was deleted or
+    /// closed.
+    pub fn live(&self, func: &str) -> mlua::Result<&NsInfo> {
+        let ns = self.info()?;
+        ns.check_live().map_err(|e| raise(e.with_op(func)))?;
+        Ok(ns)
+    }
+
+    fn handle(&self, lua: &Lua, func: &str) -> mlua::Result<Rc<engine::Handle>> {
+        handle_for(lua, self.live(func)?)
     }
 }
 
@@ -46,7 +55,7 @@ pub fn netns_arg(func: &str, field: &str, v: &Value) -> mlua::Result<Option<NsIn
             crate::netns::open(&name).map(Some).map_err(|e| raise(e.with_op(func.to_string())))
         }
         Value::UserData(ud) => match ud.borrow::<Netns>() {
-            Ok(n) => Ok(Some(n.info()?.clone())),
+            Ok(n) => Ok(Some(n.live(func)?.clone())),
             Err(_) => Err(input(func, format!("{field}: expected Netns or namespace name, got {}", describe(v)))),
         },
         _ => Err(input(func, format!("{field}: expected Netns or namespace name, got {}", describe(v)))),
@@ -156,30 +165,31 @@ impl UserData for Netns {
         f.add_field_method_get("inode", |_, s| Ok(s.info()?.inode));
         // As the current namespace numbers this one, assigned on demand.
         f.add_field_method_get("nsid", |lua, s| {
+            let ns = s.live("Netns.nsid")?;
             let cur = crate::runtime::current_handle(lua)?;
-            if cur.ns() == s.info()? {
+            if cur.ns() == ns {
                 return Ok(None);
             }
-            cur.nsid_assign(s.info()?).map(Some).map_err(raise)
+            cur.nsid_assign(ns).map(Some).map_err(raise)
         });
     }
 
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("handle", |lua, s, ()| Ok(Handle(s.handle(lua)?)));
+        m.add_method("handle", |lua, s, ()| Ok(Handle(s.handle(lua, "Netns.handle")?)));
         m.add_method("link", |lua, s, id: Value| {
-            let h = s.handle(lua)?;
+            let h = s.handle(lua, "Netns.link")?;
             let op = &super::link::MODULE.ops.iter().find(|o| o.name == "get").unwrap();
             call_op(lua, "link", op, &h, MultiValue::from_iter([id]))
         });
         m.add_method("links", |lua, s, filter: Value| {
-            let h = s.handle(lua)?;
+            let h = s.handle(lua, "Netns.links")?;
             let op = &super::link::MODULE.ops.iter().find(|o| o.name == "list").unwrap();
             call_op(lua, "link", op, &h, MultiValue::from_iter([filter]))
         });
         m.add_method("_run", |lua, s, (f, args): (Function, MultiValue)| {
             guard("Netns.run", || {
-                let h = s.handle(lua)?;
-                let entered = crate::netns::enter(s.info()?).map_err(|e| raise(e.with_op("Netns.run")))?;
+                let h = s.handle(lua, "Netns.run")?;
+                let entered = crate::netns::enter(s.live("Netns.run")?).map_err(|e| raise(e.with_op("Netns.run")))?;
                 let prev = set_current_handle(lua, Some(h));
                 let pcall: Function = lua.globals().get("pcall")?;
                 let mut all = MultiValue::new();
@@ -196,20 +206,17 @@ impl UserData for Netns {
                 check_writable(lua, "Netns.exec")?;
                 let cmd = cmd_arg("Netns.exec", &cmd)?;
                 let ro = run_opts("Netns.exec", &opts, &["check"])?;
-                let check = opts.as_ref().map(|t| t.get::<Option<bool>>("check")).transpose()?.flatten().unwrap_or(false);
-                trace_exec(lua, s.info()?, &cmd, false);
-                let o = crate::process::exec(&cmd, &ro, Some(s.info()?)).map_err(raise)?;
+                let check = match opts.as_ref().map(|t| t.get::<Value>("check")).transpose()? {
+                    None | Some(Value::Nil) => false,
+                    Some(Value::Boolean(b)) => b,
+                    Some(v) => return Err(input("Netns.exec", format!("field 'check': expected boolean, got {}", describe(&v)))),
+                };
+                let ns = s.live("Netns.exec")?;
+                trace_exec(lua, ns, &cmd, false);
+                let o = crate::process::exec(&cmd, &ro, Some(ns)).map_err(raise)?;
                 if check && !o.ok() {
-                    let why = match (o.timed_out, o.code, o.signal) {
-                        (true, _, _) => "timed out".to_string(),
-                        (_, Some(c), _) => format!("exited with status {c}"),
-                        (_, _, Some(sig)) => format!("killed by signal {sig}"),
-                        _ => "failed".to_string(),
-                    };
-                    let errno = if o.timed_out { nix::libc::ETIMEDOUT } else { nix::libc::ECHILD };
-                    let mut e = engine::Error::system(errno, format!("exec {}", cmd.text()));
-                    e.message = format!("{why}: {}", String::from_utf8_lossy(&o.stderr).trim_end());
-                    return Err(raise(e));
+                    // The error carries the output: err.stdout, err.stderr, err.status...
+                    return Err(mlua::Error::external(crate::process::Failed::new(&cmd, o)));
                 }
                 outcome_table(lua, &o)
             })
@@ -231,8 +238,9 @@ impl UserData for Netns {
                         return Err(input("Netns.spawn", format!("field 'output': expected \"capture\", \"null\", \"inherit\" or a file path, got {}", describe(&v))));
                     }
                 };
-                trace_exec(lua, s.info()?, &cmd, true);
-                let p = crate::process::Process::spawn(&cmd, &ro, Some(s.info()?), output).map_err(raise)?;
+                let ns = s.live("Netns.spawn")?;
+                trace_exec(lua, ns, &cmd, true);
+                let p = crate::process::Process::spawn(&cmd, &ro, Some(ns), output).map_err(raise)?;
                 if let Some(j) = crate::runtime::journal(lua) {
                     j.append(crate::journal::Record::Process { pid: p.pid, start: p.start_time, cmd: cmd.text() });
                 }
@@ -243,21 +251,28 @@ impl UserData for Netns {
             guard("Netns.del", || {
                 check_writable(lua, "Netns.del")?;
                 let name = s.info()?.name.clone().ok_or_else(|| input("Netns.del", "this namespace has no name (close it instead)"))?;
-                journal_netns_del(lua, &name);
-                crate::netns::del(&name).map_err(raise)
+                delete(lua, &name)
             })
         });
-        m.add_method_mut("close", |_, s, ()| {
-            s.ns = None;
+        // Closing a temporary (anonymous) namespace ends it for every object
+        // of it; closing a named one lets go of this object's hold only.
+        m.add_method_mut("close", |lua, s, ()| {
+            if let Some(ns) = s.ns.take()
+                && ns.path.is_none() && ns.name.is_none() {
+                    crate::runtime::end_namespace(lua, &ns, "closed");
+                }
             Ok(())
         });
         m.add_meta_method(MetaMethod::ToString, |_, s, ()| {
             Ok(match &s.ns {
                 None => "Netns(closed)".to_string(),
-                Some(n) => match &n.name {
-                    Some(name) => format!("Netns({name})"),
-                    None => format!("Netns(inode {})", n.inode),
-                },
+                Some(n) => {
+                    let id = n.name.clone().unwrap_or_else(|| format!("inode {}", n.inode));
+                    match n.fd.ended() {
+                        Some((_, why)) => format!("Netns({id}, {why})"),
+                        None => format!("Netns({id})"),
+                    }
+                }
             })
         });
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
@@ -274,7 +289,7 @@ impl UserData for Netns {
                     if key.strip_prefix(module.name).and_then(|r| r.strip_prefix('_')) == Some(op.name) {
                         let name = module.name;
                         let f = lua.create_function(move |lua, (ud, args): (AnyUserData, MultiValue)| {
-                            let h = ud.borrow::<Netns>()?.handle(lua)?;
+                            let h = ud.borrow::<Netns>()?.handle(lua, "Netns")?;
                             call_op(lua, name, op, &h, args)
                         })?;
                         return Ok(Value::Function(f));
@@ -302,14 +317,26 @@ fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
     crate::journal::trace::emit(&j, &key, &if background { format!("{line} &") } else { line });
 }
 
-/// A namespace the run did not create cannot come back once deleted: say so.
+/// `--trace` line for `ip netns del` (the journal hears of it once done).
 fn journal_netns_del(lua: &Lua, name: &str) {
-    let Some(j) = crate::runtime::journal(lua) else { return };
-    crate::journal::trace::emit(&j, &crate::journal::NsKey::Initial, &format!("ip netns del {name}"));
-    let ours = j.any_record(|r| matches!(r, crate::journal::Record::NetnsAdd { name: n } if n == name));
-    if !ours {
-        j.append(crate::journal::Record::Note { text: format!("namespace {name} (which existed before the run) was deleted") });
+    if let Some(j) = crate::runtime::journal(lua) {
+        crate::journal::trace::emit(&j, &crate::journal::NsKey::Initial, &format!("ip netns del {name}"));
     }
+}
+
+/// Delete namespace `name` (like `ip netns del`) and end this run's hold on
+/// the namespace the name had (see `runtime::end_namespace`).
+fn delete(lua: &Lua, name: &str) -> mlua::Result<()> {
+    let ns = crate::netns::open(name).ok();
+    journal_netns_del(lua, name);
+    crate::netns::del(name).map_err(raise)?;
+    if let Some(j) = crate::runtime::journal(lua) {
+        j.netns_deleted(name);
+    }
+    if let Some(ns) = ns {
+        crate::runtime::end_namespace(lua, &ns, "deleted");
+    }
+    Ok(())
 }
 
 fn name_arg(func: &str, v: &Value) -> mlua::Result<String> {
@@ -351,8 +378,7 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
                     Some(n) => n,
                     None => name_arg("netns.del", &v)?,
                 };
-                journal_netns_del(lua, &name);
-                crate::netns::del(&name).map_err(raise)
+                delete(lua, &name)
             })
         })?,
     )?;
@@ -362,7 +388,8 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
             guard("netns.list", || {
                 let out = lua.create_table()?;
                 for name in crate::netns::list().map_err(raise)? {
-                    // A stale file (its namespace gone) is skipped, as `ip netns` lists only live ones.
+                    // A stale file (no namespace mounted on it) is skipped: there is no
+                    // namespace to return (`ip netns list` prints its name all the same).
                     if let Ok(ns) = crate::netns::open(&name) {
                         out.raw_push(Netns::new(lua, ns))?;
                     }

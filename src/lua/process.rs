@@ -20,7 +20,11 @@ impl Process {
     /// Wrap a started process and register it with the runtime.
     pub fn register(lua: &Lua, p: process::Process) -> mlua::Result<Process> {
         let p = Rc::new(RefCell::new(p));
-        crate::runtime::state(lua).processes.borrow_mut().push(p.clone());
+        let st = crate::runtime::state(lua);
+        let mut ps = st.processes.borrow_mut();
+        // Forget the ended ones no script object refers to any more.
+        ps.retain(|q| Rc::strong_count(q) > 1 || q.try_borrow_mut().map_or(true, |mut q| q.running()));
+        ps.push(p.clone());
         Ok(Process(p))
     }
 }

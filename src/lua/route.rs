@@ -18,6 +18,8 @@ use crate::show::route::{RtNames, route_json, route_text};
 use crate::show::{LinkTable, Names};
 use crate::units;
 
+const AF_INET: u8 = 2;
+
 /// What printing needs besides the object: link names and iproute2 name
 /// files, read once per listing and shared by every object of it.
 pub struct Ctx {
@@ -79,7 +81,11 @@ pub fn filter_from(h: &engine::Handle, t: Option<Table>, func: &str, link: Optio
             r.allow("table");
             None
         }
-        _ => table_opt(&mut r, "table").map_err(e)?.or(Some(S::RT_TABLE_MAIN)),
+        // Table 0 ("unspec") is every table, as for `ip route show table 0`.
+        _ => match table_opt(&mut r, "table").map_err(e)? {
+            Some(0) => None,
+            t => t.or(Some(S::RT_TABLE_MAIN)),
+        },
     };
     if link.is_none() {
         f.oif = match r.ifindex("dev", h).map_err(e)? {
@@ -94,17 +100,28 @@ pub fn filter_from(h: &engine::Handle, t: Option<Table>, func: &str, link: Optio
     f.gateway = r.ip("gw").map_err(e)?;
     let fam = (f.family != 0).then_some(f.family);
     let what = "prefix like \"10.0.0.0/24\" or \"default\"";
+    let given: Vec<&str> = ["dst", "root", "match"].into_iter().filter(|k| map.iter().any(|(x, _)| x == k)).collect();
+    if given.len() > 1 {
+        return Err(input(func, format!("field '{}': give only one of 'dst', 'root', 'match'", given[1])));
+    }
     for (k, mk) in [("dst", DstMatch::Exact as fn(_) -> _), ("root", DstMatch::Root), ("match", DstMatch::Match)] {
         let key: &'static str = k;
+        // "default" without a family names the default route of both families.
+        let any_default = fam.is_none() && map.iter().any(|(x, v)| x == k && v.as_str().is_some_and(is_default_word));
         if let Some(n) = r.parsed(key, what, |s| units::parse_dst(s, fam)).map_err(e)? {
-            if f.dst.is_some() {
-                return Err(input(func, format!("field '{key}': give only one of 'dst', 'root', 'match'")));
-            }
-            f.dst = Some(mk(n));
+            f.dst = match (any_default, key) {
+                (true, "root") => None,
+                (true, _) => Some(DstMatch::Default),
+                _ => Some(mk(n)),
+            };
         }
     }
     r.finish([]).map_err(e)?;
     Ok(f)
+}
+
+fn is_default_word(s: &str) -> bool {
+    matches!(s, "default" | "all" | "any")
 }
 
 /// List routes through `h` (through `link` only, when given) as a Lua array.
@@ -184,7 +201,12 @@ fn flush(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mu
     if t.pairs::<Value, Value>().next().is_none() {
         return Err(input(a.func, "give a filter, e.g. {table=100} or {dev=\"v0\"} (an empty one would flush table main)"));
     }
-    let f = filter_from(h, Some(t), a.func, None)?;
+    let mut f = filter_from(h, Some(t), a.func, None)?;
+    // As `ip route flush`: within one table and without a family, IPv4 only,
+    // so flushing a device's routes does not take its IPv6 link-local route.
+    if f.family == 0 && f.table.is_some() {
+        f.family = AF_INET;
+    }
     h.route_flush(&f).map_err(raise)?.into_lua_multi(lua)
 }
 

@@ -16,7 +16,7 @@ struct KnownNs {
     inode: u64,
     name: Option<String>,
     path: Option<String>,
-    fd: std::sync::Weak<std::os::fd::OwnedFd>,
+    fd: std::sync::Weak<engine::NsFd>,
 }
 
 /// Per-VM state, kept in mlua app data (no globals in Rust).
@@ -81,6 +81,7 @@ pub fn current_handle(lua: &Lua) -> mlua::Result<Rc<engine::Handle>> {
 /// The handle for namespace `ns`: the current one if it is that namespace,
 /// else one shared by every object of `ns` (opened on a thread inside it).
 pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Handle>> {
+    ns.check_live().map_err(error::raise)?;
     let cur = current_handle(lua)?;
     if cur.ns() == ns {
         return Ok(cur);
@@ -99,12 +100,14 @@ pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Han
     Ok(h)
 }
 
-/// Remember a namespace this run opened, for resolving namespace ids.
+/// Remember a namespace this run opened, for resolving namespace ids and for
+/// [`end_namespace`]. Held weakly, so a temporary namespace still goes away
+/// when its last object does.
 pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
     let st = state(lua);
     let mut v = st.namespaces.borrow_mut();
-    v.retain(|k| k.fd.strong_count() > 0);
-    if !v.iter().any(|k| k.dev == ns.dev && k.inode == ns.inode) {
+    v.retain(|k| k.fd.upgrade().is_some_and(|fd| fd.ended().is_none()));
+    if !v.iter().any(|k| std::ptr::eq(k.fd.as_ptr(), std::sync::Arc::as_ptr(&ns.fd))) {
         v.push(KnownNs {
             dev: ns.dev,
             inode: ns.inode,
@@ -115,18 +118,38 @@ pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
     }
 }
 
+/// End this run's hold on namespace `ns` (`why`: "deleted" by name, or a
+/// temporary one "closed"), as `ip netns del` ends a name: every handle and
+/// object of it fails with the reason from now on, and nothing nlua holds keeps
+/// the namespace alive (processes inside it still do).
+pub fn end_namespace(lua: &Lua, ns: &engine::NsInfo, why: &'static str) {
+    let same = |dev: u64, inode: u64| dev == ns.dev && inode == ns.inode;
+    let st = state(lua);
+    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().iter().filter_map(|w| w.upgrade()).collect();
+    hs.extend(st.handle.borrow().clone());
+    for h in hs.iter().filter(|h| same(h.ns().dev, h.ns().inode)) {
+        h.close(why);
+    }
+    for k in st.namespaces.borrow().iter().filter(|k| same(k.dev, k.inode)) {
+        if let Some(fd) = k.fd.upgrade() {
+            fd.end(why);
+        }
+    }
+    ns.end(why);
+}
+
 /// Namespaces this run knows that are still open, plus the named ones.
 pub fn known_namespaces(lua: &Lua) -> Vec<engine::NsInfo> {
     let st = state(lua);
-    let mut out: Vec<engine::NsInfo> = st
-        .namespaces
-        .borrow()
-        .iter()
-        .filter_map(|k| {
-            let fd = k.fd.upgrade()?;
-            Some(engine::NsInfo { dev: k.dev, inode: k.inode, fd, name: k.name.clone(), path: k.path.clone() })
-        })
-        .collect();
+    let mut out: Vec<engine::NsInfo> = Vec::new();
+    for k in st.namespaces.borrow().iter() {
+        let Some(fd) = k.fd.upgrade() else { continue };
+        let ns = engine::NsInfo { dev: k.dev, inode: k.inode, fd, name: k.name.clone(), path: k.path.clone() };
+        // (An ended namespace equals nothing, so it is never pushed.)
+        if ns.check_live().is_ok() && !out.contains(&ns) {
+            out.push(ns);
+        }
+    }
     for name in crate::netns::list().unwrap_or_default() {
         if let Ok(ns) = crate::netns::open(&name)
             && !out.contains(&ns) {

@@ -85,8 +85,8 @@ pub fn flags_text(flags: u32, mdown: bool) -> String {
 /// The link as `ip link show` prints it (`do_link`), or as the first lines of
 /// `ip addr show` (no mode, no alias). No trailing newline.
 pub fn link_text(l: &Link, n: &dyn Names, do_link: bool) -> String {
+    // ip marks M-DOWN from the lower device's flags alone, not from operstate.
     let (name, mdown) = name_and_link(l, n);
-    let mdown = mdown || l.operstate == 3;
     let mut s = format!("{}: {}: {} ", l.index, name, flags_text(l.flags, mdown));
     if l.attrs.has(S::IFLA_MTU) {
         let _ = write!(s, "mtu {} ", l.mtu);
@@ -155,11 +155,11 @@ pub fn link_text(l: &Link, n: &dyn Names, do_link: bool) -> String {
 pub fn link_brief(l: &Link, n: &dyn Names) -> String {
     let (name, mdown) = name_and_link(l, n);
     let mac = l.mac.as_ref().map(|m| ll_addr(m, l.link_type)).unwrap_or_default();
-    format!("{:<16} {:<14} {:<17} {}", name, l.operstate_name(), mac, flags_text(l.flags, mdown || l.operstate == 3))
+    format!("{:<16} {:<14} {:<17} {}", name, l.operstate_name(), mac, flags_text(l.flags, mdown))
 }
 
 fn flags_json(l: &Link, n: &dyn Names) -> Json {
-    let mdown = name_and_link(l, n).1 || l.operstate == 3;
+    let mdown = name_and_link(l, n).1;
     let t = flags_text(l.flags, mdown);
     let inner = &t[1..t.len() - 1];
     Json::Arr(inner.split(',').filter(|w| !w.is_empty()).map(Json::from).collect())

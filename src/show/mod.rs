@@ -4,6 +4,7 @@
 //! or from a list they already have.
 
 pub mod addr;
+pub mod event;
 pub mod json;
 pub mod link;
 pub mod neigh;
@@ -11,6 +12,7 @@ pub mod route;
 pub mod rule;
 pub mod tc;
 pub mod tc_filter;
+pub mod tc_flower;
 
 pub use json::Json;
 

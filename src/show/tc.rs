@@ -7,9 +7,9 @@ use std::fmt::Write;
 use super::{Json, Names};
 use crate::engine::schema::tc::{self as S};
 use crate::engine::schema::tc_netem as N;
-use crate::engine::schema::{Opt, Value};
+use crate::engine::schema::{Attrs, Opt, Value};
 use crate::engine::tc::core::{self, RateSpec};
-use crate::engine::tc::kinds::{self, attr_bytes};
+use crate::engine::tc::kinds::attr_bytes;
 use crate::engine::tc::{Class, Qdisc, Stats};
 use crate::units::{self, TC_H_ROOT, format_percent, format_rate, format_size, format_time, format_time64};
 
@@ -24,17 +24,24 @@ pub fn stats_text(s: &Stats, prefix: &str) -> String {
         "{prefix}Sent {} bytes {} pkt (dropped {}, overlimits {} requeues {}) ",
         s.bytes, s.packets, s.drops, s.overlimits, s.requeues
     );
-    if s.rate_bps != 0 || s.rate_pps != 0 {
-        let _ = write!(o, "\n{prefix}rate {} {}pps", format_rate(s.rate_bps), s.rate_pps);
+    // with an estimator, tc prints its rate and the backlog on one line
+    if s.rate_est {
+        let _ = write!(o, "\n{prefix}rate {} {}pps{prefix}", format_rate(s.rate_bps), s.rate_pps);
+    } else {
+        let _ = write!(o, "\n{prefix}");
     }
-    let _ = write!(o, "\n{prefix}backlog {} {}p requeues {}", format_size(s.backlog), s.qlen, s.requeues);
+    let _ = write!(o, "backlog {} {}p requeues {}", format_size(s.backlog), s.qlen, s.requeues);
     o
 }
 
 /// The counters as `tc -s -j` puts them at the top of each object.
 pub fn stats_json(o: &mut Json, s: &Stats) {
     o.set("bytes", s.bytes).set("packets", s.packets).set("drops", s.drops).set("overlimits", s.overlimits);
-    o.set("requeues", s.requeues).set("backlog", s.backlog).set("qlen", s.qlen);
+    o.set("requeues", s.requeues);
+    if s.rate_est {
+        o.set("rate", s.rate_bps).set("pps", s.rate_pps);
+    }
+    o.set("backlog", s.backlog).set("qlen", s.qlen);
 }
 
 fn fields(v: Option<&Value>) -> Vec<(&'static str, i64)> {
@@ -77,7 +84,7 @@ fn qdisc_options(q: &Qdisc, text: &mut String, json: &mut Json) {
             }
         }
         ("tbf", Value::Nested(a)) => {
-            let Some((rate, burst, prate, minburst, lat, limit)) = kinds::tbf_summary(a, p) else { return };
+            let Some((rate, burst, prate, minburst, lat, limit)) = crate::engine::tc::tbf::tbf_summary(a, p) else { return };
             let _ = write!(text, "rate {} burst {} ", format_rate(rate), format_size(burst));
             json.set("rate", rate).set("burst", burst);
             if prate > 0 {
@@ -123,15 +130,27 @@ fn qdisc_options(q: &Qdisc, text: &mut String, json: &mut Json) {
                 _ => None,
             }
             .unwrap_or_default();
-            let _ = write!(text, "bands {} priomap ", get(&f, "bands"));
+            let _ = write!(text, "bands {} priomap", get(&f, "bands"));
             for b in &map {
                 let _ = write!(text, " {b}");
             }
+            // TCA_PRIO_MQ: tc sends it as a flag and prints it as a u8, so a
+            // flag without payload reads "off" (kernels no longer report it)
+            let mq = match v {
+                Value::StructThen(_, _, rest) => rest.nested(2).and_then(|n| n.value(1)).map(|x| matches!(x, Value::U(b) if *b != 0)),
+                _ => None,
+            };
+            if let Some(on) = mq {
+                let _ = write!(text, " multiqueue: {} ", if on { "on" } else { "off" });
+            }
             json.set("bands", get(&f, "bands") as u32);
             json.set("priomap", Json::Arr(map.iter().map(|b| Json::UInt(*b as u64)).collect()));
-            json.set("multiqueue", false);
+            json.set("multiqueue", mq.unwrap_or(false));
         }
         ("netem", Value::StructThen(..)) => netem_options(v, text, json),
+        ("fq_codel", Value::Nested(a)) => fq_codel_options(a, text, json),
+        ("fq", Value::Nested(a)) => fq_options(a, text, json),
+        ("sfq", v @ Value::Struct(..)) => sfq_options(&fields(Some(v)), text, json),
         _ => generic_options(q.options(&crate::engine::tc::NoNames), text, json),
     }
 }
@@ -152,6 +171,131 @@ fn generic_options(opts: Vec<(String, Opt)>, text: &mut String, json: &mut Json)
             let _ = write!(text, "{k} {shown} ");
         }
         json.set(&k, Json::from(&v));
+    }
+}
+
+/// fq_codel's options as tc/q_fq_codel.c prints them.
+fn fq_codel_options(a: &Attrs, text: &mut String, json: &mut Json) {
+    let u = |id| a.uint(id).map(|v| v as u32);
+    if let Some(v) = u(2) {
+        let _ = write!(text, "limit {v}p ");
+        json.set("limit", v);
+    }
+    for (id, k) in [(5, "flows"), (6, "quantum")] {
+        if let Some(v) = u(id) {
+            let _ = write!(text, "{k} {v} ");
+            json.set(k, v);
+        }
+    }
+    for (id, k) in [(1, "target"), (7, "ce_threshold")] {
+        if let Some(v) = u(id) {
+            let _ = write!(text, "{k} {} ", format_time(v));
+            json.set(k, v);
+        }
+    }
+    let (sel, mask) = (u(10).unwrap_or(0), u(11).unwrap_or(0));
+    if sel != 0 || mask != 0 {
+        let _ = write!(text, "ce_threshold_selector {sel:#x}/{mask:#x} ");
+        json.set("ce_threshold_selector", sel).set("ce_threshold_mask", mask);
+    }
+    if let Some(v) = u(3) {
+        let _ = write!(text, "interval {} ", format_time(v));
+        json.set("interval", v);
+    }
+    if let Some(v) = u(9) {
+        let _ = write!(text, "memory_limit {} ", format_size(v));
+        json.set("memory_limit", v);
+    }
+    if u(4).is_some_and(|e| e != 0) {
+        text.push_str("ecn ");
+        json.set("ecn", true);
+    }
+    if let Some(v) = u(8).filter(|v| *v != 0) {
+        let _ = write!(text, "drop_batch {v} ");
+        json.set("drop_batch", v);
+    }
+}
+
+/// fq's options as tc/q_fq.c prints them.
+fn fq_options(a: &Attrs, text: &mut String, json: &mut Json) {
+    let u = |id| a.uint(id).map(|v| v as u32);
+    for (id, k) in [(1, "limit"), (2, "flow_limit")] {
+        if let Some(v) = u(id) {
+            let _ = write!(text, "{k} {v}p ");
+            json.set(k, v);
+        }
+    }
+    if let Some(v) = u(8) {
+        let _ = write!(text, "buckets {} ", 1u64 << v.min(63));
+        json.set("buckets", 1u64 << v.min(63));
+    }
+    if let Some(v) = u(10) {
+        let _ = write!(text, "orphan_mask {v} ");
+        json.set("orphan_mask", v);
+    }
+    if u(5) == Some(0) {
+        text.push_str("nopacing ");
+        json.set("pacing", false);
+    }
+    for (id, k) in [(3, "quantum"), (4, "initial_quantum")] {
+        if let Some(v) = u(id) {
+            let _ = write!(text, "{k} {} ", format_size(v));
+            json.set(k, v);
+        }
+    }
+    for (id, k, none) in [(7, "maxrate", u32::MAX), (6, "defrate", 0), (11, "low_rate_threshold", 0)] {
+        if let Some(v) = u(id).filter(|v| *v != none) {
+            let _ = write!(text, "{k} {} ", format_rate(v as u64));
+            json.set(k, v);
+        }
+    }
+    if let Some(v) = u(9) {
+        let _ = write!(text, "refill_delay {} ", format_time(v));
+        json.set("refill_delay", v);
+    }
+    if let Some(v) = u(12).filter(|v| *v != u32::MAX) {
+        let _ = write!(text, "ce_threshold {} ", format_time(v));
+        json.set("ce_threshold", v);
+    }
+    if let Some(v) = u(13) {
+        let _ = write!(text, "timer_slack {} ", format_time64(v as u64));
+        json.set("timer_slack", v);
+    }
+    if let Some(v) = u(14) {
+        let _ = write!(text, "horizon {} ", format_time(v));
+        json.set("horizon", v);
+    }
+    if let Some(d) = u(15) {
+        let k = if d == 0 { "horizon_cap" } else { "horizon_drop" };
+        let _ = write!(text, "{k} ");
+        json.set(k, Json::Null);
+    }
+}
+
+/// sfq's options as tc/q_sfq.c prints them (without -d's flows).
+fn sfq_options(f: &[(&'static str, i64)], text: &mut String, json: &mut Json) {
+    let limit = get(f, "limit") as u32;
+    let _ = write!(text, "limit {limit}p quantum {} ", format_size(get(f, "quantum") as u32));
+    json.set("limit", limit).set("quantum", get(f, "quantum") as u32);
+    if get(f, "depth") != 0 {
+        let _ = write!(text, "depth {} ", get(f, "depth"));
+        json.set("depth", get(f, "depth") as u32);
+    }
+    if get(f, "headdrop") != 0 {
+        text.push_str("headdrop ");
+        json.set("headdrop", true);
+    }
+    let _ = write!(text, "divisor {} ", get(f, "divisor"));
+    json.set("divisor", get(f, "divisor") as u32);
+    if get(f, "perturb") != 0 {
+        let _ = write!(text, "perturb {}sec ", get(f, "perturb"));
+        json.set("perturb", Json::Int(get(f, "perturb")));
+    }
+    if get(f, "min") != 0 {
+        let _ = write!(text, "ewma {} min {} max {} ", get(f, "wlog"), format_size(get(f, "min") as u32), format_size(get(f, "max") as u32));
+        let p = get(f, "max_p") as u32 as f64 / 2f64.powi(32);
+        let _ = write!(text, "probability {} ", units::fmt_g(p, 6));
+        json.set("ewma", get(f, "wlog") as u32).set("min", get(f, "min") as u32).set("max", get(f, "max") as u32).set("probability", Json::Num(p));
     }
 }
 
@@ -323,7 +467,7 @@ fn class_options(c: &Class, text: &mut String, json: &mut Json) {
         return;
     };
     let p = core::psched();
-    let Some(kinds::HtbClass { rate, ceil, prio, quantum, level, spec, .. }) = kinds::htb_class_summary(a, p) else { return };
+    let Some(crate::engine::tc::htb::HtbClass { rate, ceil, prio, quantum, level, spec, .. }) = crate::engine::tc::htb::class_summary(a, p) else { return };
     let o = attr_bytes(a, S::TCA_HTB_PARMS).unwrap_or_default();
     let w = |off: usize| u32::from_ne_bytes(o[off..off + 4].try_into().unwrap());
     let (burst, cburst) = (core::xmitsize(p, rate, w(24)), core::xmitsize(p, ceil, w(28)));

@@ -59,29 +59,65 @@ fn action(order: usize, a: &Attrs, n: &dyn Names, text: &mut String) -> Json {
             if let Some(b) = parms(F::TCA_GACT_PARMS).filter(|b| b.len() >= 20) {
                 let _ = write!(text, "gact action {}", control_name(ne32(&b, 8)));
                 j.set("control_action", control_json(ne32(&b, 8)));
+                // tc prints the random part even when there is none
+                let pb = parms(F::TCA_GACT_PROB).filter(|p| p.len() >= 8).unwrap_or_else(|| vec![0; 8]);
+                let ptype = match u16::from_ne_bytes([pb[0], pb[1]]) {
+                    0 => "none",
+                    1 => "netrand",
+                    2 => "determ",
+                    _ => "none",
+                };
+                let (pval, paction) = (u16::from_ne_bytes([pb[2], pb[3]]), ne32(&pb, 4));
+                let _ = write!(text, "\n\t random type {ptype} {} val {pval}", control_name(paction));
+                let mut prob = Json::obj();
+                prob.set("random_type", ptype).set("control_action", control_json(paction)).set("val", pval as u32);
+                j.set("prob", prob);
                 (index, refcnt, bind) = (ne32(&b, 0), ne32(&b, 12) as i32, ne32(&b, 16) as i32);
+                let _ = write!(text, "\n\t index {index} ref {refcnt} bind {bind}");
             }
         }
         "police" => {
             if let Some(b) = parms(F::TCA_POLICE_TBF).filter(|b| b.len() >= 56) {
                 let p = core::psched();
-                let rate = RateSpec::from_bytes(&b[20..32]);
-                let rate64 = opts.and_then(|o| o.uint(F::TCA_POLICE_RATE64)).unwrap_or(rate.rate as u64);
+                let u64_of = |id| opts.and_then(|o| o.uint(id));
+                let (rate, peak) = (RateSpec::from_bytes(&b[20..32]), RateSpec::from_bytes(&b[32..44]));
+                let rate64 = u64_of(F::TCA_POLICE_RATE64).unwrap_or(rate.rate as u64);
+                let prate64 = u64_of(F::TCA_POLICE_PEAKRATE64).unwrap_or(peak.rate as u64);
                 let burst = core::xmitsize(p, rate64, ne32(&b, 12));
                 let _ = write!(text, " police {:#x} rate {} burst {} mtu {} ", ne32(&b, 0), format_rate(rate64), format_size(burst), format_size(ne32(&b, 16)));
+                if prate64 != 0 {
+                    let _ = write!(text, "peakrate {} ", format_rate(prate64));
+                }
+                if let Some(a) = u64_of(F::TCA_POLICE_AVRATE) {
+                    let _ = write!(text, "avrate {} ", format_rate(a));
+                }
                 let _ = write!(text, "action {}", control_name(ne32(&b, 4)));
                 j.set("index", ne32(&b, 0)).set("control_action", control_json(ne32(&b, 4)));
-                if let Some(r) = opts.and_then(|o| o.uint(F::TCA_POLICE_RESULT)) {
-                    let _ = write!(text, "/{}", control_name(r as u32));
+                match u64_of(F::TCA_POLICE_RESULT) {
+                    Some(r) => {
+                        let _ = write!(text, "/{} ", control_name(r as u32));
+                        j.set("conform_action", control_json(r as u32));
+                    }
+                    None => text.push(' '),
+                }
+                let _ = write!(text, "overhead {} ", format_size(rate.overhead as u32));
+                j.set("overhead", rate.overhead as u32);
+                if rate.linklayer & 0x0f > core::LINKLAYER_ETHERNET {
+                    text.push_str("linklayer atm ");
+                    j.set("linklayer", "atm");
                 }
                 (index, refcnt, bind) = (ne32(&b, 0), ne32(&b, 44) as i32, ne32(&b, 48) as i32);
+                let _ = write!(text, "\n\tref {refcnt} bind {bind}");
             }
         }
         other => {
             let _ = write!(text, "{other}");
         }
     }
-    let _ = write!(text, "\n\tindex {index} ref {refcnt} bind {bind}");
+    // mirred and unknown kinds end with the index line here; gact and police print their own
+    if !matches!(kind, "gact" | "police") {
+        let _ = write!(text, "\n\tindex {index} ref {refcnt} bind {bind}");
+    }
     if kind != "police" {
         j.set("index", index);
     }
@@ -221,7 +257,7 @@ fn bpf_options(x: &Filter, a: &Attrs, n: &dyn Names, text: &mut String, j: &mut 
     actions(a.value(F::TCA_BPF_ACT), n, text, j);
 }
 
-fn generic_options(x: &Filter, n: &dyn Names, text: &mut String, j: &mut Json) {
+fn generic_options(x: &Filter, text: &mut String, j: &mut Json) {
     if x.handle != 0 {
         let _ = write!(text, "handle {:#x} ", x.handle);
         j.set("handle", format!("{:#x}", x.handle));
@@ -240,21 +276,21 @@ fn generic_options(x: &Filter, n: &dyn Names, text: &mut String, j: &mut Json) {
         let _ = write!(text, "{k} {shown} ");
         j.set(&k, Json::from(&v));
     }
-    let act_id = match x.kind.as_str() {
-        "matchall" => F::TCA_MATCHALL_ACT,
-        "flower" => 3,
-        _ => return,
-    };
-    if let Some(Value::Nested(a)) = x.options_value() {
-        actions(a.value(act_id), n, text, j);
-    }
 }
 
 fn options(x: &Filter, n: &dyn Names, text: &mut String, j: &mut Json) {
     match (x.kind.as_str(), x.options_value()) {
         ("u32", Some(Value::Nested(a))) => u32_options(x, a, n, text, j),
         ("bpf", Some(Value::Nested(a))) => bpf_options(x, a, n, text, j),
-        (_, Some(_)) => generic_options(x, n, text, j),
+        ("matchall", Some(Value::Nested(a))) => {
+            super::tc_flower::matchall(x.handle, a, text, j);
+            actions(a.value(F::TCA_MATCHALL_ACT), n, text, j);
+        }
+        ("flower", Some(Value::Nested(a))) => {
+            super::tc_flower::flower(x.handle, a, text, j);
+            actions(a.value(3), n, text, j);
+        }
+        (_, Some(_)) => generic_options(x, text, j),
         (_, None) => {}
     }
 }

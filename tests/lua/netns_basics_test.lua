@@ -21,11 +21,23 @@ local function joined()
 end
 
 test("the peer is born in another namespace; its methods act there", function(t)
+  -- Decoys named like both ends live here, with other indexes: a lookup by
+  -- name in the caller's namespace would find them.
+  for i = 1, 3 do link.add{name = "pad" .. i, kind = "bridge"} end
+  local da, db = link.add{name = "a", kind = "bridge"}, link.add{name = "b", kind = "bridge"}
   local red, blue, a, b = joined()
   t:ok(a.netns == red and b.netns == blue)
+  t:eq({a.kind, b.kind}, {"veth", "veth"})
+  t:ok(a.index ~= da.index and b.index ~= db.index, "other indexes than the decoys'")
   t:ok(a.peer == b and b.peer == a, "peer resolves across namespaces")
   t:ok(sh("ip -n blue -j link show b"):find('"ifindex":' .. b.index .. ','), "b.index is the one in blue")
   t:ok(sh("ip -n red -j link show a"):find('"ifindex":' .. a.index .. ','))
+  t:ok(sh("ip -n blue -j link show b"):find('"address":"' .. b.mac .. '"'))
+  b:set{mtu = 1280}
+  t:ok(sh("ip -n blue -j link show b"):find('"mtu":1280') and link.get("b").mtu ~= 1280, "b's methods act in blue")
+  t:ok(b.link_netnsid and sh("ip -n blue -j link show b"):find('"link_netnsid":' .. b.link_netnsid .. '[,}]'))
+  da:del(); db:del()
+  for i = 1, 3 do link.get("pad" .. i):del() end
   a:addr_add("10.0.0.1/24"); b:addr_add("10.0.0.2/24", {nodad = true})
   a:up(); b:up()
   red:link("lo"):up(); blue:link("lo"):up()

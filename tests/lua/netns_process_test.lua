@@ -57,3 +57,66 @@ test("spawn: captured output and output to a file", function(t)
   t:eq(fh:read("a"), "to-file\n")
   fh:close()
 end)
+
+-- A process's state ("Z" zombie) and parent, from /proc.
+local function stat(pid)
+  local fh = io.open("/proc/" .. pid .. "/stat"); if not fh then return nil end
+  local line = fh:read("l"); fh:close()
+  return line:match("%) (%S) (%d+)")
+end
+local function alive(pid) local st = stat(pid); return st ~= nil and st ~= "Z" end
+-- Wait (bounded) until cond() holds; the assertion is on cond, not on time.
+local function eventually(cond) for _ = 1, 200 do if cond() then return true end os.execute("sleep 0.05") end return cond() end
+
+test("no zombies: processes nobody waits for are reaped as soon as they end", function(t)
+  local ns = temp_ns(t)
+  local me = io.open("/proc/self/stat"):read("l"):match("^%d+")
+  local pids = {}
+  for i = 1, 5 do pids[i] = ns:spawn{"true"}.pid end
+  collectgarbage()
+  t:ok(eventually(function()
+    for _, pid in ipairs(pids) do
+      local st, ppid = stat(pid)
+      if st and ppid == me then return false end -- still our child: running, or a zombie
+    end
+    return true
+  end), "ended processes are reaped without a wait")
+  -- killing one that has ended is fine
+  local q2 = ns:spawn{"true"}; q2:wait(); q2:kill()
+end)
+
+test("a daemon-like child holding the output open does not block running() or wait(timeout)", function(t)
+  local ns = temp_ns(t)
+  local d = ns:spawn("sleep 30 & echo $!")
+  local o = d:wait(0.5)
+  t:ok(o and o.code == 0 and not d:running(), "the command itself ended")
+  local bg = o.stdout:match("^(%d+)\n$")
+  t:ok(bg and alive(bg), "its background child still runs and holds the pipe: " .. o.stdout)
+  os.execute("kill " .. bg)
+  t:eq(d:wait().stdout, bg .. "\n")
+end)
+
+test("exec's timeout kills what the command started too (its process group)", function(t)
+  local ns = temp_ns(t)
+  local r = ns:exec("sleep 300 > /dev/null 2>&1 & echo $!; wait", {timeout = 0.3})
+  t:ok(r.timed_out and not r.ok)
+  local bg = r.stdout:match("%d+")
+  t:ok(bg and eventually(function() return not alive(bg) end), "the background sleep was killed with the group")
+  -- ... and a background child that holds the output open past the timeout
+  r = ns:exec("sleep 300 & echo $!", {timeout = 0.3})
+  t:ok(r.ok and not r.timed_out, "the command itself succeeded")
+  bg = r.stdout:match("%d+")
+  t:ok(bg and eventually(function() return not alive(bg) end))
+end)
+
+test("check=true: the error carries the output and the status", function(t)
+  local ns = temp_ns(t)
+  local e = t:err(function() ns:exec({"sh", "-c", "echo out; echo oops >&2; exit 2"}, {check = true}) end)
+  t:eq({e.status, e.stdout, e.stderr, e.signal}, {2, "out\n", "oops\n", nil})
+  t:eq(tostring(e), "exec sh -c echo out; echo oops >&2; exit 2: exited with status 2: oops (ECHILD)")
+  e = t:err(function() ns:exec({"sh", "-c", "echo only-stdout; exit 1"}, {check = true}) end)
+  t:eq(e.message, "exited with status 1: only-stdout")
+  e = t:err(function() ns:exec({"sleep", "10"}, {check = true, timeout = 0.2}) end, "ETIMEDOUT")
+  t:ok(e.timed_out and e.signal == 9 and e.status == nil, tostring(e))
+  t:ok(ns:exec({"true"}, {check = true}).ok)
+end)

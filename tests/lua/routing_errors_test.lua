@@ -23,6 +23,12 @@ test("bad route input: one clear error naming the field, nothing changed", funct
     [[route.add: field 'gw': expected IPv4 address (the route is IPv4; 'via' takes a gateway of the other family), got "2001:db8::1"]])
   fails(route.add, {dst = "2001:db8::/64", gw = "10.0.0.1"},
     [[route.add: field 'gw': expected IPv6 address (the route is IPv6; 'via' takes a gateway of the other family), got "10.0.0.1"]])
+  fails(route.add, {dst = "10.1.0.0/16", nexthops = {{gw = "10.0.0.2"}, {gw = "2001:db8::1"}}},
+    [[route.add: field 'nexthops[2].gw': expected IPv4 address (the route is IPv4; 'via' takes a gateway of the other family), got "2001:db8::1"]])
+  fails(route.add, {dst = "10.1.0.0/16", gw = "10.0.0.999"}, [[route.add: field 'gw': expected IPv4 address, got "10.0.0.999"]])
+  fails(route.add, {dst = "10.1.0.0/16", src = "2001:db8::1", dev = "v0"},
+    [[route.add: field 'src': expected IPv4 address (the route is IPv4), got "2001:db8::1"]])
+  fails(route.add, {dst = "10.0.0.0/33", dev = "v0"}, [[route.add: field 'dst': expected prefix like "10.0.0.0/24" or "default", got "10.0.0.0/33"]])
   -- unknown table and protocol names
   fails(route.add, {dst = "10.1.0.0/16", gw = "10.0.0.2", table = "nosuch"},
     [[route.add: field 'table': unknown table "nosuch" (not a number or a name in /etc/iproute2/rt_tables or rt_tables.d)]])
@@ -45,6 +51,13 @@ test("bad route input: one clear error naming the field, nothing changed", funct
   fails(route.add, {dst = "10.1.0.0/16", dev = "v0", encap = {type = "mpls", labels = "1048576"}},
     [[route.add: field 'encap.labels': expected MPLS labels like "100/200" or {100, 200} (each < 2^20), got "1048576"]])
   fails(route.add, {dst = "10.1.0.0/16", gw = "10.0.0.2", metric = 1, priority = 2}, [[route.add: field 'priority': give either 'metric' or 'priority']])
+  fails(route.list, {table = "nosuch"},
+    [[route.list: field 'table': unknown table "nosuch" (not a number or a name in /etc/iproute2/rt_tables or rt_tables.d)]])
+  fails(route.list, {proto = "nosuch"},
+    [[route.list: field 'proto': unknown protocol "nosuch" (not a number 0..255 or a name in /etc/iproute2/rt_protos or rt_protos.d)]])
+  fails(route.list, {dst = "10.0.0.0/24", root = "10.0.0.0/8"}, [[route.list: field 'root': give only one of 'dst', 'root', 'match']])
+  fails(rule.add, {from = "10.1.0.0/16", table = "nosuch"},
+    [[rule.add: field 'table': unknown table "nosuch" (not a number or a name in /etc/iproute2/rt_tables or rt_tables.d)]])
   fails(route.get, "10.0.0", [[route.get: argument #1: expected address like "192.0.2.1", got "10.0.0"]])
   fails(route.flush, {}, [[route.flush: give a filter, e.g. {table=100} or {dev="v0"} (an empty one would flush table main)]])
   assert(#route.list{table = "all"} == before, "no bad request changed anything")

@@ -13,6 +13,7 @@ before_each(function()
   rule.add{priority = 1008, action = "prohibit"}
   rule.add{table = "main", suppress_prefixlength = 0, priority = 1009}
   rule.add{from = "2001:db8::/32", table = 1000, priority = 2000}
+  rule.add{from = "10.2.0.0/16", table = 100, realms = "3/4", priority = 1010}
 end)
 
 local function lines(cmd)
@@ -48,8 +49,9 @@ test("fields read back what was given", function(t)
   t:eq({by(1007).action, by(1008).action, by(1008).table}, {"nop", "prohibit", 0})
   t:eq(by(1009).suppress_prefixlength, 0)
   t:eq({by(2000).family, by(2000).table}, {"inet6", 1000})
+  t:eq(by(1010).realms, 3 << 16 | 4)
   t:ok(by(1000) == rule.list{priority = 1000}[1])
-  t:eq(#rule.list{table = 100}, 4)
+  t:eq(#rule.list{table = 100}, 5)
 end)
 
 test("delete by object and by selectors; errors keep errno", function(t)

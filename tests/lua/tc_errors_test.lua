@@ -38,6 +38,11 @@ end)
 test("unknown option for a kind", function(t)
   fails(qdisc.add, {dev = "v0", kind = "netem", dealy = "10ms"}, [[qdisc.add: unknown option 'dealy' (did you mean 'delay'?)]], "EINVAL")
   fails(qdisc.add, {dev = "v0", kind = "htb", defualt = 10}, [[unknown option 'defualt' (did you mean 'default'?)]])
+  -- a misspelt required option is reported as the misspelling
+  fails(qdisc.add, {dev = "v0", kind = "tbf", rat = "1mbit", burst = "10kb", latency = "1ms"}, [[qdisc.add: unknown option 'rat' (did you mean 'rate'?)]])
+  fails(class.add, {dev = "v0", classid = "1:1", kind = "htb", rtae = "1mbit"}, [[class.add: unknown option 'rtae' (did you mean 'rate'?)]])
+  fails(qdisc.add, {dev = "v0", kind = "pfifo", estimator = {interval = "10s", time_const = "20s"}}, [[qdisc.add: field 'estimator': expected an interval up to 8s]])
+  fails(qdisc.add, {dev = "v0", kind = "pfifo", estimator = {interval = "1s"}}, [[qdisc.add: field 'estimator.time_const' is required]])
   fails(qdisc.add, {dev = "v0", kind = "cake", bandwidth = "1mbit"}, [[nlua has no option table for qdisc kind 'cake'; give its TCA_OPTIONS as 'raw']])
   fails(filter.add, {dev = "v0", parent = "1:", kind = "u32", match = {dst = "10.0.0.1", dprot = 80}}, [[unknown option 'match.dprot' (did you mean 'match.dport'?)]])
 end)
@@ -65,6 +70,13 @@ test("a parent that does not exist: the kernel's answer, pointed at the field", 
   fails(qdisc.add, {dev = "v0", parent = "5:1", kind = "pfifo"}, [[field 'parent': Failed to find specified qdisc]], "ENOENT")
   fails(class.add, {dev = "v0", parent = "7:", classid = "7:1", kind = "htb", rate = "1mbit"}, [[field 'parent': no such qdisc or class]], "ENOENT")
   fails(filter.add, {dev = "v0", parent = "9:", kind = "u32", match = {dst = "10.0.0.1"}}, [[field 'parent': Parent Qdisc doesn't exist]], "EINVAL")
+end)
+
+test("what a change or a delete names must be there", function(t)
+  fails(qdisc.change, {dev = "v0", handle = "9:", kind = "htb"}, [[qdisc change dev v0 handle 9: htb: Specified qdisc not found]], "ENOENT")
+  qdisc.add{dev = "v0", handle = "1:", kind = "htb"}
+  fails(class.del, {dev = "v0", classid = "1:77"}, [[class del dev v0 classid 1:77: field 'classid': no such class]], "ENOENT")
+  qdisc.del{dev = "v0", parent = "root"}
 end)
 
 test("devices and actions", function(t)

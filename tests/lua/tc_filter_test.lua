@@ -52,6 +52,17 @@ test("an IPv6 filter picks the IPv6 offsets", function(t)
   t:eq({#f6.options.sel, f6.options.sel[1].off, f6.options.sel[2].off}, {2, 8, 40})
 end)
 
+-- (after the IPv4 rule, as prio 2: its node lives in hash table 801)
+test("replace: the same node (handle) takes the new flowid", function(t)
+  u32()
+  local f6 = u32_v6()
+  local fo = f6.options
+  fo.flowid = "1:20"
+  local f6r = filter.replace(fo)
+  t:eq({f6r.handle, f6r.options.flowid}, {f6.handle, "1:20"})
+  t:ok(tc("filter show dev v0"):find("fh " .. f6.handle .. " order 2048 key ht 801 bkt 0 *flowid 1:20", 1, true), tc("filter show dev v0"))
+end)
+
 test("ingress redirect to an ifb", function(t)
   local r = redirect()
   local a = r.options.actions[1]

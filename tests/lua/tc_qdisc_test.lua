@@ -47,6 +47,16 @@ test("change keeps what is not given", function(t)
   t:ok(tc("class show dev v0 classid 1:10"):find("ceil 30Mbit", 1, true))
 end)
 
+test("replace: the listed options with one changed", function(t)
+  local _, c10 = htb()
+  c10:change{ceil = "30mbit"}
+  local co = c10.options
+  co.rate, co.prio = "12mbit", 4
+  local c10r = class.replace(co)
+  t:eq({c10r.options.rate, c10r.options.ceil, c10r.options.prio}, {"12mbit", "30mbit", 4}, nlua.json(c10r.options))
+  t:ok(tc("class show dev v0 classid 1:10"):find("prio 4 rate 12Mbit ceil 30Mbit", 1, true))
+end)
+
 test("a leaf qdisc under the class, with units in and out", function(t)
   htb()
   local l = leaf()

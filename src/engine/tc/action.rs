@@ -4,7 +4,7 @@
 //! a bare verdict string is a gact action.
 
 use super::core::{self, RateSpec};
-use super::kinds::{Ctx, DecodeCtx, attr, burst_of, linklayer, rate32, struct_bytes, struct_value, u32v, unit};
+use super::kinds::{Ctx, DecodeCtx, attr, burst_of, linklayer, rate32, size_cell, struct_bytes, struct_value, u32v, unit};
 use super::{Stats, field_err};
 use crate::engine::schema::tc_filter::{self as F, CONTROL_NAMES};
 use crate::engine::schema::{Attrs, FieldError, Fields, Opt, Value};
@@ -318,13 +318,13 @@ fn police_decode(o: &Attrs, ctx: &DecodeCtx<'_>, m: &mut Vec<(String, Opt)>) {
     let peak = RateSpec::from_bytes(&b[32..44]);
     let rate64 = o.uint(F::TCA_POLICE_RATE64).unwrap_or(rate.rate as u64);
     let prate64 = o.uint(F::TCA_POLICE_PEAKRATE64).unwrap_or(peak.rate as u64);
+    let mtu = ne32(&b, 16);
     if rate64 > 0 {
         m.push(("rate".into(), Opt::Str(units::exact_rate(rate64))));
-        m.push(("burst".into(), Opt::Str(units::exact_size(burst_of(p, rate64, ne32(&b, 12))))));
+        m.push(("burst".into(), Opt::Str(size_cell(burst_of(p, rate64, ne32(&b, 12)), rate.cell_log, mtu))));
     }
-    let mtu = ne32(&b, 16);
     if mtu > 0 {
-        m.push(("mtu".into(), Opt::Str(units::exact_size(mtu))));
+        m.push(("mtu".into(), Opt::Str(size_cell(mtu, peak.cell_log, mtu))));
     }
     if prate64 > 0 {
         m.push(("peakrate".into(), Opt::Str(units::exact_rate(prate64))));

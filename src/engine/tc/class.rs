@@ -2,7 +2,7 @@
 //! [`Handle`] (list, add, replace, change, del), encoded as `tc class` does.
 
 use super::kinds::{self, Ctx, DecodeCtx};
-use super::qdisc::{check_kind, explain_kind, unknown_kind_options};
+use super::qdisc::{check_kind, explain_kind, typo_of_missing, unknown_kind_options};
 use super::{LinkNames, Obj, Stats, TcMsg, Verb, core, dev_word, kind_attr, tca};
 use crate::engine::error::Result;
 use crate::engine::handle::Handle;
@@ -56,6 +56,9 @@ impl Class {
             ("classid".to_string(), Opt::Str(units::format_classid(self.classid))),
             ("kind".to_string(), Opt::Str(self.kind.clone())),
         ];
+        if let Some(e) = super::Estimator::from_attrs(&self.attrs) {
+            m.push(("estimator".to_string(), e.to_opt()));
+        }
         m.extend(self.options(names));
         m
     }
@@ -92,10 +95,12 @@ pub struct ClassSpec {
     pub classid: u32,
     pub kind: Option<String>,
     pub options: Option<Value>,
+    /// TCA_RATE: a rate estimator for the stats.
+    pub estimator: Option<super::Estimator>,
 }
 
 /// Fields every `class.add` takes besides the kind's options.
-pub const CLASS_FIELDS: &[&str] = &["dev", "parent", "classid", "kind"];
+pub const CLASS_FIELDS: &[&str] = &["dev", "parent", "classid", "kind", "estimator"];
 
 impl ClassSpec {
     /// Parse `class.add`/`replace`/`change`/`del` options: `dev`, `parent`
@@ -120,10 +125,11 @@ impl ClassSpec {
         if verb == Verb::Del && classid.is_none() {
             return Err(f.missing("classid"));
         }
+        let estimator = super::Estimator::field(&mut f)?;
         let mut options = None;
         if let (Some(k), true) = (&kind, verb != Verb::Del) {
             let ctx = Ctx { res, psched: core::psched(), protocol: 0, keep: Default::default() };
-            options = kinds::encode(Obj::Class, k, &mut f, &ctx)?;
+            options = kinds::encode(Obj::Class, k, &mut f, &ctx).map_err(|e| typo_of_missing(e, &f))?;
             if !kinds::known(Obj::Class, k) {
                 unknown_kind_options(&f, Obj::Class, k, CLASS_FIELDS)?;
             }
@@ -132,12 +138,19 @@ impl ClassSpec {
         let classid = classid.unwrap_or(0);
         // tc derives nothing; the kernel wants a parent for new classes: the qdisc of the class id.
         let parent = parent.unwrap_or(if verb == Verb::Del { 0 } else { classid & 0xffff_0000 });
-        Ok(ClassSpec { ifindex, parent, classid, kind, options })
+        Ok(ClassSpec { ifindex, parent, classid, kind, options, estimator })
     }
 
     /// The spec that names an existing class.
     pub fn from_class(c: &Class) -> ClassSpec {
-        ClassSpec { ifindex: c.ifindex, parent: c.parent, classid: c.classid, kind: Some(c.kind.clone()), options: c.options_value().cloned() }
+        ClassSpec {
+            ifindex: c.ifindex,
+            parent: c.parent,
+            classid: c.classid,
+            kind: Some(c.kind.clone()),
+            options: c.options_value().cloned(),
+            estimator: super::Estimator::from_attrs(&c.attrs),
+        }
     }
 
     /// The tc words of this request (`qdisc add dev v0 root handle 1: htb`).
@@ -168,6 +181,9 @@ impl ClassSpec {
         if let Some(k) = &self.kind {
             attrs.push(kind_attr(Obj::Class, k));
         }
+        if let Some(e) = self.estimator.filter(|_| verb != Verb::Del) {
+            attrs.push(e.attr(Obj::Class));
+        }
         if verb != Verb::Del
             && let Some(o) = &self.options {
                 attrs.push(tca(Obj::Class, S::TCA_OPTIONS, o.clone()));
@@ -195,7 +211,7 @@ impl Handle {
         // build them only on failure, once the socket is free again.
         self.observed(crate::engine::change::Change::Class(verb, s), || {
             self.request(s.message(verb), &String::new)
-                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Class, s.kind.as_deref()))
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Class, s.kind.as_deref(), verb))
         })
     }
 }

@@ -136,14 +136,7 @@ fn adjust_size(sz: u32, mpu: u32, linklayer: u8) -> u32 {
 /// tc_calc_rtable_64): rtab[i] = ticks to send ((i+1) << cell_log) bytes.
 /// `cell_log` None picks the smallest that covers `mtu` (0 means 2047).
 pub fn rate_table(p: Psched, r: &mut RateSpec, rate: u64, cell_log: Option<u8>, mtu: u32, linklayer: u8) -> [u32; 256] {
-    let mtu = if mtu == 0 { 2047 } else { mtu };
-    let cell_log = cell_log.unwrap_or_else(|| {
-        let mut c = 0u8;
-        while (mtu >> c) > 255 {
-            c += 1;
-        }
-        c
-    });
+    let cell_log = cell_log.unwrap_or_else(|| default_cell_log(mtu));
     let mut tab = [0u32; 256];
     for (i, t) in tab.iter_mut().enumerate() {
         let sz = adjust_size(((i + 1) as u32) << cell_log, r.mpu as u32, linklayer);
@@ -153,6 +146,79 @@ pub fn rate_table(p: Psched, r: &mut RateSpec, rate: u64, cell_log: Option<u8>, 
     r.cell_log = cell_log;
     r.linklayer = linklayer & 0x0f;
     tab
+}
+
+/// The cell_log tc picks for a rate table when none is given: the smallest
+/// that covers `mtu` in 256 cells (0 means 2047).
+pub fn default_cell_log(mtu: u32) -> u8 {
+    let mtu = if mtu == 0 { 2047 } else { mtu };
+    let mut c = 0u8;
+    while (mtu >> c) > 255 {
+        c += 1;
+    }
+    c
+}
+
+/// Microseconds that encode to `ticks` (the inverse of [`time2tick`]):
+/// tick2time truncates, so a time read back from ticks can be a microsecond
+/// short of what was sent; take the one that maps back.
+pub fn ticks_to_time(p: Psched, ticks: u32) -> u32 {
+    let est = tick2time(p, ticks);
+    (est.saturating_sub(1)..=est.saturating_add(2)).find(|us| time2tick(p, *us) == ticks).unwrap_or(est)
+}
+
+/// A rate as the kernel keeps it (struct psched_ratecfg): transmit times are
+/// `(len * mult) >> shift` nanoseconds, after overhead, mpu and ATM cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelRate {
+    mult: u32,
+    shift: u8,
+    overhead: u16,
+    mpu: u16,
+    atm: bool,
+}
+
+impl KernelRate {
+    /// psched_ratecfg_precompute for `rate` bytes/s and the spec's extras.
+    pub fn new(rate: u64, spec: &RateSpec) -> KernelRate {
+        let (mut mult, mut shift) = (1u32, 0u8);
+        let mut factor: u64 = 1_000_000_000;
+        // the largest mult that fits (the kernel keeps it in a u32 too)
+        while let Some(m) = factor.checked_div(rate) {
+            mult = m as u32;
+            if mult & (1 << 31) != 0 || factor & (1 << 63) != 0 {
+                break;
+            }
+            factor <<= 1;
+            shift += 1;
+        }
+        KernelRate { mult, shift, overhead: spec.overhead, mpu: spec.mpu, atm: spec.linklayer & 0x0f == LINKLAYER_ATM }
+    }
+
+    /// psched_l2t_ns: nanoseconds to send `len` bytes.
+    pub fn l2t_ns(&self, len: u32) -> u64 {
+        let len = len.wrapping_add(self.overhead as u32).max(self.mpu as u32);
+        let wire = if self.atm { len.div_ceil(48) as u64 * 53 } else { len as u64 };
+        (wire * self.mult as u64) >> self.shift
+    }
+
+    /// The size, roundest first, that the kernel turns into `ticks` (64 ns
+    /// each, as it reports tbf's burst and mtu); `est` is where to look.
+    pub fn size_of_ticks(&self, ticks: u32, est: u32, slack: u32) -> Option<u32> {
+        let hits: Vec<u32> =
+            (est.saturating_sub(slack)..=est.saturating_add(slack)).filter(|b| (self.l2t_ns(*b) >> 6) as u32 == ticks).collect();
+        roundest(&hits)
+    }
+}
+
+/// The roundest of `sizes` (a multiple of 1MiB, then 1KiB, 1000, 100, 10), else the first.
+pub fn roundest(sizes: &[u32]) -> Option<u32> {
+    for unit in [1 << 20, 1 << 10, 1000, 100, 10] {
+        if let Some(b) = sizes.iter().find(|b| **b % unit == 0 && **b > 0) {
+            return Some(*b);
+        }
+    }
+    sizes.first().copied()
 }
 
 /// The table as the 1024 bytes of TCA_*_RTAB.
@@ -194,6 +260,36 @@ mod tests {
     }
 
     #[test]
+    fn ticks_back_to_the_time_that_made_them() {
+        let p = Psched::MODERN;
+        // 100us is 1562.5 ticks, sent as 1562; tick2time gives 99
+        assert_eq!(tick2time(p, time2tick(p, 100)), 99);
+        assert_eq!(ticks_to_time(p, time2tick(p, 100)), 100);
+        for us in [1, 99, 100, 1500, 12_345, 1_500_000] {
+            assert_eq!(ticks_to_time(p, time2tick(p, us)), us);
+        }
+    }
+
+    #[test]
+    fn kernel_rate_like_psched_ratecfg() {
+        let plain = RateSpec::default();
+        // 2mbit: 10240 bytes take exactly 40.96 ms
+        let k = KernelRate::new(250_000, &plain);
+        assert_eq!(k.l2t_ns(10240), 40_960_000);
+        assert_eq!(k.size_of_ticks(640_000, 10_200, 100), Some(10240));
+        // ATM: 10240 bytes are 214 cells of 53 bytes, plus the overhead first
+        let atm = RateSpec { linklayer: LINKLAYER_ATM, overhead: 4, ..Default::default() };
+        let k = KernelRate::new(5_000_000, &atm);
+        assert_eq!(k.l2t_ns(10240), (10244u64.div_ceil(48) * 53) * 200);
+        // mpu raises small sizes
+        let k = KernelRate::new(125_000, &RateSpec { mpu: 64, ..Default::default() });
+        assert_eq!(k.l2t_ns(10), k.l2t_ns(64));
+        // 100gbit: 1mb is the roundest size of its tick
+        let k = KernelRate::new(12_500_000_000, &plain);
+        assert_eq!(k.size_of_ticks((k.l2t_ns(1 << 20) >> 6) as u32, 1_048_000, 2000), Some(1 << 20));
+    }
+
+    #[test]
     fn xmittime_like_tc() {
         let p = Psched::MODERN;
         // 1mbit = 125000 B/s; 32kb burst: 32768/125000 s = 262144 us = 4096000 ticks.
@@ -204,6 +300,8 @@ mod tests {
         assert_eq!((r.cell_log, r.cell_align, r.linklayer), (3, -1, 1));
         assert_eq!(tab[0], xmittime(p, 125_000, 8));
         assert_eq!(parse_size_and_cell("32kb/8").unwrap(), (32768, Some(3)));
+        assert_eq!(default_cell_log(0), 3);
+        assert_eq!(default_cell_log(9000), 6);
         assert!(parse_size_and_cell("32kb/7").is_err());
     }
 }

@@ -5,7 +5,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
 use super::kinds::{self, Ctx, DecodeCtx};
-use super::qdisc::{check_kind, explain_kind, unknown_kind_options};
+use super::qdisc::{check_kind, explain_kind, typo_of_missing, unknown_kind_options};
 use super::{LinkNames, Obj, Stats, TcMsg, Verb, core, dev_word, kind_attr, tca};
 use crate::engine::error::Result;
 use crate::engine::handle::Handle;
@@ -215,7 +215,7 @@ impl FilterSpec {
         let mut keep = Vec::new();
         if let (Some(k), true) = (&kind, verb != Verb::Del) {
             let ctx = Ctx { res, psched: core::psched(), protocol, keep: Default::default() };
-            options = kinds::encode(Obj::Filter, k, &mut f, &ctx)?;
+            options = kinds::encode(Obj::Filter, k, &mut f, &ctx).map_err(|e| typo_of_missing(e, &f))?;
             keep = ctx.keep.into_inner().into_iter().map(Arc::new).collect();
             if !kinds::known(Obj::Filter, k) {
                 unknown_kind_options(&f, Obj::Filter, k, FILTER_FIELDS)?;
@@ -330,7 +330,7 @@ impl Handle {
         // build them only on failure, once the socket is free again.
         self.observed(crate::engine::change::Change::Filter(verb, s), || {
             self.request(s.message(verb), &String::new)
-                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Filter, s.kind.as_deref()))
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Filter, s.kind.as_deref(), verb))
         })
     }
 }

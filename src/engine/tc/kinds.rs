@@ -45,11 +45,15 @@ pub struct Codec {
 
 static CODECS: &[Codec] = &[
     Codec { obj: Obj::Qdisc, kind: "netem", encode: super::netem::encode, decode: super::netem::decode },
-    Codec { obj: Obj::Qdisc, kind: "tbf", encode: tbf_encode, decode: tbf_decode },
-    Codec { obj: Obj::Qdisc, kind: "htb", encode: htb_encode, decode: htb_decode },
+    Codec { obj: Obj::Qdisc, kind: "tbf", encode: super::tbf::encode, decode: super::tbf::decode },
+    Codec { obj: Obj::Qdisc, kind: "htb", encode: super::htb::encode, decode: super::htb::decode },
     Codec { obj: Obj::Qdisc, kind: "prio", encode: prio_encode, decode: prio_decode },
     Codec { obj: Obj::Qdisc, kind: "pfifo_fast", encode: no_options, decode: no_decode },
-    Codec { obj: Obj::Class, kind: "htb", encode: htb_class_encode, decode: htb_class_decode },
+    Codec { obj: Obj::Qdisc, kind: "fq", encode: fq_encode, decode: fq_decode },
+    Codec { obj: Obj::Qdisc, kind: "fq_codel", encode: fq_codel_encode, decode: codel_decode },
+    Codec { obj: Obj::Qdisc, kind: "codel", encode: codel_encode, decode: codel_decode },
+    Codec { obj: Obj::Qdisc, kind: "sfq", encode: sfq_encode, decode: sfq_decode },
+    Codec { obj: Obj::Class, kind: "htb", encode: super::htb::class_encode, decode: super::htb::class_decode },
     Codec { obj: Obj::Filter, kind: "u32", encode: super::u32::encode, decode: super::u32::decode },
     Codec { obj: Obj::Filter, kind: "bpf", encode: super::bpf::encode, decode: super::bpf::decode },
     Codec { obj: Obj::Filter, kind: "matchall", encode: super::flower::matchall_encode, decode: super::flower::matchall_decode },
@@ -193,6 +197,93 @@ fn no_decode(_: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
 }
 
 // ---------------------------------------------------------------------------
+// fq, fq_codel, codel, sfq: their tables, with tc's words where the kernel's
+// differ (fq's `buckets` is a count, flags read back as booleans)
+
+fn table_of(kind: &str) -> &'static Type {
+    S::QDISC_KINDS.case(kind).expect("a qdisc kind with a table")
+}
+
+/// Integer 0/1 options of `keys` as booleans.
+fn flags_as_bools(mut out: Vec<(String, Opt)>, keys: &[&str]) -> Vec<(String, Opt)> {
+    for (k, v) in out.iter_mut() {
+        if keys.contains(&k.as_str())
+            && let Opt::Int(n) = v {
+                *v = Opt::Bool(*n != 0);
+            }
+    }
+    out
+}
+
+fn fq_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    // tc's `buckets 2048` is the kernel's buckets_log 11
+    let buckets = match f.take("buckets") {
+        None => None,
+        Some(v) => match v.as_int() {
+            Some(n) if n > 0 && (n as u64).is_power_of_two() && n <= 1 << 30 => Some(n.trailing_zeros()),
+            _ => return Err(f.expected("buckets", "a power of two like 1024", v)),
+        },
+    };
+    let mut v = table_encode(table_of("fq"), f, ctx)?;
+    if let (Some(log), Some(Value::Nested(attrs))) = (buckets, v.as_mut()) {
+        if attrs.has(8) {
+            return Err(field_err(&f.path("buckets"), "give either 'buckets' or 'buckets_log'"));
+        }
+        attrs.0.insert(0, attr(&S::FQ, 8, u32v(log)));
+    }
+    Ok(v)
+}
+
+fn fq_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
+    let mut out = flags_as_bools(table_decode(v), &["pacing", "horizon_drop"]);
+    for (k, v) in out.iter_mut() {
+        if k == "buckets_log"
+            && let Opt::Int(n) = v {
+                *k = "buckets".into();
+                *v = Opt::Int(1i64 << (*n).clamp(0, 62));
+            }
+    }
+    out
+}
+
+fn fq_codel_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    table_encode(table_of("fq_codel"), f, ctx)
+}
+
+fn codel_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    table_encode(table_of("codel"), f, ctx)
+}
+
+fn codel_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
+    flags_as_bools(table_decode(v), &["ecn"])
+}
+
+fn sfq_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
+    // tc's `headdrop` is a flag; the struct's field a u32 (1 or 0 also do)
+    let headdrop = match f.take("headdrop") {
+        None => false,
+        Some(Opt::Bool(b)) => *b,
+        Some(Opt::Int(n @ (0 | 1))) => *n == 1,
+        Some(v) => return Err(f.expected("headdrop", "boolean", v)),
+    };
+    let mut v = table_encode(table_of("sfq"), f, ctx)?;
+    if headdrop {
+        match &mut v {
+            Some(Value::Struct(_, fields, _)) => fields.push(("headdrop", Value::U(1))),
+            _ => v = Some(Value::Struct(&S::SFQ_QOPT, vec![("headdrop", Value::U(1))], Vec::new())),
+        }
+    }
+    Ok(v)
+}
+
+/// sfq's options without the struct's counters and the zeros tc leaves unset.
+fn sfq_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
+    const COUNTERS: &[&str] = &["prob_drop", "forced_drop", "prob_mark", "forced_mark", "prob_mark_head", "forced_mark_head"];
+    let out = table_decode(v).into_iter().filter(|(k, v)| !COUNTERS.contains(&k.as_str()) && *v != Opt::Int(0)).collect();
+    flags_as_bools(out, &["headdrop"])
+}
+
+// ---------------------------------------------------------------------------
 // Helpers shared by the codecs
 
 /// An option parsed by a units function; its error completes "expected ...".
@@ -273,7 +364,7 @@ pub fn attr_bytes(attrs: &Attrs, id: u16) -> Option<Vec<u8>> {
     struct_bytes(attrs.value(id)?)
 }
 
-fn ne32(b: &[u8], off: usize) -> u32 {
+pub(crate) fn ne32(b: &[u8], off: usize) -> u32 {
     u32::from_ne_bytes(b[off..off + 4].try_into().unwrap())
 }
 
@@ -285,15 +376,18 @@ pub fn burst_of(p: Psched, rate: u64, ticks: u32) -> u32 {
     // one microsecond of bytes on either side covers every truncation
     let slack = (rate / 1_000_000 + 4) as u32 * 2;
     let found: Vec<u32> = (est.saturating_sub(slack)..=est.saturating_add(slack)).filter(|b| core::xmittime(p, rate, *b) == ticks).collect();
-    for unit in [1 << 20, 1 << 10, 1000, 100, 10] {
-        if let Some(b) = found.iter().find(|b| **b % unit == 0 && **b > 0) {
-            return *b;
-        }
-    }
-    found.first().copied().unwrap_or(est)
+    core::roundest(&found).unwrap_or(est)
 }
 
-fn push_ratespec_extras(out: &mut Vec<(String, Opt)>, r: &RateSpec) {
+/// A size with tc's "/cell" suffix ("10kb/16") when the rate table used a
+/// cell other than the one tc picks for `mtu`. The kernel reports cell_log 0,
+/// so only requests (captures) carry one.
+pub fn size_cell(size: u32, cell_log: u8, mtu: u32) -> String {
+    let s = units::exact_size(size);
+    if cell_log != 0 && cell_log != core::default_cell_log(mtu) { format!("{s}/{}", 1u32 << cell_log) } else { s }
+}
+
+pub(crate) fn push_ratespec_extras(out: &mut Vec<(String, Opt)>, r: &RateSpec) {
     if r.mpu != 0 {
         out.push(("mpu".into(), Opt::Str(units::exact_size(r.mpu as u32))));
     }
@@ -344,7 +438,8 @@ fn prio_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     for (n, val) in fields {
         match (*n, val) {
             ("bands", Value::I(b)) => out.push(("bands".into(), Opt::Int(*b))),
-            ("priomap", Value::Bytes(m)) => {
+            // tc's default map (sent whatever the bands) stays implicit
+            ("priomap", Value::Bytes(m)) if m[..] != PRIO_DEFAULT_MAP => {
                 out.push(("priomap".into(), Opt::List(m.iter().map(|b| Opt::Int(*b as i64)).collect())))
             }
             _ => {}
@@ -353,257 +448,5 @@ fn prio_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     if rest.and_then(|r| r.nested(2)).is_some_and(|n| n.has(1)) {
         out.push(("multiqueue".into(), Opt::Bool(true)));
     }
-    out
-}
-
-// ---------------------------------------------------------------------------
-// tbf (tc/q_tbf.c)
-
-fn tbf_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
-    let p = ctx.psched;
-    let rate64 = unit(f, "rate", units::parse_rate)?.filter(|r| *r > 0).ok_or_else(|| f.missing("rate"))?;
-    let (buffer, rcell) = unit(f, "burst", core::parse_size_and_cell)?.ok_or_else(|| f.missing("burst"))?;
-    let limit = unit(f, "limit", units::parse_size)?;
-    let latency = unit(f, "latency", units::parse_time)?;
-    let prate64 = unit(f, "peakrate", units::parse_rate)?.unwrap_or(0);
-    let (mtu, pcell) = unit(f, "mtu", core::parse_size_and_cell)?.unwrap_or((0, None));
-    let mpu = unit(f, "mpu", units::parse_size)?.unwrap_or(0);
-    let overhead = f.int("overhead", 0, u16::MAX as i64)?.unwrap_or(0) as u16;
-    let ll = linklayer(f)?;
-    if buffer == 0 {
-        return Err(field_err(&f.path("burst"), "must be more than 0"));
-    }
-    let limit = match (limit, latency) {
-        (Some(_), Some(_)) => return Err(field_err(&f.path("latency"), "give either 'limit' or 'latency', not both")),
-        (None, None) => return Err(FieldError(format!("field '{}' or '{}' is required", f.path("limit"), f.path("latency")))),
-        (Some(l), None) => l,
-        (None, Some(lat)) => {
-            let mut lim = rate64 as f64 * lat as f64 / units::TIME_UNITS_PER_SEC + buffer as f64;
-            if prate64 > 0 {
-                let lim2 = prate64 as f64 * lat as f64 / units::TIME_UNITS_PER_SEC + mtu as f64;
-                lim = lim.min(lim2);
-            }
-            lim as i64 as u32
-        }
-    };
-    if prate64 > 0 && mtu == 0 {
-        return Err(FieldError(format!("field '{}' is required with 'peakrate'", f.path("mtu"))));
-    }
-    let mut rate = RateSpec { rate: rate32(rate64), mpu: mpu as u16, overhead, ..Default::default() };
-    let r = rate.rate as u64;
-    let rtab = core::rate_table(p, &mut rate, r, rcell, mtu, ll);
-    let buffer_ticks = core::xmittime(p, rate.rate as u64, buffer);
-    let mut peak = RateSpec { rate: rate32(prate64), ..Default::default() };
-    let mut ptab = None;
-    let mut mtu_ticks = 0;
-    if peak.rate != 0 {
-        peak.mpu = mpu as u16;
-        peak.overhead = overhead;
-        let pr = peak.rate as u64;
-        ptab = Some(core::rate_table(p, &mut peak, pr, pcell, mtu, ll));
-        mtu_ticks = core::xmittime(p, peak.rate as u64, mtu);
-    }
-    let mut q = Vec::with_capacity(36);
-    q.extend_from_slice(&rate.bytes());
-    q.extend_from_slice(&peak.bytes());
-    for w in [limit, buffer_ticks, mtu_ticks] {
-        q.extend_from_slice(&w.to_ne_bytes());
-    }
-    let mut attrs = vec![attr(&S::TBF, S::TCA_TBF_PARMS, struct_value(&S::TBF_QOPT, &q)), attr(&S::TBF, S::TCA_TBF_BURST, u32v(buffer))];
-    if rate64 >= 1 << 32 {
-        attrs.push(attr(&S::TBF, S::TCA_TBF_RATE64, Value::U(rate64)));
-    }
-    attrs.push(attr(&S::TBF, S::TCA_TBF_RTAB, Value::Bytes(core::table_bytes(&rtab))));
-    if let Some(ptab) = ptab {
-        if prate64 >= 1 << 32 {
-            attrs.push(attr(&S::TBF, S::TCA_TBF_PRATE64, Value::U(prate64)));
-        }
-        attrs.push(attr(&S::TBF, S::TCA_TBF_PBURST, u32v(mtu)));
-        attrs.push(attr(&S::TBF, S::TCA_TBF_PTAB, Value::Bytes(core::table_bytes(&ptab))));
-    }
-    Ok(Some(Value::Nested(Attrs(attrs))))
-}
-
-fn tbf_decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
-    let Value::Nested(attrs) = v else { return table_decode(v) };
-    let Some(q) = attr_bytes(attrs, S::TCA_TBF_PARMS).filter(|q| q.len() >= 36) else { return Vec::new() };
-    let p = ctx.psched;
-    let rate = RateSpec::from_bytes(&q[0..12]);
-    let peak = RateSpec::from_bytes(&q[12..24]);
-    let (limit, buffer, mtu_ticks) = (ne32(&q, 24), ne32(&q, 28), ne32(&q, 32));
-    let rate64 = attrs.uint(S::TCA_TBF_RATE64).unwrap_or(rate.rate as u64);
-    let prate64 = attrs.uint(S::TCA_TBF_PRATE64).unwrap_or(peak.rate as u64);
-    let burst = attrs.uint(S::TCA_TBF_BURST).map(|b| b as u32).unwrap_or_else(|| burst_of(p, rate.rate as u64, buffer));
-    let mtu = attrs.uint(S::TCA_TBF_PBURST).map(|b| b as u32).unwrap_or_else(|| burst_of(p, peak.rate as u64, mtu_ticks));
-    // The kernel does not report cell sizes (cell_log reads 0), so bursts come
-    // back without one and tc's default applies again.
-    let mut out = vec![
-        ("rate".to_string(), Opt::Str(units::exact_rate(rate64))),
-        ("burst".to_string(), Opt::Str(units::exact_size(burst))),
-        ("limit".to_string(), Opt::Str(units::exact_size(limit))),
-    ];
-    if prate64 > 0 {
-        out.push(("peakrate".into(), Opt::Str(units::exact_rate(prate64))));
-        out.push(("mtu".into(), Opt::Str(units::exact_size(mtu))));
-    }
-    push_ratespec_extras(&mut out, &rate);
-    out
-}
-
-/// tbf's derived figures for display: (rate, burst, peakrate, minburst, latency µs, limit).
-pub fn tbf_summary(attrs: &Attrs, p: Psched) -> Option<(u64, u32, u64, u32, f64, u32)> {
-    let q = attr_bytes(attrs, S::TCA_TBF_PARMS).filter(|q| q.len() >= 36)?;
-    let (rate, peak) = (RateSpec::from_bytes(&q[0..12]), RateSpec::from_bytes(&q[12..24]));
-    let (limit, buffer, mtu) = (ne32(&q, 24), ne32(&q, 28), ne32(&q, 32));
-    let rate64 = attrs.uint(S::TCA_TBF_RATE64).unwrap_or(rate.rate as u64);
-    let prate64 = attrs.uint(S::TCA_TBF_PRATE64).unwrap_or(peak.rate as u64);
-    let burst = core::xmitsize(p, rate64, buffer);
-    let minburst = if prate64 > 0 { core::xmitsize(p, prate64, mtu) } else { 0 };
-    let mut latency = units::TIME_UNITS_PER_SEC * (limit as f64 / rate64 as f64) - core::tick2time(p, buffer) as f64;
-    if prate64 > 0 {
-        let lat2 = units::TIME_UNITS_PER_SEC * (limit as f64 / prate64 as f64) - core::tick2time(p, mtu) as f64;
-        latency = latency.max(lat2);
-    }
-    Some((rate64, burst, prate64, minburst, latency, limit))
-}
-
-// ---------------------------------------------------------------------------
-// htb (tc/q_htb.c)
-
-/// `default`: the minor of the default class, hex as tc reads it ("10",
-/// "0x10"), a class id ("1:10"), or an integer.
-fn htb_default(f: &mut Fields<'_>) -> Result<u32, FieldError> {
-    let what = "class minor like \"10\" (hex, as tc reads it), \"1:10\" or an integer";
-    match f.take("default") {
-        None => Ok(0),
-        Some(Opt::Int(n)) if (0..=u32::MAX as i64).contains(n) => Ok(*n as u32),
-        Some(v @ Opt::Str(s)) => {
-            if s.contains(':') {
-                return units::parse_classid(s).map(|c| c & 0xffff).map_err(|_| f.expected("default", what, v));
-            }
-            let hex = s.strip_prefix("0x").or(s.strip_prefix("0X")).unwrap_or(s);
-            u32::from_str_radix(hex, 16).map_err(|_| f.expected("default", what, v))
-        }
-        Some(v) => Err(f.expected("default", what, v)),
-    }
-}
-
-fn htb_encode(f: &mut Fields<'_>, _: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
-    let r2q = f.u32("r2q")?.unwrap_or(10);
-    let defcls = htb_default(f)?;
-    let debug = f.u32("debug")?.unwrap_or(0);
-    let direct_qlen = f.u32("direct_qlen")?;
-    let offload = f.bool("offload")?.unwrap_or(false);
-    let mut g = Vec::with_capacity(20);
-    for w in [3u32, r2q, defcls, debug, 0] {
-        g.extend_from_slice(&w.to_ne_bytes());
-    }
-    let mut attrs = vec![attr(&S::HTB, S::TCA_HTB_INIT, struct_value(&S::HTB_GLOB, &g))];
-    if let Some(q) = direct_qlen {
-        attrs.push(attr(&S::HTB, S::TCA_HTB_DIRECT_QLEN, u32v(q)));
-    }
-    if offload {
-        attrs.push(attr(&S::HTB, S::TCA_HTB_OFFLOAD, Value::Flag));
-    }
-    Ok(Some(Value::Nested(Attrs(attrs))))
-}
-
-fn htb_decode(v: &Value, _: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
-    let Value::Nested(attrs) = v else { return table_decode(v) };
-    let mut out = Vec::new();
-    if let Some(g) = attr_bytes(attrs, S::TCA_HTB_INIT).filter(|g| g.len() >= 20) {
-        out.push(("r2q".into(), Opt::Int(ne32(&g, 4) as i64)));
-        out.push(("default".into(), Opt::Str(format!("{:#x}", ne32(&g, 8)))));
-        if ne32(&g, 12) != 0 {
-            out.push(("debug".into(), Opt::Int(ne32(&g, 12) as i64)));
-        }
-    }
-    if let Some(q) = attrs.uint(S::TCA_HTB_DIRECT_QLEN) {
-        out.push(("direct_qlen".into(), Opt::Int(q as i64)));
-    }
-    if attrs.has(S::TCA_HTB_OFFLOAD) {
-        out.push(("offload".into(), Opt::Bool(true)));
-    }
-    out
-}
-
-fn htb_class_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
-    let p = ctx.psched;
-    let rate64 = unit(f, "rate", units::parse_rate)?.filter(|r| *r > 0).ok_or_else(|| f.missing("rate"))?;
-    let ceil64 = unit(f, "ceil", units::parse_rate)?.filter(|r| *r > 0).unwrap_or(rate64);
-    let (burst, cell) = unit(f, "burst", core::parse_size_and_cell)?.unwrap_or((0, None));
-    let (cburst, ccell) = unit(f, "cburst", core::parse_size_and_cell)?.unwrap_or((0, None));
-    let prio = f.u32("prio")?.unwrap_or(0);
-    let quantum = f.u32("quantum")?.unwrap_or(0);
-    let mtu = f.u32("mtu")?.unwrap_or(1600);
-    let mpu = f.int("mpu", 0, u16::MAX as i64)?.unwrap_or(0) as u16;
-    let overhead = f.int("overhead", 0, u16::MAX as i64)?.unwrap_or(0) as u16;
-    let ll = linklayer(f)?;
-    let hz = p.hz.max(1) as u64;
-    let buffer = if burst == 0 { (rate64 / hz + mtu as u64) as u32 } else { burst };
-    let cbuffer = if cburst == 0 { (ceil64 / hz + mtu as u64) as u32 } else { cburst };
-    let mut rate = RateSpec { rate: rate32(rate64), mpu, overhead, ..Default::default() };
-    let mut ceil = RateSpec { rate: rate32(ceil64), mpu, overhead, ..Default::default() };
-    let (r, c) = (rate.rate as u64, ceil.rate as u64);
-    let rtab = core::rate_table(p, &mut rate, r, cell, mtu, ll);
-    let ctab = core::rate_table(p, &mut ceil, c, ccell, mtu, ll);
-    let mut o = Vec::with_capacity(44);
-    o.extend_from_slice(&rate.bytes());
-    o.extend_from_slice(&ceil.bytes());
-    for w in [core::xmittime(p, rate64, buffer), core::xmittime(p, ceil64, cbuffer), quantum, 0, prio] {
-        o.extend_from_slice(&w.to_ne_bytes());
-    }
-    let mut attrs = Vec::new();
-    if rate64 >= 1 << 32 {
-        attrs.push(attr(&S::HTB, S::TCA_HTB_RATE64, Value::U(rate64)));
-    }
-    if ceil64 >= 1 << 32 {
-        attrs.push(attr(&S::HTB, S::TCA_HTB_CEIL64, Value::U(ceil64)));
-    }
-    attrs.push(attr(&S::HTB, S::TCA_HTB_PARMS, struct_value(&S::HTB_OPT, &o)));
-    attrs.push(attr(&S::HTB, S::TCA_HTB_RTAB, Value::Bytes(core::table_bytes(&rtab))));
-    attrs.push(attr(&S::HTB, S::TCA_HTB_CTAB, Value::Bytes(core::table_bytes(&ctab))));
-    Ok(Some(Value::Nested(Attrs(attrs))))
-}
-
-/// An htb class's figures, as its options and `tc class show` give them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HtbClass {
-    pub rate: u64,
-    pub ceil: u64,
-    pub burst: u32,
-    pub cburst: u32,
-    pub prio: u32,
-    pub quantum: u32,
-    pub level: u32,
-    /// The rate's spec (overhead, mpu, link layer).
-    pub spec: RateSpec,
-}
-
-/// Read an htb class's figures from its TCA_OPTIONS.
-pub fn htb_class_summary(attrs: &Attrs, p: Psched) -> Option<HtbClass> {
-    let o = attr_bytes(attrs, S::TCA_HTB_PARMS).filter(|o| o.len() >= 44)?;
-    let (rate, ceil) = (RateSpec::from_bytes(&o[0..12]), RateSpec::from_bytes(&o[12..24]));
-    let rate64 = attrs.uint(S::TCA_HTB_RATE64).unwrap_or(rate.rate as u64);
-    let ceil64 = attrs.uint(S::TCA_HTB_CEIL64).unwrap_or(ceil.rate as u64);
-    let burst = burst_of(p, rate64, ne32(&o, 24));
-    let cburst = burst_of(p, ceil64, ne32(&o, 28));
-    Some(HtbClass { rate: rate64, ceil: ceil64, burst, cburst, prio: ne32(&o, 40), quantum: ne32(&o, 32), level: ne32(&o, 36), spec: rate })
-}
-
-fn htb_class_decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
-    let Value::Nested(attrs) = v else { return table_decode(v) };
-    let Some(HtbClass { rate, ceil, burst, cburst, prio, quantum, spec, .. }) = htb_class_summary(attrs, ctx.psched) else {
-        return Vec::new();
-    };
-    let mut out = vec![
-        ("rate".to_string(), Opt::Str(units::exact_rate(rate))),
-        ("ceil".to_string(), Opt::Str(units::exact_rate(ceil))),
-        ("burst".to_string(), Opt::Str(units::exact_size(burst))),
-        ("cburst".to_string(), Opt::Str(units::exact_size(cburst))),
-        ("prio".to_string(), Opt::Int(prio as i64)),
-        ("quantum".to_string(), Opt::Int(quantum as i64)),
-    ];
-    push_ratespec_extras(&mut out, &spec);
     out
 }

@@ -11,9 +11,11 @@ pub mod class;
 pub mod core;
 pub mod filter;
 pub mod flower;
+pub mod htb;
 pub mod kinds;
 pub mod netem;
 pub mod qdisc;
+pub mod tbf;
 pub mod u32;
 
 use nix::libc;
@@ -161,6 +163,8 @@ pub struct Stats {
     /// The rate estimator's bytes/s and packets/s (0 without an estimator).
     pub rate_bps: u64,
     pub rate_pps: u64,
+    /// True when the object has a rate estimator (the kernel sent its rate).
+    pub rate_est: bool,
     /// True when the kernel sent any counters.
     pub present: bool,
 }
@@ -194,6 +198,7 @@ impl Stats {
                 rate_bps: g("bps"),
                 rate_pps: g("pps"),
                 requeues: 0,
+                rate_est: false,
                 present: true,
             };
         }
@@ -211,6 +216,7 @@ impl Stats {
         (self.qlen, self.backlog, self.drops, self.requeues, self.overlimits) =
             (g("qlen"), g("backlog"), g("drops"), g("requeues"), g("overlimits"));
         let est = st.value(S::TCA_STATS_RATE_EST64).or(st.value(S::TCA_STATS_RATE_EST));
+        self.rate_est = est.is_some();
         self.rate_bps = struct_u64(est, "bps").unwrap_or(0);
         self.rate_pps = struct_u64(est, "pps").unwrap_or(0);
     }
@@ -311,6 +317,66 @@ pub(crate) fn dev_word(h: &Handle, ifindex: u32) -> String {
 /// Read a `dev` field: a name, an index or a Link (which arrives as its index).
 pub(crate) fn dev_field(f: &mut schema::Fields<'_>, res: &dyn schema::Resolver) -> std::result::Result<u32, FieldError> {
     f.ifindex("dev", res)?.ok_or_else(|| f.missing("dev"))
+}
+
+/// A rate estimator (struct tc_estimator, TCA_RATE) as tc's
+/// `estimator INTERVAL TIME_CONST` sets it up (tc_setup_estimator): the
+/// kernel then reports a rate and packet rate in the stats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Estimator {
+    /// log2 of the interval in quarter seconds, -2 (250ms) to 3 (8s).
+    pub interval: i8,
+    pub ewma_log: u8,
+}
+
+impl Estimator {
+    /// From an interval and a time constant in microseconds.
+    pub fn new(interval_us: u32, time_const_us: u32) -> std::result::Result<Estimator, String> {
+        let quarter = units::TIME_UNITS_PER_SEC / 4.0;
+        let i = (0..=5).find(|i| interval_us as f64 <= (1u32 << i) as f64 * quarter).ok_or("an interval up to 8s")?;
+        let e = (1..32).find(|e| interval_us as f64 / -(1.0 - 1.0 / (1u64 << e) as f64).ln() > time_const_us as f64).unwrap_or(32) - 1;
+        if e == 0 || e >= 31 {
+            return Err("a time constant longer than the interval and at most 2^30 intervals".into());
+        }
+        Ok(Estimator { interval: i as i8 - 2, ewma_log: e as u8 })
+    }
+
+    /// Read `estimator = {interval=, time_const=}`.
+    pub fn field(f: &mut schema::Fields<'_>) -> std::result::Result<Option<Estimator>, FieldError> {
+        let Some(v) = f.take("estimator") else { return Ok(None) };
+        let Opt::Map(m) = v else { return Err(f.expected("estimator", "table like {interval=\"250ms\", time_const=\"1s\"}", v)) };
+        let mut g = schema::Fields::new(m, &format!("{}.", f.path("estimator")));
+        let a = kinds::unit(&mut g, "interval", units::parse_time)?.ok_or_else(|| g.missing("interval"))?;
+        let t = kinds::unit(&mut g, "time_const", units::parse_time)?.ok_or_else(|| g.missing("time_const"))?;
+        g.finish([])?;
+        Estimator::new(a, t).map(Some).map_err(|e| field_err(&f.path("estimator"), format!("expected {e}")))
+    }
+
+    /// The two wire bytes.
+    pub fn attr(self, obj: Obj) -> Attr {
+        tca(obj, S::TCA_RATE, kinds::struct_value(&S::TC_ESTIMATOR, &[self.interval as u8, self.ewma_log]))
+    }
+
+    /// From a message's TCA_RATE (requests carry it; the kernel does not report it).
+    pub fn from_attrs(attrs: &Attrs) -> Option<Estimator> {
+        let b = kinds::attr_bytes(attrs, S::TCA_RATE)?;
+        (b.len() >= 2).then(|| Estimator { interval: b[0] as i8, ewma_log: b[1] })
+    }
+
+    /// `{interval=, time_const=}` that sets this estimator up again.
+    pub fn to_opt(self) -> Opt {
+        let a = (units::TIME_UNITS_PER_SEC / 4.0) as u32 * (1u32 << (self.interval + 2).clamp(0, 5));
+        // time constants from A/-ln(w) of this ewma_log up to that of the next
+        // give the same ewma_log: take the roundest
+        let bound = |e: u8| a as f64 / -(1.0 - 1.0 / (1u64 << e) as f64).ln();
+        let (lo, hi) = (bound(self.ewma_log).floor() as u64 + 1, bound(self.ewma_log + 1));
+        let t = [1_000_000u64, 100_000, 10_000, 1000, 1]
+            .iter()
+            .map(|u| lo.div_ceil(*u) * u)
+            .find(|t| (*t as f64) < hi)
+            .unwrap_or(lo) as u32;
+        Opt::Map(vec![("interval".into(), Opt::Str(units::exact_time(a))), ("time_const".into(), Opt::Str(units::exact_time(t)))])
+    }
 }
 
 /// `field 'x': msg` for errors raised outside the schema tables.

@@ -124,7 +124,8 @@ fn words(vals: &[u32]) -> Vec<u8> {
 /// Encode netem options as tc does (see the module docs for the words).
 pub fn encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldError> {
     let p = ctx.psched;
-    let limit = f.u32("limit")?.unwrap_or(1000);
+    // packets, read as tc reads it (get_size: "1k" is 1024)
+    let limit = unit(f, "limit", units::parse_size)?.unwrap_or(1000);
     let latency = ticks(f, "delay", p)?.unwrap_or(0);
     let jitter = ticks(f, "jitter", p)?.unwrap_or(0);
     let delay_corr = pct(f, "delay_corr")?;
@@ -324,7 +325,7 @@ pub fn decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     let mut out: Vec<(String, Opt)> = Vec::new();
     let mut put = |k: &str, o: Opt| out.push((k.to_string(), o));
     put("limit", Opt::Int(field(q, "limit")));
-    let us = |ticks: i64| core::tick2time(p, ticks as u32);
+    let us = |ticks: i64| core::ticks_to_time(p, ticks as u32);
     let delay = match attrs.int(S::TCA_NETEM_LATENCY64) {
         Some(ns) => (ns / 1000) as u32,
         None => us(field(q, "latency")),

@@ -57,6 +57,9 @@ impl Qdisc {
             ("handle".to_string(), Opt::Str(units::format_qdisc_handle(self.handle))),
             ("kind".to_string(), Opt::Str(self.kind.clone())),
         ];
+        if let Some(e) = super::Estimator::from_attrs(&self.attrs) {
+            m.push(("estimator".to_string(), e.to_opt()));
+        }
         for b in [S::TCA_INGRESS_BLOCK, S::TCA_EGRESS_BLOCK] {
             if let Some(v) = self.attrs.uint(b).filter(|v| *v != 0) {
                 let k = if b == S::TCA_INGRESS_BLOCK { "ingress_block" } else { "egress_block" };
@@ -113,10 +116,12 @@ pub struct QdiscSpec {
     pub options: Option<Value>,
     pub ingress_block: Option<u32>,
     pub egress_block: Option<u32>,
+    /// TCA_RATE: a rate estimator for the stats.
+    pub estimator: Option<super::Estimator>,
 }
 
 /// Fields every `qdisc.add` takes besides the kind's options.
-pub const QDISC_FIELDS: &[&str] = &["dev", "parent", "handle", "kind", "ingress_block", "egress_block"];
+pub const QDISC_FIELDS: &[&str] = &["dev", "parent", "handle", "kind", "estimator", "ingress_block", "egress_block"];
 
 /// Check a kind word and suggest a known one for a typo.
 pub(crate) fn check_kind(f: &Fields<'_>, obj: Obj, kind: &str) -> std::result::Result<(), FieldError> {
@@ -125,6 +130,17 @@ pub(crate) fn check_kind(f: &Fields<'_>, obj: Obj, kind: &str) -> std::result::R
         return Err(field_err(&f.path("kind"), format!("expected {} kind like \"htb\", got {kind:?}", obj.word())));
     }
     Ok(())
+}
+
+/// A kind's options failed on a required option that a misspelt key was
+/// meant to give (`rat` for `rate`): report the misspelling, the real mistake.
+pub(crate) fn typo_of_missing(e: FieldError, f: &Fields<'_>) -> FieldError {
+    let missing = e.0.strip_prefix("field '").and_then(|r| r.strip_suffix("' is required"));
+    let Some(name) = missing.filter(|n| !n.contains('.')) else { return e };
+    match f.rest().iter().find(|(k, _)| schema::did_you_mean(k, [name]).is_some()) {
+        Some((k, _)) => schema::unknown_option(k, [name]),
+        None => e,
+    }
 }
 
 /// Options given for a kind nlua has no table for.
@@ -167,26 +183,28 @@ impl QdiscSpec {
         let parent = match parent {
             Some(p) => p,
             None if special => TC_H_INGRESS,
-            None if verb == Verb::Del && handle.is_some() => 0,
+            // a handle names the qdisc wherever it is, as in tc
+            None if matches!(verb, Verb::Del | Verb::Change) && handle.is_some() => 0,
             None => TC_H_ROOT,
         };
         let handle = handle.unwrap_or(if special { 0xffff_0000 } else { 0 });
         if matches!(verb, Verb::Add | Verb::Replace) && kind.is_none() {
             return Err(f.missing("kind"));
         }
+        let estimator = super::Estimator::field(&mut f)?;
         let ingress_block = f.u32("ingress_block")?;
         let egress_block = f.u32("egress_block")?;
         let mut options = None;
         if let Some(k) = &kind
             && verb != Verb::Del {
                 let ctx = Ctx { res, psched: core::psched(), protocol: 0, keep: Default::default() };
-                options = kinds::encode(Obj::Qdisc, k, &mut f, &ctx)?;
+                options = kinds::encode(Obj::Qdisc, k, &mut f, &ctx).map_err(|e| typo_of_missing(e, &f))?;
                 if !kinds::known(Obj::Qdisc, k) {
                     unknown_kind_options(&f, Obj::Qdisc, k, QDISC_FIELDS)?;
                 }
             }
         f.finish(QDISC_FIELDS.iter().copied())?;
-        Ok(QdiscSpec { ifindex, parent, handle, kind, options, ingress_block, egress_block })
+        Ok(QdiscSpec { ifindex, parent, handle, kind, options, ingress_block, egress_block, estimator })
     }
 
     /// The spec that names an existing qdisc (to delete or re-add it).
@@ -199,6 +217,7 @@ impl QdiscSpec {
             options: q.options_value().cloned(),
             ingress_block: q.attrs.uint(S::TCA_INGRESS_BLOCK).map(|v| v as u32).filter(|v| *v != 0),
             egress_block: q.attrs.uint(S::TCA_EGRESS_BLOCK).map(|v| v as u32).filter(|v| *v != 0),
+            estimator: super::Estimator::from_attrs(&q.attrs),
         }
     }
 
@@ -233,6 +252,9 @@ impl QdiscSpec {
         if let Some(k) = &self.kind {
             attrs.push(kind_attr(Obj::Qdisc, k));
         }
+        if let Some(e) = self.estimator.filter(|_| verb != Verb::Del) {
+            attrs.push(e.attr(Obj::Qdisc));
+        }
         if let Some(b) = self.ingress_block {
             attrs.push(tca(Obj::Qdisc, S::TCA_INGRESS_BLOCK, Value::U(b as u64)));
         }
@@ -250,7 +272,7 @@ impl QdiscSpec {
 
 /// Make the kernel's answers about an unknown kind or a missing parent name
 /// the field they are about (the errno and the kernel's text stay).
-pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>) -> Error {
+pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>, verb: Verb) -> Error {
     let m = e.message.as_str();
     let unknown_kind = m.contains("kind is unknown") || m.contains("classifier not found");
     let missing_parent = m.contains("Failed to find specified qdisc")
@@ -266,9 +288,11 @@ pub(crate) fn explain_kind(e: Error, obj: Obj, kind: Option<&str>) -> Error {
             Error { message: format!("field 'kind': this kernel has no {} kind {k:?}{hint}: {}", obj.word(), e.message), ..e }
         }
         _ if missing_parent => Error { message: format!("field 'parent': {}", e.message), ..e },
-        // a class whose qdisc is not there: the kernel says only ENOENT
+        // the kernel says only ENOENT: about the class itself when deleting
+        // or changing it, else about the qdisc it would hang from
         _ if obj == Obj::Class && e.errno == nix::libc::ENOENT && e.message == crate::engine::error::strerror(e.errno) => {
-            Error { message: format!("field 'parent': no such qdisc or class ({})", e.message), ..e }
+            let field = if matches!(verb, Verb::Del | Verb::Change) { "field 'classid': no such class" } else { "field 'parent': no such qdisc or class" };
+            Error { message: format!("{field} ({})", e.message), ..e }
         }
         _ => e,
     }
@@ -299,7 +323,7 @@ impl Handle {
         // build them only on failure, once the socket is free again.
         self.observed(crate::engine::change::Change::Qdisc(verb, s), || {
             self.request(s.message(verb), &String::new)
-                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Qdisc, s.kind.as_deref()))
+                .map_err(|e| explain_kind(e.with_op(s.words(self, verb)), Obj::Qdisc, s.kind.as_deref(), verb))
         })
     }
 
