@@ -8,16 +8,30 @@ use common::pty::{Pty, Screen};
 
 const PROMPT: &str = "nlua> ";
 
-/// A state directory of the test's own (XDG_STATE_HOME and HOME).
-fn state_dir(name: &str) -> std::path::PathBuf {
+/// A state directory of the test's own (XDG_STATE_HOME and HOME), removed after.
+struct StateDir(std::path::PathBuf);
+
+impl StateDir {
+    fn join(&self, p: &str) -> std::path::PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn state_dir(name: &str) -> StateDir {
     let d = std::env::temp_dir().join(format!("nlua-repl-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    StateDir(d)
 }
 
-fn session(state: &std::path::Path) -> Pty {
-    let s = state.to_str().unwrap();
+fn session(state: &StateDir) -> Pty {
+    let s = state.0.to_str().unwrap();
     let mut p = Pty::spawn(&[], &[("XDG_STATE_HOME", s), ("HOME", s)]);
     p.expect(PROMPT);
     p
@@ -49,6 +63,7 @@ fn expressions_print_errors_carry_their_position_and_the_loop_goes_on() {
     assert_eq!(line(&mut p, "error('boom')").lines().next(), Some("repl:1: boom"));
     assert_eq!(line(&mut p, "x = = 1"), "repl:1: unexpected symbol near '='\n");
     assert_eq!(line(&mut p, "local t = {b = {1, 2}, a = 'x'} t.self = t return t"), "{ a = \"x\", b = { 1, 2 }, self = <cycle> }\n");
+    assert_eq!(line(&mut p, "{z = {y = {x = {w = {v = 1}}}}, [1] = 'one'}"), "{ [1] = \"one\", z = { y = { x = { w = {...} } } } }\n");
     // a Link reads as `ip link` does
     let lo = line(&mut p, "link.get('lo')");
     assert!(lo.starts_with("1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN"), "{lo}");
@@ -143,6 +158,14 @@ fn history_persists_across_sessions_once_per_entry() {
     let out = p.expect(PROMPT);
     assert!(out.contains("history ok\n"), "{out}");
     bye(p);
+    // without XDG_STATE_HOME: ~/.local/state/nlua/history
+    let home = state_dir("home");
+    let h = home.0.to_str().unwrap();
+    let mut p = Pty::spawn(&[], &[("XDG_STATE_HOME", ""), ("HOME", h)]);
+    p.expect(PROMPT);
+    line(&mut p, "y = 2");
+    bye(p);
+    assert_eq!(std::fs::read_to_string(home.join(".local/state/nlua/history")).unwrap(), "#V2\ny = 2\n");
 }
 
 #[test]
@@ -217,4 +240,25 @@ fn the_test_screen_plays_repaints() {
     s.feed("n\u{e9}".as_bytes());
     assert_eq!(s.text(), "nlua> abc  -- hint\n42\nnlua> \u{e9}");
     assert_eq!(s.replies, b"\x1b[3;7R");
+}
+
+/// netns.enter changes nothing on the system: the journal records the
+/// namespace and the link made in it, not the move, and `--down` undoes them.
+#[test]
+fn netns_enter_leaves_no_journal_record() {
+    let n = common::nlua_bin();
+    let n = n.display();
+    let chunk = "netns.enter(netns.add('red')) link.add{name = 'v0', kind = 'veth', peer = {name = 'v1'}}";
+    let script = format!("{n} --trace --name t -e \"{chunk}\" && ip -n red -br link && {n} --down t && echo netns: && ip netns list");
+    let mut c = std::process::Command::new("sh");
+    c.arg("-c").arg(script);
+    common::isolate(&mut c);
+    let o = c.output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{out}\n{err}");
+    let traced: Vec<&str> = err.lines().filter(|l| l.starts_with("+ ")).collect();
+    assert_eq!(traced.len(), 2, "{err}");
+    assert!(traced[0].contains("netns add red") && traced[1].contains("-n red link add name v0"), "{err}");
+    assert!(out.contains("v0@v1"), "{out}");
+    assert!(out.trim_end().ends_with("netns:"), "red is gone after --down: {out}");
 }

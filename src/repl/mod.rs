@@ -20,11 +20,6 @@ use rustyline::error::ReadlineError;
 use rustyline::history::{History, MemHistory};
 use rustyline::{CompletionType, Config};
 
-pub use complete::candidates;
-pub use help::by_name as help_for;
-pub use helper::signature_hint;
-pub use history::default_path as history_path;
-
 use crate::Runtime;
 use crate::engine::NsInfo;
 use helper::ReplHelper;
