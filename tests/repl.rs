@@ -46,8 +46,7 @@ fn line(p: &mut Pty, text: &str) -> String {
     out.strip_suffix(PROMPT).unwrap_or(out).to_string()
 }
 
-fn bye(p: Pty) {
-    let mut p = p;
+fn bye(mut p: Pty) {
     p.send("\x04");
     let status = p.wait();
     assert!(status.success(), "nlua exited with {status}");
