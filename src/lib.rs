@@ -13,6 +13,7 @@ pub mod process;
 pub mod repl;
 pub mod runtime;
 pub mod show;
+pub mod stubs;
 pub mod units;
 
 pub use runtime::{Builder, Runtime};

@@ -197,12 +197,12 @@ fn change_from_table(lua: &Lua, link: &Link, func: &str, t: &Table) -> mlua::Res
 pub static MODULE: Module = Module {
     name: "link",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "link.list{kind=, master=, up=} --> {Link...}" },
-        Op { name: "get", f: get, mutates: false, sig: "link.get(name_or_index) --> Link" },
-        Op { name: "add", f: add, mutates: true, sig: "link.add{name=, kind=, mtu=, mac=, master=, peer={name=}, ...} --> Link[, peer]" },
-        Op { name: "del", f: del, mutates: true, sig: "link.del(link)" },
-        Op { name: "set", f: set, mutates: true, sig: "link.set(link, {mtu=, name=, mac=, master=, up=, ...}) --> Link" },
-        Op { name: "wait", f: super::wait::link_wait, mutates: false, sig: "link.wait(link, \"up\"|\"present\"|\"gone\", timeout) --> Link|true" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "get", f: get, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "del", f: del, mutates: true },
+        Op { name: "set", f: set, mutates: true },
+        Op { name: "wait", f: super::wait::link_wait, mutates: false },
     ],
     extra: None,
 };
@@ -342,13 +342,18 @@ impl UserData for Link {
             guard("Link.filters", || super::filter::list_for(lua, &s.h, Some(s), &super::args::Args::new("Link.filters", a), 0))
         });
         m.add_method("filter_add", |lua, s, t: Table| guard("Link.filter_add", || super::filter::link_modify(lua, s, t, Verb::Add)));
-        // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block.
+        // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block;
+        // `l:show{brief=true}` the `ip -br link` line.
         m.add_method("show", |_, s, opts: Option<Table>| {
             guard("Link.show", || {
-                let addrs = match &opts {
-                    Some(t) => t.get::<Option<bool>>("addrs")?.unwrap_or(false),
-                    None => false,
+                let flag = |k: &str| match &opts {
+                    Some(t) => t.get::<Option<bool>>(k).map(|b| b.unwrap_or(false)),
+                    None => Ok(false),
                 };
+                let (addrs, brief) = (flag("addrs")?, flag("brief")?);
+                if brief {
+                    return Ok(show::link::link_brief(&s.l, &*s.h));
+                }
                 if !addrs {
                     return Ok(show::link::link_text(&s.l, &*s.h, true));
                 }

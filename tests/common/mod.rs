@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod bpf;
+pub mod pty;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
