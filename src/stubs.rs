@@ -18,6 +18,7 @@ pub static FILES: &[(&str, &str)] = &[
     ("netns.lua", include_str!("../lua/types/netns.lua")),
     ("nlua.lua", include_str!("../lua/types/nlua.lua")),
     ("repl.lua", include_str!("../lua/types/repl.lua")),
+    ("monitor.lua", include_str!("../lua/types/monitor.lua")),
 ];
 
 /// A `---@param` or `---@field` line.
@@ -500,6 +501,15 @@ mod tests {
 mod coverage {
     /// Every function of every module in a live VM has a stub, and every stub
     /// module function exists: help and hints cover the whole API.
+    #[test]
+    fn every_stub_file_is_shipped() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lua/types");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            assert!(super::FILES.iter().any(|(n, _)| *n == name), "lua/types/{name} is not in stubs::FILES");
+        }
+    }
+
     #[test]
     fn every_module_function_has_a_stub_and_back() {
         let rt = crate::Runtime::new().unwrap();

@@ -31,10 +31,6 @@ nlua.version = ""
 ---@param v any
 ---@return string
 function nlua.json(v) end
----Run `fn` when this run is torn down (an error rolls it back, `--ephemeral`),
----newest first, before the journal is undone.
----@param fn function
-function nlua.defer(fn) end
 ---The type of a value: the class name of nlua's objects ("Link", "Netns",
 ---"Route", ...), else what `type` says.
 ---@param v any

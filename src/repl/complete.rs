@@ -222,7 +222,7 @@ mod tests {
     fn names_members_and_options() {
         let rt = crate::Runtime::new().unwrap();
         let lua = rt.lua();
-        assert_eq!(words(lua, "link."), ["add", "del", "get", "list", "set"]);
+        assert_eq!(words(lua, "link."), ["add", "del", "get", "list", "set", "wait"]);
         assert!(words(lua, "lin").contains(&"link".to_string()));
         assert!(words(lua, "ret").contains(&"return".to_string()));
         assert_eq!(words(lua, "netns.op"), ["open"]);
