@@ -29,7 +29,9 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -477,7 +479,32 @@ static int links_list(void) {
 	return 0;
 }
 
+/* `floor run OUT CMD...`: the harness's launcher. Runs CMD, then writes its
+ * wall time (fork to reaped) and peak RSS to OUT as JSON. A launcher this
+ * small keeps a forked Python's memory out of the child's ru_maxrss. */
+static int run(char *out, char **cmd) {
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid < 0) die("fork");
+	if (pid == 0) {
+		execvp(cmd[0], cmd);
+		perror(cmd[0]);
+		_exit(127);
+	}
+	int status;
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0) die("wait4");
+	double t = now() - t0;
+	FILE *f = fopen(out, "w");
+	if (!f) die(out);
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	fprintf(f, "{\"t\":%.9f,\"rss_kb\":%ld,\"rc\":%d}\n", t, ru.ru_maxrss, rc);
+	fclose(f);
+	return rc;
+}
+
 int main(int argc, char **argv) {
+	if (argc >= 4 && !strcmp(argv[1], "run")) return run(argv[2], argv + 3);
 	if (argc >= 3 && !strcmp(argv[1], "star-build")) return star_build(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "star-down")) return star_down(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "routes-add")) return routes_add(atoi(argv[2]));
