@@ -604,9 +604,21 @@ impl Handle {
         Link::parse(&reply).map_err(|e| Error::kernel(libc::EPROTO, Some(e.into()), op()))
     }
 
-    /// The index of the link named `name`.
+    /// The index of the link named `name`: one request, and only the reply's
+    /// header read (no attribute decoded).
     pub fn link_index(&self, name: &str) -> Result<u32> {
-        Ok(self.link_get(name)?.index)
+        let op = || format!("link show dev {name}");
+        if !valid_ifname(name) {
+            return Err(Error::kernel(libc::ENODEV, None, op()));
+        }
+        let mut m = MsgBuilder::new(RTM_GETLINK, 0);
+        m.push(&ifinfomsg(0, 0, 0));
+        m.attr_str(S::IFLA_IFNAME, name);
+        let reply = self.request_reply(m, &op)?;
+        match super::ne_u32(&reply, 4) {
+            0 => Err(Error::kernel(libc::EPROTO, Some("no ifindex in the reply".into()), op())),
+            i => Ok(i),
+        }
     }
 
     /// Create a link. The new link is not looked up (it may have been created in

@@ -170,9 +170,57 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) 
             );
         }
     };
+    if let Value::Table(_) = t.raw_get::<Value>(1)? {
+        return modify_many(lua, h, func, &t, verb);
+    }
     let spec = spec_from(h, func, &t)?;
     h.route_modify(&spec, verb).map_err(raise)?;
     ().into_lua_multi(lua)
+}
+
+/// Device names resolved once per list: a list of 50,000 routes through one
+/// device asks the kernel for its index once.
+struct NameCache<'a> {
+    h: &'a engine::Handle,
+    seen: std::cell::RefCell<Vec<(String, u32)>>,
+}
+
+impl engine::schema::Resolver for NameCache<'_> {
+    fn ifindex(&self, name: &str) -> Result<u32, String> {
+        if let Some((_, i)) = self.seen.borrow().iter().find(|(n, _)| n == name) {
+            return Ok(*i);
+        }
+        let i = engine::schema::Resolver::ifindex(self.h, name)?;
+        self.seen.borrow_mut().push((name.to_string(), i));
+        Ok(i)
+    }
+}
+
+/// `route.add{{...}, {...}}`: every route parsed first (bad input fails the
+/// call before anything is sent), then all sent pipelined. The kernel carries
+/// on past a failed request, so every route is tried; the failures are
+/// reported together, each with its place in the list.
+fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, verb: RouteVerb) -> mlua::Result<MultiValue> {
+    let names = NameCache { h, seen: Default::default() };
+    let n = list.raw_len();
+    let mut specs = Vec::with_capacity(n);
+    for i in 1..=n {
+        let t: Table = match list.raw_get::<Value>(i)? {
+            Value::Table(t) => t,
+            other => return Err(input(func, format!("entry {i}: expected a table of route options, got {}", other.type_name()))),
+        };
+        let map = table_to_map(&t, "").map_err(|e| input(func, format!("entry {i}: {e}")))?;
+        specs.push(RouteSpec::from_opts(&map, &names).map_err(|e| input(func, format!("entry {i}: {e}")))?);
+    }
+    let failed: Vec<(usize, engine::Error)> =
+        h.route_batch(&specs, verb).into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (i + 1, e))).collect();
+    let Some((_, first)) = failed.first() else { return ().into_lua_multi(lua) };
+    let mut e = first.clone();
+    let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();
+    let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
+    e.message = format!("{} of {} failed: {}{more}", failed.len(), specs.len(), shown.join("; "));
+    e.op = func.to_string();
+    Err(raise(e))
 }
 
 fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
