@@ -148,7 +148,7 @@ impl NsInfo {
     /// aborts: nothing may run on in the wrong namespace.
     pub fn run_here<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let back = Home::save()?;
-        setns(self.fd.as_fd(), CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, format!("setns {}", self.label())))?;
+        self.setns_here()?;
         let r = f();
         back.restore();
         r
