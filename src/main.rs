@@ -108,6 +108,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
     }
+    // First, so `--netns red --down topo` takes down a run made with `--netns red`.
+    if let Some(name) = &cli.netns {
+        // Still single-threaded: the whole process moves, so handles,
+        // os.execute and /proc reads all see the namespace.
+        let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
+        nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
+    }
     let dir = journal::state_dir();
     if cli.status {
         let lines = journal::status(&dir)?;
@@ -124,12 +131,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         let s = journal::down(&dir, &name, &mut std::io::stderr())?;
         eprintln!("nlua: '{name}' is down ({s})");
         return Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
-    }
-    if let Some(name) = &cli.netns {
-        // Still single-threaded: the whole process moves, so handles,
-        // os.execute and /proc reads all see the namespace.
-        let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
-        nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
     }
     if cli.monitor {
         return nlua::monitor::run(&cli.script, cli.json);
