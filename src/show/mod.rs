@@ -6,6 +6,7 @@
 pub mod addr;
 pub mod json;
 pub mod link;
+pub mod link_kinds;
 pub mod neigh;
 pub mod route;
 pub mod rule;
