@@ -119,8 +119,22 @@ fn promiscuity_counts_packet_sockets() {
         let j = common::ip_json("-d link show dev pa");
         assert_eq!(j[0]["promiscuity"], 1);
         assert!(!j[0]["flags"].as_array().unwrap().iter().any(|f| f == "PROMISC"));
+        // the Lua fields: the counter, and promisc = counter > 0
+        let rt = nlua::Runtime::new().unwrap();
+        let lua_view = "local l = link.get('pa') return l.promiscuity, l.promisc, l:json():match('\"promiscuity\":(%d+)')";
+        let (n, p, js): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
+        assert_eq!((n, p, js.as_str()), (1, true, "1"));
+        // promisc=true on top (IFF_PROMISC) counts once more; off again leaves the socket's
+        rt.lua().load("link.get('pa'):set{promisc = true}").exec().unwrap();
+        assert_eq!(h.link_get("pa").unwrap().promiscuity, 2);
+        assert!(common::ip_json("link show dev pa")[0]["flags"].as_array().unwrap().iter().any(|f| f == "PROMISC"));
+        rt.lua().load("link.get('pa'):set{promisc = false}").exec().unwrap();
+        let (n, p, _): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
+        assert_eq!((n, p), (1, true), "the packet socket still counts");
         drop(fd);
         assert_eq!(h.link_get("pa").unwrap().promiscuity, 0);
+        let (n, p, _): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
+        assert_eq!((n, p), (0, false));
     });
 }
 
