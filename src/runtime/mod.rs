@@ -355,11 +355,18 @@ fn traceback(lua: &Lua, err: &Value) -> String {
         // error("x") already carries its position.
         Value::String(s) => s.to_string_lossy(),
         Value::Error(e) => format!("{}{}", position(lua), error::message(e)),
-        Value::Nil => format!("{}nil", position(lua)),
-        other => match other.to_string() {
+        // Like lua: an object that cannot say what it is gets named by its type.
+        Value::Table(t) if !t.metatable().is_some_and(|m| m.contains_key("__tostring").unwrap_or(false)) => {
+            format!("{}(error object is a table value)", position(lua))
+        }
+        other @ (Value::Table(_) | Value::UserData(_)) => match other.to_string() {
             Ok(s) => format!("{}{s}", position(lua)),
             Err(_) => format!("{}(error object is a {} value)", position(lua), other.type_name()),
         },
+        // error(42): lua converts numbers to text (and error() adds no position)
+        Value::Integer(i) => i.to_string(),
+        Value::Number(n) => Value::Number(*n).to_string().unwrap_or_default(),
+        other => format!("{}(error object is a {} value)", position(lua), other.type_name()),
     };
     match lua.traceback(Some(&msg), 1) {
         // The last frame is the xpcall that runs the chunk: not the user's.
