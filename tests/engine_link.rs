@@ -211,3 +211,44 @@ fn batch_attributes_errors_to_their_requests() {
         assert_eq!(n, expect_fail.iter().filter(|f| !**f).count());
     });
 }
+
+/// The tables know every attribute this kernel reports for the kinds it has:
+/// nothing in a link message, its link info or a kind's data decodes as an
+/// unknown `attrNN` or as an integer of the wrong width (either would still
+/// round-trip, but read as bytes).
+#[test]
+fn tables_cover_what_the_kernel_reports() {
+    use nlua::engine::schema::Attrs;
+    fn unknown(path: &str, a: &Attrs, out: &mut Vec<String>) {
+        use nlua::engine::schema::{Type, Value};
+        for x in &a.0 {
+            match (x.def, &x.value) {
+                (None, _) => out.push(format!("{path}.attr{}", x.id)),
+                // an integer the table sizes wrongly stays raw: report it too
+                (Some(d), Value::Bytes(b)) if matches!(d.ty, Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::Bool | Type::I32) => {
+                    out.push(format!("{path}.{} ({} bytes)", d.name, b.len()))
+                }
+                _ => {}
+            }
+        }
+    }
+    in_netns(|| {
+        sh(LAB);
+        sh("ip link set va type bridge_slave cost 5 && ip link add link vb name mvs type macvlan mode source");
+        let h = Handle::new().unwrap();
+        let mut missing = Vec::new();
+        for l in h.link_list(&LinkFilter::default()).unwrap() {
+            unknown(&l.name, &l.attrs, &mut missing);
+            if let Some(li) = l.attrs.nested(S::IFLA_LINKINFO) {
+                unknown(&format!("{}.linkinfo", l.name), li, &mut missing);
+            }
+            if let Some(d) = l.kind_data() {
+                unknown(&format!("{}.data", l.name), d, &mut missing);
+            }
+            if let Some(d) = l.slave_data() {
+                unknown(&format!("{}.slave", l.name), d, &mut missing);
+            }
+        }
+        assert!(missing.is_empty(), "attributes the tables lack: {missing:?}");
+    });
+}

@@ -178,6 +178,12 @@ pub static LINK: AttrSet = AttrSet {
         a(62, "devlink_port", Bytes).read_only(),
         a(63, "gso_ipv4_max_size", U32),
         a(64, "gro_ipv4_max_size", U32),
+        a(65, "dpll_pin", Bytes).read_only(),
+        // NLA_UINT: 4 bytes while the value fits (an 8-byte one stays raw)
+        a(66, "max_pacing_offload_horizon", U32).read_only(),
+        a(67, "netns_immutable", Bool).read_only(),
+        a(68, "headroom", U16).read_only(),
+        a(69, "tailroom", U16).read_only(),
     ],
 };
 
@@ -308,6 +314,8 @@ pub static BRIDGE: AttrSet = AttrSet {
         a(45, "vlan_stats_per_port", U8),
         a(46, "multi_boolopt", Struct(&BR_BOOLOPT_MULTI)),
         a(47, "mcast_querier_state", Bytes).read_only(),
+        a(48, "fdb_n_learned", U32).read_only(),
+        a(49, "fdb_max_learned", U32),
     ],
 };
 
@@ -354,6 +362,10 @@ pub static BRIDGE_PORT: AttrSet = AttrSet {
         a(37, "mcast_eht_hosts_limit", U32),
         a(38, "mcast_eht_hosts_cnt", U32).read_only(),
         a(39, "locked", Bool),
+        a(40, "mab", Bool),
+        a(41, "mcast_n_groups", U32).read_only(),
+        a(42, "mcast_max_groups", U32),
+        a(43, "neigh_vlan_suppress", Bool),
     ],
 };
 
@@ -399,6 +411,9 @@ pub static VXLAN: AttrSet = AttrSet {
         a(28, "ttl_inherit", Flag),
         a(29, "df", U8).names(&[(0, "unset"), (1, "set"), (2, "inherit")]),
         a(30, "vnifilter", Bool),
+        a(31, "localbypass", Bool),
+        a(32, "label_policy", U32).names(&[(0, "fixed"), (1, "inherit")]),
+        a(33, "reserved_bits", Bytes),
         // input aliases: ip accepts `group` for multicast destinations
         a(2, "group", Ipv4),
         a(16, "group", Ipv6),
