@@ -53,6 +53,13 @@ for _, l in ipairs(link.list{kind = "veth"}) do kinds[#kinds + 1] = l.name end
 table.sort(kinds)
 assert(table.concat(kinds, ",") == "v0,v1b", table.concat(kinds, ","))
 
+-- a Handle has the same operations as methods, bound to its namespace
+local h = nlua.handle()
+assert(tostring(h):find("Handle"), tostring(h))
+assert(h:link_get("v0") == v0 and h:link_get(v0.index) == v0)
+assert(#h:link_list{kind = "veth"} == #link.list{kind = "veth"})
+assert(h:link_get("v0") ~= v1, "__eq compares identity")
+
 -- stats are counters
 assert(type(v0.stats.rx_bytes) == "number")
 
