@@ -279,9 +279,20 @@ impl Runtime {
     /// Call `f` with a message handler that records where an uncaught error
     /// happened: Err holds `file:line: message` and a stack traceback.
     pub fn call_traced(&self, f: &Function, args: MultiValue) -> Result<MultiValue, String> {
-        let handler = self
+        let traced = self
             .lua
             .create_function(|lua, err: Value| Ok(traceback(lua, &err)))
+            .map_err(|e| e.to_string())?;
+        // A Rust panic that escaped a callback resumes when handed to Rust;
+        // report it from Lua rather than failing inside the handler.
+        let handler: Function = self
+            .lua
+            .load(
+                "local traced = ... return function(e) local ok, m = pcall(traced, e) if ok then return m end
+                 return 'internal error: ' .. tostring(m) .. (debug and debug.traceback('', 2) or '') end",
+            )
+            .set_name("=nlua.traceback")
+            .call(traced)
             .map_err(|e| e.to_string())?;
         let xpcall: Function = self.lua.globals().get("xpcall").map_err(|e| e.to_string())?;
         let mut all = MultiValue::new();
