@@ -303,7 +303,7 @@ impl Runtime {
         match res.pop_front() {
             Some(Value::Boolean(true)) => Ok(res),
             _ => Err(match res.pop_front() {
-                Some(Value::String(s)) => s.to_string_lossy(),
+                Some(Value::String(s)) => s.to_string_lossy().trim_end_matches("\n\t[C]: in function 'xpcall'").to_string(),
                 Some(v) => format!("{v:?}"),
                 None => "unknown error".into(),
             }),
@@ -341,9 +341,13 @@ fn strip_shebang(src: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Stack levels between the message handler and the failed function: the
+/// handler runs under `pcall` inside its Lua wrapper (see `call_traced`).
+const HANDLER_LEVELS: usize = 3;
+
 /// The position of the innermost Lua frame: "file:line: ".
 fn position(lua: &Lua) -> String {
-    for level in 1..32 {
+    for level in HANDLER_LEVELS..32 {
         let found = lua.inspect_stack(level, |d| {
             let src = d.source();
             match (src.what, d.current_line()) {
@@ -379,7 +383,7 @@ fn traceback(lua: &Lua, err: &Value) -> String {
         Value::Number(n) => Value::Number(*n).to_string().unwrap_or_default(),
         other => format!("{}(error object is a {} value)", position(lua), other.type_name()),
     };
-    match lua.traceback(Some(&msg), 1) {
+    match lua.traceback(Some(&msg), HANDLER_LEVELS) {
         // The last frame is the xpcall that runs the chunk: not the user's.
         Ok(t) => t.to_string_lossy().trim_end_matches("\n\t[C]: in function 'xpcall'").to_string(),
         Err(_) => msg,
