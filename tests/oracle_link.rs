@@ -245,7 +245,8 @@ fn printing_matches_ip_text_exactly() {
         sh(IP_LAB);
         sh("ip addr add 10.0.0.1/24 brd + dev vb && ip addr add 2001:db8::1/64 dev vb nodad && ip addr add 10.9.0.1 peer 10.9.0.2/32 dev va");
         let run = |args: &[&str]| {
-            let o = Command::new(nlua_bin()).args(args).output().unwrap();
+            // in this thread's namespace, with a /run of its own (a script run keeps a journal there)
+            let o = common::private_run(Command::new(nlua_bin()).args(args)).output().unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             String::from_utf8(o.stdout).unwrap()
         };
