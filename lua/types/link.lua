@@ -71,7 +71,8 @@ function Link:addr_flush(filter) end
 ---@param opts? {addrs?: boolean, brief?: boolean}
 ---@return string
 function Link:show(opts) end
----JSON with the keys `ip -j -d link show` uses.
+---JSON as `ip -j -s -d link show` prints the link: the same keys and values, kind data included
+---(bridge, bridge ports, vxlan, macvlan/macvtap, tun/tap, vlan, vrf; other kinds use link.add option names).
 ---@return string
 function Link:json() end
 

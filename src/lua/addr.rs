@@ -208,10 +208,10 @@ impl UserData for Addr {
                 s.h.addr_del(&spec, &s.dev).map_err(raise)
             })
         });
-        m.add_method("json", |_, s, ()| Ok(show::addr::addr_json(&s.a).to_string_compact()));
-        m.add_meta_method("__json", |_, s, ()| Ok(show::addr::addr_json(&s.a).to_string_compact()));
+        m.add_method("json", |_, s, ()| guard("Addr.json", || Ok(show::addr::addr_json(&s.a).to_string_compact())));
+        m.add_meta_method("__json", |_, s, ()| guard("Addr.json", || Ok(show::addr::addr_json(&s.a).to_string_compact())));
         m.add_meta_method(MetaMethod::ToString, |_, s, ()| {
-            Ok(show::addr::addr_text(&s.a).trim_start().to_string())
+            guard("Addr.tostring", || Ok(show::addr::addr_text(&s.a).trim_start().to_string()))
         });
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Addr>().is_ok_and(|o| {

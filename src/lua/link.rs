@@ -242,11 +242,11 @@ impl UserData for Link {
         f.add_field_method_get("alias", |_, s| Ok(s.l.alias.clone()));
         f.add_field_method_get("altnames", |_, s| Ok(s.l.altnames.clone()));
         f.add_field_method_get("link_netnsid", |_, s| Ok(s.l.link_netnsid));
-        f.add_field_method_get("stats", |lua, s| stats_table(lua, &s.l));
-        f.add_field_method_get("master", |lua, s| s.related(lua, s.l.master));
+        f.add_field_method_get("stats", |lua, s| guard("Link.stats", || stats_table(lua, &s.l)));
+        f.add_field_method_get("master", |lua, s| guard("Link.master", || s.related(lua, s.l.master)));
         // The veth peer or the parent of a vlan/macvlan, in whichever namespace
         // it lives (IFLA_LINK_NETNSID names that namespace).
-        f.add_field_method_get("peer", |lua, s| match (s.l.link_netnsid, s.l.link) {
+        f.add_field_method_get("peer", |lua, s| guard("Link.peer", || match (s.l.link_netnsid, s.l.link) {
             (None, index) => s.related(lua, index),
             (Some(_), None | Some(0)) => Ok(Value::Nil),
             (Some(id), Some(index)) => {
@@ -258,16 +258,16 @@ impl UserData for Link {
                     Err(_) => Ok(Value::Nil),
                 }
             }
-        });
+        }));
         f.add_field_method_get("netns", |lua, s| Ok(super::netns::Netns::new(lua, s.h.ns().clone())));
-        f.add_field_method_get("data", |lua, s| match s.l.kind_data() {
+        f.add_field_method_get("data", |lua, s| guard("Link.data", || match s.l.kind_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
-        });
-        f.add_field_method_get("slave", |lua, s| match s.l.slave_data() {
+        }));
+        f.add_field_method_get("slave", |lua, s| guard("Link.slave", || match s.l.slave_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
-        });
+        }));
         f.add_field_method_get("handle", |_, s| Ok(super::handle::Handle(s.h.clone())));
     }
 
@@ -366,9 +366,9 @@ impl UserData for Link {
                 Ok(out)
             })
         });
-        m.add_method("json", |_, s, ()| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_method("__json", |_, s, ()| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(show::link::link_text(&s.l, &*s.h, true)));
+        m.add_method("json", |_, s, ()| guard("Link.json", || Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_method("__json", |_, s, ()| guard("Link.json", || Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_method(MetaMethod::ToString, |_, s, ()| guard("Link.tostring", || Ok(show::link::link_text(&s.l, &*s.h, true))));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Link>().is_ok_and(|o| o.l.index == s.l.index && o.h.ns() == s.h.ns()))
         });

@@ -19,6 +19,11 @@ assert(a6.family == "inet6" and a6.valid_lft <= 3600 and a6.valid_lft > 3500 and
 local p = assert(got["10.9.0.1/32"])
 assert(p.peer == "10.9.0.2" and p.scope == "link")
 
+-- __eq: the same address read twice is equal, another one is not
+local again = {}
+for _, a in ipairs(nlua.handle():addr_list{dev = "v0"}) do again[a.prefix] = a end
+assert(again["10.0.0.1/24"] == a1 and again["10.0.0.2/24"] ~= a1)
+
 -- tostring reads like `ip addr`
 assert(tostring(a1):match("^inet 10%.0%.0%.1/24 brd 10%.0%.0%.255 scope global v0:one"), tostring(a1))
 

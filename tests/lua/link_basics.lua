@@ -35,11 +35,30 @@ v1:set{name = "v1b", alias = "the peer"}
 assert(v1.name == "v1b" and v1.alias == "the peer")
 assert(link.get("v1b") == v1)
 
+-- mac and txqlen, read back through ip; down and operstate
+v1:set{mac = "02:00:00:00:00:b1", txqlen = 321}
+assert(v1.mac == "02:00:00:00:00:b1" and v1.txqlen == 321, v1.mac .. " " .. v1.txqlen)
+local j1 = ip_json("link show dev v1b")
+assert(j1:find('"address":"02:00:00:00:00:b1"', 1, true) and j1:find('"txqlen":321', 1, true), j1)
+-- (admin down sets DOWN at once; the peer's carrier follows asynchronously)
+v1:up()
+assert(v1.is_up)
+v1:down()
+assert(not v1.is_up and v1.operstate == "DOWN", v1.operstate)
+assert(ip_json("link show dev v1b"):find('"operstate":"DOWN"', 1, true))
+
 -- list filters
 local kinds = {}
 for _, l in ipairs(link.list{kind = "veth"}) do kinds[#kinds + 1] = l.name end
 table.sort(kinds)
 assert(table.concat(kinds, ",") == "v0,v1b", table.concat(kinds, ","))
+
+-- a Handle has the same operations as methods, bound to its namespace
+local h = nlua.handle()
+assert(tostring(h):find("Handle"), tostring(h))
+assert(h:link_get("v0") == v0 and h:link_get(v0.index) == v0)
+assert(#h:link_list{kind = "veth"} == #link.list{kind = "veth"})
+assert(h:link_get("v0") ~= v1, "__eq compares identity")
 
 -- stats are counters
 assert(type(v0.stats.rx_bytes) == "number")
