@@ -14,6 +14,7 @@ pub mod repl;
 pub mod runtime;
 pub mod sandbox;
 pub mod show;
+pub mod stubs;
 pub mod testrun;
 pub mod units;
 

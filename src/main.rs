@@ -72,7 +72,14 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("nlua: internal error: {info}");
     }));
-    let cli = Cli::parse();
+    // Like lua: a usage error exits 1 (clap's default is 2); help and version exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
@@ -126,6 +133,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
     }
+    // First, so `--netns red --down topo` takes down a run made with `--netns red`.
+    if let Some(name) = &cli.netns {
+        // Still single-threaded: the whole process moves, so handles,
+        // os.execute and /proc reads all see the namespace.
+        let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
+        nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
+    }
     let dir = journal::state_dir();
     if cli.status {
         let lines = journal::status(&dir)?;
@@ -142,12 +156,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         let s = journal::down(&dir, &name, &mut std::io::stderr())?;
         eprintln!("nlua: '{name}' is down ({s})");
         return Ok(if s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
-    }
-    if let Some(name) = &cli.netns {
-        // Still single-threaded: the whole process moves, so handles,
-        // os.execute and /proc reads all see the namespace.
-        let ns = nlua::netns::open(name).map_err(|e| e.to_string())?;
-        nlua::netns::enter_for_good(&ns).map_err(|e| e.to_string())?;
     }
     if cli.monitor {
         return nlua::monitor::run(&cli.script, cli.json);
@@ -220,18 +228,34 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 
 fn run_chunks(cli: &Cli, rt: &Runtime) -> Result<ExitCode, String> {
     let lua = rt.lua();
-    // arg: arg[0] is the script, arg[1..] its arguments, arg[-1] the interpreter.
+    // arg, as lua builds it: the whole command line, indexed so that the script
+    // is arg[0], its arguments positive, the interpreter and options before it
+    // negative; with no script, the interpreter's name is arg[0].
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let script_at = if cli.script.is_empty() { 0 } else { argv.len() - cli.script.len() };
+    if let Some(first) = cli.script.first()
+        && first.starts_with('-')
+        && first != "-"
+        && argv.get(script_at - 1).is_none_or(|a| a != "--")
+    {
+        return Err(format!("unrecognized option '{first}' (try --help)"));
+    }
     let argt = lua.create_table().map_err(|e| e.to_string())?;
-    let _ = argt.raw_set(-1, "nlua");
-    for (i, a) in cli.script.iter().enumerate() {
-        let _ = argt.raw_set(i as i64, a.as_str());
+    for (i, a) in argv.iter().enumerate() {
+        let s = lua.create_string(std::os::unix::ffi::OsStrExt::as_bytes(a.as_os_str())).map_err(|e| e.to_string())?;
+        let _ = argt.raw_set(i as i64 - script_at as i64, s);
     }
     lua.globals().set("arg", argt).map_err(|e| e.to_string())?;
 
     for m in &cli.libs {
+        // `-l g=mod` sets global g; `-l a.b` sets the last part (b), so that
+        // `-l nlua.inspect` cannot replace the `nlua` module.
+        let (global, module) = match m.split_once('=') {
+            Some((g, m)) => (g, m),
+            None => (m.rsplit('.').next().unwrap_or(m), m.as_str()),
+        };
         let require: mlua::Function = lua.globals().get("require").map_err(|e| e.to_string())?;
-        let v: Value = require.call(m.as_str()).map_err(|e| nlua::lua::error::message(&e))?;
-        let global = m.rsplit('.').next().unwrap_or(m);
+        let v: Value = require.call(module).map_err(|e| nlua::lua::error::message(&e))?;
         lua.globals().set(global, v).map_err(|e| e.to_string())?;
     }
     for chunk in &cli.exec {

@@ -70,14 +70,16 @@ pub fn add(name: &str) -> Result<NsInfo> {
             e => Error::nix(e, format!("netns add {name}")),
         })?;
     drop(fd);
-    let target = path.clone();
-    let made = std::thread::spawn(move || -> Result<()> {
+    // The calling thread unshares and comes straight back: no thread to start
+    // and join per namespace.
+    let made = (|| -> Result<()> {
+        let home = crate::engine::ns::Home::save()?;
         unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
-        mount(Some("/proc/thread-self/ns/net"), target.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
-            .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {target}")))
-    })
-    .join()
-    .unwrap_or_else(|_| Err(Error::system(libc::EIO, "netns thread panicked")));
+        let r = mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
+            .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")));
+        home.restore();
+        r
+    })();
     if let Err(e) = made {
         let _ = std::fs::remove_file(&path);
         return Err(e.with_op(format!("netns add {name}")));

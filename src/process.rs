@@ -332,6 +332,9 @@ impl Process {
     /// Start `cmd` in `ns` (or here), its output going to `output`.
     pub fn spawn(cmd: &Cmd, opts: &RunOpts, ns: Option<&NsInfo>, output: Output) -> Result<Process> {
         let mut c = command(cmd, opts, ns)?;
+        // A process group of its own: Ctrl-C at the terminal (interrupting a
+        // REPL chunk) reaches the commands being waited for, not background ones.
+        c.process_group(0);
         c.stdin(if opts.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         match &output {
             Output::Capture => {

@@ -109,6 +109,33 @@ pub fn scope_name(n: u8) -> String {
 /// `defaults` apply where no file says otherwise.
 pub fn iproute2_table(file: &str, defaults: &[(u32, &str)]) -> Vec<(u32, String)> {
     let mut out: Vec<(u32, String)> = defaults.iter().map(|(i, n)| (*i, n.to_string())).collect();
+    for (id, name) in iproute2_lines(file) {
+        out.retain(|(i, n)| *i != id && *n != name);
+        out.push((id, name));
+    }
+    out
+}
+
+/// The `id name` lines of an iproute2 name table's files, in reading order.
+/// Kept for a second: naming 50,000 routes reads the files once, and an edit
+/// of /etc/iproute2 is still seen by a REPL a moment later.
+fn iproute2_lines(file: &str) -> Vec<(u32, String)> {
+    type Cache = std::collections::HashMap<String, (std::time::Instant, Vec<(u32, String)>)>;
+    static CACHE: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
+    let mut g = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    let cache = g.get_or_insert_with(Default::default);
+    if let Some((at, lines)) = cache.get(file)
+        && at.elapsed() < std::time::Duration::from_secs(1)
+    {
+        return lines.clone();
+    }
+    let lines = read_iproute2_lines(file);
+    cache.insert(file.to_string(), (std::time::Instant::now(), lines.clone()));
+    lines
+}
+
+fn read_iproute2_lines(file: &str) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
     let mut paths = vec![format!("/etc/iproute2/{file}"), format!("/usr/share/iproute2/{file}")];
     for dir in [format!("/etc/iproute2/{file}.d"), format!("/usr/share/iproute2/{file}.d")] {
         if let Ok(rd) = std::fs::read_dir(&dir) {
@@ -125,7 +152,6 @@ pub fn iproute2_table(file: &str, defaults: &[(u32, &str)]) -> Vec<(u32, String)
             let (Some(id), Some(name)) = (it.next(), it.next()) else { continue };
             let id = if let Some(h) = id.strip_prefix("0x") { u32::from_str_radix(h, 16).ok() } else { id.parse().ok() };
             if let Some(id) = id {
-                out.retain(|(i, n)| *i != id && n != name);
                 out.push((id, name.to_string()));
             }
         }

@@ -93,3 +93,65 @@ fn links_print_like_ip_link_from_the_command_line() {
     let out = ok_stdout(&nlua(&["-e", "for _, l in ipairs(link.list()) do print(l) end"]));
     assert_eq!(out, "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n");
 }
+
+#[test]
+fn arg_table_holds_the_whole_command_line_like_lua() {
+    let bin = common::nlua_bin().display().to_string();
+    let p = tmp_script("argv.lua", "print(arg[-3], arg[-2], arg[-1], arg[0], arg[1], #arg)\n");
+    assert_eq!(ok_stdout(&nlua(&["-e", "x=1", &p, "q"])), format!("{bin}\t-e\tx=1\t{p}\tq\t1\n"));
+    // no script: the interpreter is arg[0] and the options follow it
+    let out = ok_stdout(&nlua(&["-e", "print(#arg, arg[0], arg[1], arg[-1])"]));
+    assert_eq!(out, format!("2\t{bin}\t-e\tnil\n"));
+}
+
+#[test]
+fn options_end_at_double_dash_and_unknown_options_are_refused() {
+    let dir = std::env::temp_dir().join(format!("nlua-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("-dash.lua");
+    std::fs::write(&p, "print('ran', ...)\n").unwrap();
+    let mut c = std::process::Command::new(common::nlua_bin());
+    c.current_dir(&dir).args(["--", "-dash.lua", "z"]);
+    let o = common::isolate(&mut c).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "ran\tz\n");
+    let o = nlua(&["-x"]);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(1), "nlua: unrecognized option '-x' (try --help)\n".to_string()));
+    // a usage error exits 1 like lua's, not clap's 2; help exits 0
+    let o = nlua(&["-e"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("'-e <CHUNK>'"), "{}", stderr(&o));
+    assert_eq!(nlua(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn l_takes_global_equals_module() {
+    assert_eq!(ok_stdout(&nlua(&["-l", "i=nlua.inspect", "-e", "print(i({1}), type(inspect))"])), "{ 1 }\tnil\n");
+    let o = nlua(&["-l", "nosuchmod"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("nlua: module 'nosuchmod' not found:"), "{}", stderr(&o));
+}
+
+#[test]
+fn error_objects_that_are_not_messages_read_like_lua() {
+    for (chunk, first_line) in [
+        ("error({x = 1})", "nlua: (command line):1: (error object is a table value)"),
+        ("error(nil)", "nlua: (command line):1: (error object is a nil value)"),
+        ("error(42)", "nlua: 42"),
+        ("error(true)", "nlua: (command line):1: (error object is a boolean value)"),
+        ("error(setmetatable({}, {__tostring = function() return 'custom' end}))", "nlua: (command line):1: custom"),
+    ] {
+        let o = nlua(&["-e", chunk]);
+        assert_eq!(o.status.code(), Some(1), "{chunk}");
+        let e = stderr(&o);
+        assert_eq!(e.lines().next(), Some(first_line), "{chunk}: {e}");
+        assert!(e.contains("stack traceback:"), "{chunk}: {e}");
+    }
+}
+
+#[test]
+fn os_exit_sets_the_status() {
+    assert_eq!(nlua(&["-e", "os.exit(3)"]).status.code(), Some(3));
+    assert_eq!(nlua(&["-e", "os.exit(false)"]).status.code(), Some(1));
+    assert_eq!(nlua(&["-e", "os.exit(true)"]).status.code(), Some(0));
+    assert_eq!(nlua(&["-e", "print(1)"]).status.code(), Some(0));
+}

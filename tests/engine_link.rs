@@ -119,8 +119,22 @@ fn promiscuity_counts_packet_sockets() {
         let j = common::ip_json("-d link show dev pa");
         assert_eq!(j[0]["promiscuity"], 1);
         assert!(!j[0]["flags"].as_array().unwrap().iter().any(|f| f == "PROMISC"));
+        // the Lua fields: the counter, and promisc = counter > 0
+        let rt = nlua::Runtime::new().unwrap();
+        let lua_view = "local l = link.get('pa') return l.promiscuity, l.promisc, l:json():match('\"promiscuity\":(%d+)')";
+        let (n, p, js): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
+        assert_eq!((n, p, js.as_str()), (1, true, "1"));
+        // promisc=true on top (IFF_PROMISC) counts once more; off again leaves the socket's
+        rt.lua().load("link.get('pa'):set{promisc = true}").exec().unwrap();
+        assert_eq!(h.link_get("pa").unwrap().promiscuity, 2);
+        assert!(common::ip_json("link show dev pa")[0]["flags"].as_array().unwrap().iter().any(|f| f == "PROMISC"));
+        rt.lua().load("link.get('pa'):set{promisc = false}").exec().unwrap();
+        let (n, p, _): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
+        assert_eq!((n, p), (1, true), "the packet socket still counts");
         drop(fd);
         assert_eq!(h.link_get("pa").unwrap().promiscuity, 0);
+        let (n, p, _): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
+        assert_eq!((n, p), (0, false));
     });
 }
 
@@ -195,5 +209,46 @@ fn batch_attributes_errors_to_their_requests() {
         }
         let n = h.addr_list(&nlua::engine::AddrFilter { index: Some(idx), family: 2, ..Default::default() }).unwrap().len();
         assert_eq!(n, expect_fail.iter().filter(|f| !**f).count());
+    });
+}
+
+/// The tables know every attribute this kernel reports for the kinds it has:
+/// nothing in a link message, its link info or a kind's data decodes as an
+/// unknown `attrNN` or as an integer of the wrong width (either would still
+/// round-trip, but read as bytes).
+#[test]
+fn tables_cover_what_the_kernel_reports() {
+    use nlua::engine::schema::Attrs;
+    fn unknown(path: &str, a: &Attrs, out: &mut Vec<String>) {
+        use nlua::engine::schema::{Type, Value};
+        for x in &a.0 {
+            match (x.def, &x.value) {
+                (None, _) => out.push(format!("{path}.attr{}", x.id)),
+                // an integer the table sizes wrongly stays raw: report it too
+                (Some(d), Value::Bytes(b)) if matches!(d.ty, Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::Bool | Type::I32) => {
+                    out.push(format!("{path}.{} ({} bytes)", d.name, b.len()))
+                }
+                _ => {}
+            }
+        }
+    }
+    in_netns(|| {
+        sh(LAB);
+        sh("ip link set va type bridge_slave cost 5 && ip link add link vb name mvs type macvlan mode source");
+        let h = Handle::new().unwrap();
+        let mut missing = Vec::new();
+        for l in h.link_list(&LinkFilter::default()).unwrap() {
+            unknown(&l.name, &l.attrs, &mut missing);
+            if let Some(li) = l.attrs.nested(S::IFLA_LINKINFO) {
+                unknown(&format!("{}.linkinfo", l.name), li, &mut missing);
+            }
+            if let Some(d) = l.kind_data() {
+                unknown(&format!("{}.data", l.name), d, &mut missing);
+            }
+            if let Some(d) = l.slave_data() {
+                unknown(&format!("{}.slave", l.name), d, &mut missing);
+            }
+        }
+        assert!(missing.is_empty(), "attributes the tables lack: {missing:?}");
     });
 }

@@ -432,3 +432,19 @@ EOF
     let s = sections(&String::from_utf8_lossy(&o.stdout));
     same("churn", &s[0].1, &s[1].1, &log);
 }
+
+#[test]
+fn a_run_made_with_netns_is_taken_down_with_netns() {
+    let o = world(
+        "ip netns add red
+         echo 'link.add{name = \"v0\", kind = \"veth\", peer = {name = \"v1\"}}' > /tmp/inred.lua
+         $N --netns red /tmp/inred.lua; ip -n red -br link | grep -c '^v[01]@'
+         $N --down inred 2>&1; echo rc=$?
+         $N --netns red --down inred 2>&1; echo rc=$?; ip -n red -br link | grep -c '^v[01]@'",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.starts_with("2\nnlua: the journal of 'inred' was made in another network namespace (inode "), "{log}");
+    assert!(out.contains("(with --netns NAME if it was made with --netns NAME)\nrc=1\n"), "{log}");
+    assert!(out.ends_with("undo: ip link del dev v0\nnlua: 'inred' is down (1 undone, 0 gone with their namespace or already gone)\nrc=0\n0\n"), "{log}");
+}

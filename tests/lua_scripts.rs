@@ -44,6 +44,7 @@ lua_tests!(
     addr_basics,
     errors,
     route_basics,
+    route_batch,
     rule_basics,
     neigh_basics,
     routing_errors,

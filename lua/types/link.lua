@@ -1,6 +1,8 @@
 ---@meta
 -- Type stubs for the `link` module and the Link userdata (LuaLS).
 
+---@alias LinkName string the name of a link in the namespace at hand
+
 ---@class Link
 ---@field name string
 ---@field index integer
@@ -64,11 +66,13 @@ function Link:addr_del(address) end
 ---@param filter? {family?: string}
 ---@return integer count
 function Link:addr_flush(filter) end
----The link as `ip link show` prints it, or with `{addrs=true}` as `ip addr show` does.
----@param opts? {addrs?: boolean}
+---The link as `ip link show` prints it, with `{addrs=true}` as `ip addr show`
+---does, with `{brief=true}` as the line of `ip -br link`.
+---@param opts? {addrs?: boolean, brief?: boolean}
 ---@return string
 function Link:show(opts) end
----JSON with the keys `ip -j -d link show` uses.
+---JSON as `ip -j -s -d link show` prints the link: the same keys and values, kind data included
+---(bridge, bridge ports, vxlan, macvlan/macvtap, tun/tap, vlan, vrf; other kinds use link.add option names).
 ---@return string
 function Link:json() end
 
@@ -133,7 +137,7 @@ link = {}
 ---@param filter? LinkListFilter
 ---@return Link[]
 function link.list(filter) end
----@param id string|integer name or ifindex
+---@param id string|integer|Link name or ifindex (a Link is read again)
 ---@return Link
 function link.get(id) end
 ---Create a link; a veth returns both ends.

@@ -1,6 +1,8 @@
 ---@meta
 -- Type stubs for the `netns` module and the Netns and Process userdata (LuaLS).
 
+---@alias NetnsName string the name of a namespace under /run/netns (as `ip netns` lists them)
+
 ---@class Netns
 ---@field name string? the name under /run/netns, if it has one
 ---@field path string? the file it was opened from
@@ -31,7 +33,7 @@ function Netns:exec(cmd, opts) end
 ---@return Process
 function Netns:spawn(cmd, opts) end
 ---A link of this namespace, by name or index.
----@param id string|integer
+---@param id LinkName|integer
 ---@return Link
 function Netns:link(id) end
 ---The links of this namespace.
@@ -70,12 +72,13 @@ netns = {}
 function netns.add(name) end
 ---Delete a named namespace (like `ip netns del`); every object of it then
 ---fails with "namespace NAME was deleted", and nothing nlua holds keeps it alive.
----@param ns string|Netns
+---@param ns NetnsName|Netns
 function netns.del(ns) end
 ---The named namespaces (those under /run/netns).
 ---@return Netns[]
 function netns.list() end
----@param name string
+---Open a named namespace (one under /run/netns).
+---@param name NetnsName
 ---@return Netns
 function netns.open(name) end
 ---Open a namespace by the path of its file.
@@ -92,7 +95,10 @@ function netns.current() end
 ---An anonymous namespace, never named on disk, gone when closed or collected.
 ---@return Netns
 function netns.temp() end
----Move this thread into `ns` for good and make it current (for the REPL).
----@param ns string|Netns
+---Move this thread into `ns` and make it the current namespace, for good (in
+---the REPL the prompt then reads `nlua(NAME)> `). Entering changes nothing on
+---the system, so it leaves no journal record and `--down` has nothing to undo
+---for it; inside `ns:run` the thread still returns when `run` does.
+---@param ns NetnsName|Netns
 ---@return Netns
 function netns.enter(ns) end

@@ -31,6 +31,11 @@ nlua.version = ""
 ---@param v any
 ---@return string
 function nlua.json(v) end
+---The type of a value: the class name of nlua's objects ("Link", "Netns",
+---"Route", ...), else what `type` says.
+---@param v any
+---@return string
+function nlua.type(v) end
 ---The handle module functions act on (the current namespace).
 ---@return Handle
 function nlua.handle() end

@@ -138,23 +138,24 @@ function route.list(filter) end
 ---@param opts? RouteGetOpts
 ---@return Route
 function route.get(dst, opts) end
----Add a route (EEXIST if it is there).
----@param opts RouteOpts
+---Add a route (EEXIST if it is there). Given a list of option tables, all
+---are sent pipelined; failures are raised together, each with its entry number.
+---@param opts RouteOpts|RouteOpts[]
 function route.add(opts) end
----Add or replace.
----@param opts RouteOpts
+---Add or replace (one route or a list).
+---@param opts RouteOpts|RouteOpts[]
 function route.replace(opts) end
----Replace an existing route (ENOENT if none).
----@param opts RouteOpts
+---Replace an existing route (ENOENT if none; one route or a list).
+---@param opts RouteOpts|RouteOpts[]
 function route.change(opts) end
----Add after routes with the same key (IPv6: another path).
----@param opts RouteOpts
+---Add after routes with the same key (IPv6: another path; one route or a list).
+---@param opts RouteOpts|RouteOpts[]
 function route.append(opts) end
----Add before routes with the same key.
----@param opts RouteOpts
+---Add before routes with the same key (one route or a list).
+---@param opts RouteOpts|RouteOpts[]
 function route.prepend(opts) end
----Delete the route the options name, or exactly a listed Route.
----@param r RouteOpts|Route
+---Delete the route the options name, exactly a listed Route, or a list of option tables.
+---@param r RouteOpts|Route|RouteOpts[]
 function route.del(r) end
 ---Delete every route the filter selects (a filter is required); returns how many.
 ---Within one table and without `family`, IPv4 only, as `ip route flush`.

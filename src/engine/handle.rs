@@ -171,15 +171,10 @@ impl Handle {
                         return if ack.errno == 0 { Ok(()) } else { Err(Failure::Kernel(ack.errno, ack.extack)) };
                     }
                     NLMSG_DONE => {
-                        // A dump that failed part-way carries a negative errno here.
-                        if m.payload.len() >= 4 {
-                            let e = i32::from_ne_bytes(m.payload[0..4].try_into().unwrap());
-                            if e < 0 {
-                                let extack = message::parse_ack(&Msg { payload: &[], ..m }).extack;
-                                return Err(Failure::Kernel(-e, extack));
-                            }
-                        }
-                        return Ok(());
+                        // A dump that failed carries a negative errno here, and
+                        // the kernel's extack text after it.
+                        let done = message::parse_done(&m);
+                        return if done.errno > 0 { Err(Failure::Kernel(done.errno, done.extack)) } else { Ok(()) };
                     }
                     _ => each(&m)?,
                 }

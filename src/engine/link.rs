@@ -332,6 +332,10 @@ impl LinkSpec {
             if s.kind == "veth" && s.peer.as_ref().is_none_or(|p| p.name.is_none()) {
                 return Err(FieldError("field 'peer.name' is required for kind 'veth'".into()));
             }
+            // The kernel only says EINVAL when the lower device is missing.
+            if KINDS_ON_A_LINK.contains(&s.kind.as_str()) && s.link.is_none() {
+                return Err(FieldError(format!("field 'link' (the lower device) is required for kind '{}'", s.kind)));
+            }
             if s.peer.is_some() && s.kind != "veth" {
                 return Err(FieldError(format!("field 'peer': only a veth has a peer, not kind '{}'", s.kind)));
             }
@@ -342,6 +346,9 @@ impl LinkSpec {
         }
     }
 }
+
+/// Kinds that stack on a lower device (`link = "eth0"`, ip's `link DEV`).
+pub const KINDS_ON_A_LINK: &[&str] = &["macvlan", "macvtap", "vlan", "ipvlan", "ipvtap"];
 
 /// Kinds created with /dev/net/tun rather than rtnetlink, and their options.
 pub const TUNTAP_OPTIONS: &[&str] = &["user", "group", "multi_queue", "vnet_hdr", "pi"];
@@ -604,9 +611,21 @@ impl Handle {
         Link::parse(&reply).map_err(|e| Error::kernel(libc::EPROTO, Some(e.into()), op()))
     }
 
-    /// The index of the link named `name`.
+    /// The index of the link named `name`: one request, and only the reply's
+    /// header read (no attribute decoded).
     pub fn link_index(&self, name: &str) -> Result<u32> {
-        Ok(self.link_get(name)?.index)
+        let op = || format!("link show dev {name}");
+        if !valid_ifname(name) {
+            return Err(Error::kernel(libc::ENODEV, None, op()));
+        }
+        let mut m = MsgBuilder::new(RTM_GETLINK, 0);
+        m.push(&ifinfomsg(0, 0, 0));
+        m.attr_str(S::IFLA_IFNAME, name);
+        let reply = self.request_reply(m, &op)?;
+        match super::ne_u32(&reply, 4) {
+            0 => Err(Error::kernel(libc::EPROTO, Some("no ifindex in the reply".into()), op())),
+            i => Ok(i),
+        }
     }
 
     /// Create a link. The new link is not looked up (it may have been created in

@@ -276,13 +276,26 @@ pub fn parse_ack(m: &Msg<'_>) -> Ack {
     if m.flags & NLM_F_ACK_TLVS != 0 {
         // The echoed request is the header alone when capped (or for a success ack).
         let echoed = if m.flags & NLM_F_CAPPED != 0 || err == 0 { NLMSG_HDRLEN } else { align(orig_len) };
-        if let Some(tlvs) = p.get(4 + echoed..)
-            && let Some(s) = find_attr(tlvs, NLMSGERR_ATTR_MSG) {
-                let s = s.split(|b| *b == 0).next().unwrap_or(&[]);
-                extack = Some(String::from_utf8_lossy(s).trim_end().to_string());
-            }
+        extack = p.get(4 + echoed..).and_then(extack_text);
     }
     Ack { errno: -err, extack, seq: m.seq }
+}
+
+/// Parse an NLMSG_DONE message: the dump's result (errno 0 when it completed)
+/// and, for a dump that failed, the extack TLVs that follow the errno directly
+/// (a DONE echoes no request).
+pub fn parse_done(m: &Msg<'_>) -> Ack {
+    let p = m.payload;
+    let err = p.get(0..4).map_or(0, |b| i32::from_ne_bytes(b.try_into().unwrap()));
+    let extack = if m.flags & NLM_F_ACK_TLVS != 0 { p.get(4..).and_then(extack_text) } else { None };
+    Ack { errno: -err, extack, seq: m.seq }
+}
+
+/// NLMSGERR_ATTR_MSG from a block of extack TLVs.
+fn extack_text(tlvs: &[u8]) -> Option<String> {
+    let s = find_attr(tlvs, NLMSGERR_ATTR_MSG)?;
+    let s = s.split(|b| *b == 0).next().unwrap_or(&[]);
+    Some(String::from_utf8_lossy(s).trim_end().to_string())
 }
 
 #[cfg(test)]

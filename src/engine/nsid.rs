@@ -60,10 +60,10 @@ impl Handle {
         candidates.into_iter().find(|ns| matches!(self.nsid_of(ns), Ok(Some(id)) if id == nsid))
     }
 
-    /// A handle whose socket lives in `ns` (opened on a short-lived thread
-    /// inside it: the caller's thread never moves).
+    /// A handle whose socket lives in `ns` (opened by the calling thread after
+    /// a setns into `ns`, and back before this returns).
     pub fn new_in(ns: &NsInfo) -> Result<Handle> {
-        let sock = ns.run_on_thread(super::socket::NlSocket::open)?;
+        let sock = ns.run_here(super::socket::NlSocket::open)?;
         Ok(Handle::from_socket(sock, ns.clone()))
     }
 }

@@ -543,12 +543,15 @@ impl Handle {
     /// Add, replace, change, append, prepend or delete a route.
     pub fn route_modify(&self, s: &RouteSpec, verb: RouteVerb) -> Result<()> {
         let (ty, flags) = verb.wire();
-        let mut devs: Vec<(u32, String)> = Vec::new();
-        for i in s.oif.into_iter().chain(s.nexthops.iter().filter_map(|n| n.oif)) {
-            devs.push((i, self.ifname_or_index(i)));
-        }
-        let dev = |i: u32| devs.iter().find(|(x, _)| *x == i).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("if{i}"));
-        self.observed(Change::Route(verb, s), || self.request(s.message(ty, flags), &|| s.op(verb.word(), &dev)))
+        // Device names label an error only: looked up when one happens, never
+        // on the way (a lookup per route would double the cost of adding one).
+        self.observed(Change::Route(verb, s), || {
+            let r = self.request(s.message(ty, flags), &|| String::new());
+            r.map_err(|e| {
+                let op = s.op(verb.word(), &|i| self.ifname_or_index(i));
+                Error { op, ..e }
+            })
+        })
     }
 
     /// Add a route (EEXIST if it is there).
@@ -579,8 +582,13 @@ impl Handle {
         let (ty, flags) = verb.wire();
         let changes: Vec<Change<'_>> = specs.iter().map(|s| Change::Route(verb, s)).collect();
         self.observed_many(&changes, || {
-            let msgs = specs.iter().map(|s| (s.message(ty, flags), s.op(verb.word(), &|i| format!("if{i}")))).collect();
-            self.batch(msgs)
+            // Operation texts only for the requests that fail (see route_modify).
+            let msgs = specs.iter().map(|s| (s.message(ty, flags), String::new())).collect();
+            let rs = self.batch(msgs);
+            rs.into_iter()
+                .zip(specs)
+                .map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| self.ifname_or_index(i)), ..e }))
+                .collect()
         })
     }
 
@@ -588,24 +596,17 @@ impl Handle {
     /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors.
     pub fn route_flush(&self, f: &RouteFilter) -> Result<usize> {
         let routes = self.route_list(f)?;
-        if self.observer().is_some() {
-            // Each deletion goes through the observer, so it can be undone.
-            let mut n = 0;
-            for r in &routes {
-                match self.route_del_route(r) {
-                    Ok(()) => n += 1,
-                    Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            return Ok(n);
-        }
-        let msgs = routes
-            .iter()
-            .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))
-            .collect();
+        // Pipelined; each deletion still goes through the observer, so it can be undone.
+        let changes: Vec<Change<'_>> = routes.iter().map(Change::RouteDel).collect();
+        let results = self.observed_many(&changes, || {
+            let msgs = routes
+                .iter()
+                .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))
+                .collect();
+            self.batch(msgs)
+        });
         let mut n = 0;
-        for r in self.batch(msgs) {
+        for r in results {
             match r {
                 Ok(()) => n += 1,
                 Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}

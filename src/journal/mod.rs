@@ -383,7 +383,7 @@ pub fn down(dir: &Path, name: &str, out: &mut dyn Write) -> Result<undo::Summary
     }
     let here = NsInfo::current().map_err(|e| e.to_string())?;
     if l.initial != (here.dev, here.inode) {
-        return Err(format!("the journal of '{name}' was made in another network namespace (inode {}); run --down there", l.initial.1));
+        return Err(format!("the journal of '{name}' was made in another network namespace (inode {}); run --down there (with --netns NAME if it was made with --netns NAME)", l.initial.1));
     }
     if l.records.iter().any(|(_, r)| matches!(r, Record::Defer)) {
         let _ = writeln!(out, "nlua: the run of '{name}' registered nlua.defer cleanups; they were Lua functions and cannot run now");

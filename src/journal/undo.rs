@@ -102,6 +102,17 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
     let recs = pending(records);
     let doomed = recs.iter().filter_map(|(_, r)| if let Record::NetnsAdd { name } = r { Some(name.clone()) } else { None }).collect();
     let mut cx = Ctx { initial, doomed, handles: HashMap::new(), out, summary: Summary::default() };
+    // Links this run made with an end in a namespace about to go: the pair
+    // dies with it, and so does everything on either end.
+    let mut dying: HashSet<(NsKey, u32)> = HashSet::new();
+    for (_, r) in &recs {
+        if let Record::LinkAdd { link, peer: Some(peer), .. } = r
+            && (cx.doomed(&link.ns) || cx.doomed(&peer.ns))
+        {
+            dying.insert((link.ns.clone(), link.index));
+            dying.insert((peer.ns.clone(), peer.index));
+        }
+    }
 
     // Processes first: they hold namespaces open, and nothing should run on
     // while the network under it is taken away.
@@ -136,18 +147,23 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
                 let peer_doomed = peer.as_ref().is_some_and(|p| cx.doomed(&p.ns));
                 if cx.doomed(&link.ns) {
                     cx.summary.skipped += 1;
+                    continue; // not marked: a later --down skips it the same way
                 } else if peer_doomed {
                     // The pair dies with the peer's namespace.
                     wait_gone.push(link.clone());
                     cx.summary.skipped += 1;
+                    continue;
                 } else {
                     link_dels.push((*seq, link.clone()));
                     continue; // marked when the group deletion has run
                 }
             }
             Record::Msg { ns, ty, flags, payload, text } => {
-                if cx.doomed(ns) {
+                // Nothing is sent, or marked, for what goes with a namespace:
+                // an interrupted --down skips it again the same way.
+                if cx.doomed(ns) || msg_ifindex(*ty, payload).is_some_and(|i| dying.contains(&(ns.clone(), i))) {
                     cx.summary.skipped += 1;
+                    continue;
                 } else {
                     match cx.handle(ns)? {
                         None => cx.summary.skipped += 1,
@@ -204,14 +220,51 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
 
     // Namespace teardown is asynchronous in the kernel: wait (briefly) until
     // the ends of pairs whose peers were in deleted namespaces are gone.
+    // One dump per look, for all of them.
     let deadline = Instant::now() + Duration::from_secs(5);
+    let mut by_ns: Vec<(NsKey, Vec<LinkKey>)> = Vec::new();
     for l in wait_gone {
-        let Some(h) = cx.handle(&l.ns)? else { continue };
-        while h.link_get(l.index).is_ok_and(|x| x.name == l.name) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
+        match by_ns.iter_mut().find(|(k, _)| *k == l.ns) {
+            Some((_, v)) => v.push(l),
+            None => by_ns.push((l.ns.clone(), vec![l])),
+        }
+    }
+    for (ns, links) in by_ns {
+        let Some(h) = cx.handle(&ns)? else { continue };
+        while Instant::now() < deadline {
+            let Ok(now) = h.link_list(&Default::default()) else { break };
+            if !links.iter().any(|l| now.iter().any(|x| x.index == l.index && x.name == l.name)) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
     Ok(cx.summary)
+}
+
+/// The device an undo request acts on, when it acts on one device only
+/// (addresses, neighbours, tc objects, single-path routes).
+fn msg_ifindex(ty: u16, payload: &[u8]) -> Option<u32> {
+    let at = |off: usize| payload.get(off..off + 4).map(|b| u32::from_ne_bytes(b.try_into().unwrap()));
+    match ty {
+        // RTM_NEWADDR/DELADDR (ifa_index), RTM_NEWNEIGH/DELNEIGH (ndm_ifindex),
+        // RTM_{NEW,DEL}{QDISC,TCLASS,TFILTER} (tcm_ifindex): at offset 4.
+        20 | 21 | 28 | 29 | 36 | 37 | 40 | 41 | 44 | 45 => at(4).filter(|i| *i != 0),
+        // RTM_NEWROUTE/DELROUTE: RTA_OIF, unless there are several paths.
+        24 | 25 => {
+            let attrs = crate::engine::message::attrs(payload.get(12..)?);
+            let mut oif = None;
+            for (t, d) in attrs {
+                match t & crate::engine::message::NLA_TYPE_MASK {
+                    4 => oif = d.get(..4).map(|b| u32::from_ne_bytes(b.try_into().unwrap())),
+                    9 => return None, // RTA_MULTIPATH
+                    _ => {}
+                }
+            }
+            oif
+        }
+        _ => None,
+    }
 }
 
 fn stop_processes(cx: &mut Ctx<'_>, procs: &[(u64, u32, u64, String)]) {

@@ -171,12 +171,12 @@ fn flush(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mu
 pub static MODULE: Module = Module {
     name: "addr",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "addr.list{dev=, family=, scope=, label=} --> {Addr...}" },
-        Op { name: "add", f: add, mutates: true, sig: "addr.add(dev, \"10.0.0.1/24\", {label=, scope=, broadcast=, peer=, nodad=, valid_lft=, ...})" },
-        Op { name: "replace", f: replace, mutates: true, sig: "addr.replace(dev, \"10.0.0.1/24\", {...})" },
-        Op { name: "del", f: del, mutates: true, sig: "addr.del(dev, \"10.0.0.1/24\")" },
-        Op { name: "flush", f: flush, mutates: true, sig: "addr.flush(dev, {family=}) --> count" },
-        Op { name: "wait", f: super::wait::addr_wait, mutates: false, sig: "addr.wait(dev, \"2001:db8::1\", timeout) --> Addr" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "replace", f: replace, mutates: true },
+        Op { name: "del", f: del, mutates: true },
+        Op { name: "flush", f: flush, mutates: true },
+        Op { name: "wait", f: super::wait::addr_wait, mutates: false },
     ],
     extra: None,
 };
@@ -208,10 +208,10 @@ impl UserData for Addr {
                 s.h.addr_del(&spec, &s.dev).map_err(raise)
             })
         });
-        m.add_method("json", |_, s, ()| Ok(show::addr::addr_json(&s.a).to_string_compact()));
-        m.add_meta_method("__json", |_, s, ()| Ok(show::addr::addr_json(&s.a).to_string_compact()));
+        m.add_method("json", |_, s, ()| guard("Addr.json", || Ok(show::addr::addr_json(&s.a).to_string_compact())));
+        m.add_meta_method("__json", |_, s, ()| guard("Addr.json", || Ok(show::addr::addr_json(&s.a).to_string_compact())));
         m.add_meta_method(MetaMethod::ToString, |_, s, ()| {
-            Ok(show::addr::addr_text(&s.a).trim_start().to_string())
+            guard("Addr.tostring", || Ok(show::addr::addr_text(&s.a).trim_start().to_string()))
         });
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Addr>().is_ok_and(|o| {

@@ -125,11 +125,11 @@ pub fn link_modify(lua: &Lua, l: &Link, t: Table, verb: Verb) -> mlua::Result<Va
 pub static MODULE: Module = Module {
     name: "class",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "class.list(dev) or class.list{dev=, parent=} --> {Class...}" },
-        Op { name: "add", f: add, mutates: true, sig: "class.add{dev=, parent=\"1:\", classid=\"1:10\", kind=\"htb\", rate=, ceil=, ...} --> Class" },
-        Op { name: "replace", f: replace, mutates: true, sig: "class.replace{dev=, parent=, classid=, kind=, ...} --> Class" },
-        Op { name: "change", f: change, mutates: true, sig: "class.change{dev=, classid=, kind=, ...} --> Class" },
-        Op { name: "del", f: del, mutates: true, sig: "class.del{dev=, classid=} or class.del(c)" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "replace", f: replace, mutates: true },
+        Op { name: "change", f: change, mutates: true },
+        Op { name: "del", f: del, mutates: true },
     ],
     extra: None,
 };

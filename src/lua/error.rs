@@ -108,6 +108,20 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
             other => other.to_string()?,
         })
     })?;
+    // Panics share this metatable (mlua wraps a Rust panic in the same
+    // userdata), and handing one to a Rust function resumes it. So the Rust
+    // functions run under pcall: a panic object reads as its message (through
+    // mlua's own __tostring, which does not resume it) and has no fields.
+    let wrap: mlua::Function = lua
+        .load(
+            "local index, tostring_, original = ...
+             return function(e, k) local ok, v = pcall(index, e, k) if ok then return v end end,
+                    function(e) local ok, s = pcall(tostring_, e) if ok then return s end return original(s) end",
+        )
+        .set_name("=nlua.errors")
+        .into_function()?;
+    let original: Value = mt.raw_get("__tostring")?;
+    let (index, tostring): (mlua::Function, mlua::Function) = wrap.call((index, tostring, original))?;
     mt.raw_set("__index", index)?;
     mt.raw_set("__tostring", tostring)?;
     Ok(())

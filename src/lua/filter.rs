@@ -141,16 +141,11 @@ pub fn link_modify(lua: &Lua, l: &Link, t: Table, verb: Verb) -> mlua::Result<Va
 pub static MODULE: Module = Module {
     name: "filter",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "filter.list(dev) or filter.list{dev=, parent=} --> {Filter...}" },
-        Op {
-            name: "add",
-            f: add,
-            mutates: true,
-            sig: "filter.add{dev=, parent=, protocol=\"ip\", prio=, kind=\"u32\", match={dst=}, flowid=, actions={...}} --> Filter",
-        },
-        Op { name: "replace", f: replace, mutates: true, sig: "filter.replace{dev=, parent=, prio=, handle=, kind=, ...} --> Filter" },
-        Op { name: "change", f: change, mutates: true, sig: "filter.change{dev=, parent=, prio=, handle=, kind=, ...} --> Filter" },
-        Op { name: "del", f: del, mutates: true, sig: "filter.del{dev=, parent=, prio=, [handle=, kind=]} or filter.del(f)" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "replace", f: replace, mutates: true },
+        Op { name: "change", f: change, mutates: true },
+        Op { name: "del", f: del, mutates: true },
     ],
     extra: None,
 };

@@ -197,12 +197,12 @@ fn change_from_table(lua: &Lua, link: &Link, func: &str, t: &Table) -> mlua::Res
 pub static MODULE: Module = Module {
     name: "link",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "link.list{kind=, master=, up=} --> {Link...}" },
-        Op { name: "get", f: get, mutates: false, sig: "link.get(name_or_index) --> Link" },
-        Op { name: "add", f: add, mutates: true, sig: "link.add{name=, kind=, mtu=, mac=, master=, peer={name=}, ...} --> Link[, peer]" },
-        Op { name: "del", f: del, mutates: true, sig: "link.del(link)" },
-        Op { name: "set", f: set, mutates: true, sig: "link.set(link, {mtu=, name=, mac=, master=, up=, ...}) --> Link" },
-        Op { name: "wait", f: super::wait::link_wait, mutates: false, sig: "link.wait(link, \"up\"|\"present\"|\"gone\", timeout) --> Link|true" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "get", f: get, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "del", f: del, mutates: true },
+        Op { name: "set", f: set, mutates: true },
+        Op { name: "wait", f: super::wait::link_wait, mutates: false },
     ],
     extra: None,
 };
@@ -242,11 +242,11 @@ impl UserData for Link {
         f.add_field_method_get("alias", |_, s| Ok(s.l.alias.clone()));
         f.add_field_method_get("altnames", |_, s| Ok(s.l.altnames.clone()));
         f.add_field_method_get("link_netnsid", |_, s| Ok(s.l.link_netnsid));
-        f.add_field_method_get("stats", |lua, s| stats_table(lua, &s.l));
-        f.add_field_method_get("master", |lua, s| s.related(lua, s.l.master));
+        f.add_field_method_get("stats", |lua, s| guard("Link.stats", || stats_table(lua, &s.l)));
+        f.add_field_method_get("master", |lua, s| guard("Link.master", || s.related(lua, s.l.master)));
         // The veth peer or the parent of a vlan/macvlan, in whichever namespace
         // it lives (IFLA_LINK_NETNSID names that namespace).
-        f.add_field_method_get("peer", |lua, s| match (s.l.link_netnsid, s.l.link) {
+        f.add_field_method_get("peer", |lua, s| guard("Link.peer", || match (s.l.link_netnsid, s.l.link) {
             (None, index) => s.related(lua, index),
             (Some(_), None | Some(0)) => Ok(Value::Nil),
             (Some(id), Some(index)) => {
@@ -258,16 +258,16 @@ impl UserData for Link {
                     Err(_) => Ok(Value::Nil),
                 }
             }
-        });
+        }));
         f.add_field_method_get("netns", |lua, s| Ok(super::netns::Netns::new(lua, s.h.ns().clone())));
-        f.add_field_method_get("data", |lua, s| match s.l.kind_data() {
+        f.add_field_method_get("data", |lua, s| guard("Link.data", || match s.l.kind_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
-        });
-        f.add_field_method_get("slave", |lua, s| match s.l.slave_data() {
+        }));
+        f.add_field_method_get("slave", |lua, s| guard("Link.slave", || match s.l.slave_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
-        });
+        }));
         f.add_field_method_get("handle", |_, s| Ok(super::handle::Handle(s.h.clone())));
     }
 
@@ -342,13 +342,18 @@ impl UserData for Link {
             guard("Link.filters", || super::filter::list_for(lua, &s.h, Some(s), &super::args::Args::new("Link.filters", a), 0))
         });
         m.add_method("filter_add", |lua, s, t: Table| guard("Link.filter_add", || super::filter::link_modify(lua, s, t, Verb::Add)));
-        // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block.
+        // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block;
+        // `l:show{brief=true}` the `ip -br link` line.
         m.add_method("show", |_, s, opts: Option<Table>| {
             guard("Link.show", || {
-                let addrs = match &opts {
-                    Some(t) => t.get::<Option<bool>>("addrs")?.unwrap_or(false),
-                    None => false,
+                let flag = |k: &str| match &opts {
+                    Some(t) => t.get::<Option<bool>>(k).map(|b| b.unwrap_or(false)),
+                    None => Ok(false),
                 };
+                let (addrs, brief) = (flag("addrs")?, flag("brief")?);
+                if brief {
+                    return Ok(show::link::link_brief(&s.l, &*s.h));
+                }
                 if !addrs {
                     return Ok(show::link::link_text(&s.l, &*s.h, true));
                 }
@@ -361,9 +366,9 @@ impl UserData for Link {
                 Ok(out)
             })
         });
-        m.add_method("json", |_, s, ()| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_method("__json", |_, s, ()| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(show::link::link_text(&s.l, &*s.h, true)));
+        m.add_method("json", |_, s, ()| guard("Link.json", || Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_method("__json", |_, s, ()| guard("Link.json", || Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_method(MetaMethod::ToString, |_, s, ()| guard("Link.tostring", || Ok(show::link::link_text(&s.l, &*s.h, true))));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Link>().is_ok_and(|o| o.l.index == s.l.index && o.h.ns() == s.h.ns()))
         });

@@ -40,8 +40,6 @@ pub struct Op {
     pub f: OpFn,
     /// Changes the system (refused in read-only runtimes).
     pub mutates: bool,
-    /// The call as users write it, for hints and help: `link.add{name=, kind=, ...}`.
-    pub sig: &'static str,
 }
 
 /// A Lua module: its handle ops, plus anything else it registers itself.
@@ -134,7 +132,7 @@ mod tests {
         panic!("kaboom in a binding")
     }
 
-    static BOOM: Op = Op { name: "boom", f: boom, mutates: false, sig: "" };
+    static BOOM: Op = Op { name: "boom", f: boom, mutates: false };
 
     /// A panic inside a binding becomes an ordinary Lua error: pcall catches it,
     /// the VM keeps working, and nothing unwinds into the caller.

@@ -154,23 +154,13 @@ fn flush(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mu
 pub static MODULE: Module = Module {
     name: "neigh",
     ops: &[
-        Op {
-            name: "list",
-            f: list,
-            mutates: false,
-            sig: "neigh.list{dev=, family=, state=, proxy=, master=, vlan=} --> {Neigh...}",
-        },
-        Op {
-            name: "add",
-            f: add,
-            mutates: true,
-            sig: "neigh.add{dev=, dst=, lladdr=, state=, router=, proxy=} / {family=\"bridge\", dev=, lladdr=, master=, self=, vlan=, dst=, vni=}",
-        },
-        Op { name: "replace", f: replace, mutates: true, sig: "neigh.replace{dev=, dst=, lladdr=, state=, ...}" },
-        Op { name: "change", f: change, mutates: true, sig: "neigh.change{dev=, dst=, lladdr=, state=, ...}" },
-        Op { name: "append", f: append, mutates: true, sig: "neigh.append{family=\"bridge\", dev=, lladdr=, dst=, ...}" },
-        Op { name: "del", f: del, mutates: true, sig: "neigh.del{dev=, dst=} or neigh.del(n)" },
-        Op { name: "flush", f: flush, mutates: true, sig: "neigh.flush{dev=, family=, state=} --> count" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "replace", f: replace, mutates: true },
+        Op { name: "change", f: change, mutates: true },
+        Op { name: "append", f: append, mutates: true },
+        Op { name: "del", f: del, mutates: true },
+        Op { name: "flush", f: flush, mutates: true },
     ],
     extra: None,
 };

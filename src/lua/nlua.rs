@@ -80,6 +80,19 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
             Ok(())
         })?,
     )?;
+    // The class of nlua's objects ("Link"), else type(v): the printer and the
+    // REPL ask it, since object metatables are closed to Lua.
+    t.set(
+        "type",
+        lua.create_function(|_, v: Value| {
+            Ok(match v {
+                Value::UserData(_) => super::opts::type_name(&v),
+                Value::Integer(_) | Value::Number(_) => "number".to_string(),
+                Value::LightUserData(_) => "userdata".to_string(),
+                other => other.type_name().to_string(),
+            })
+        })?,
+    )?;
     t.set(
         "handle",
         lua.create_function(|lua, ()| {

@@ -164,11 +164,11 @@ pub fn link_modify(lua: &Lua, l: &Link, t: Table, verb: Verb) -> mlua::Result<Va
 pub static MODULE: Module = Module {
     name: "qdisc",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "qdisc.list{dev=, parent=, handle=, kind=} --> {Qdisc...}" },
-        Op { name: "add", f: add, mutates: true, sig: "qdisc.add{dev=, parent=\"root\", handle=\"1:\", kind=, ...options} --> Qdisc" },
-        Op { name: "replace", f: replace, mutates: true, sig: "qdisc.replace{dev=, parent=, handle=, kind=, ...} --> Qdisc" },
-        Op { name: "change", f: change, mutates: true, sig: "qdisc.change{dev=, parent=, handle=, kind=, ...} --> Qdisc" },
-        Op { name: "del", f: del, mutates: true, sig: "qdisc.del{dev=, parent=|handle=} or qdisc.del(q)" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "replace", f: replace, mutates: true },
+        Op { name: "change", f: change, mutates: true },
+        Op { name: "del", f: del, mutates: true },
     ],
     extra: None,
 };

@@ -170,9 +170,57 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) 
             );
         }
     };
+    if let Value::Table(_) = t.raw_get::<Value>(1)? {
+        return modify_many(lua, h, func, &t, verb);
+    }
     let spec = spec_from(h, func, &t)?;
     h.route_modify(&spec, verb).map_err(raise)?;
     ().into_lua_multi(lua)
+}
+
+/// Device names resolved once per list: a list of 50,000 routes through one
+/// device asks the kernel for its index once.
+struct NameCache<'a> {
+    h: &'a engine::Handle,
+    seen: std::cell::RefCell<Vec<(String, u32)>>,
+}
+
+impl engine::schema::Resolver for NameCache<'_> {
+    fn ifindex(&self, name: &str) -> Result<u32, String> {
+        if let Some((_, i)) = self.seen.borrow().iter().find(|(n, _)| n == name) {
+            return Ok(*i);
+        }
+        let i = engine::schema::Resolver::ifindex(self.h, name)?;
+        self.seen.borrow_mut().push((name.to_string(), i));
+        Ok(i)
+    }
+}
+
+/// `route.add{{...}, {...}}`: every route parsed first (bad input fails the
+/// call before anything is sent), then all sent pipelined. The kernel carries
+/// on past a failed request, so every route is tried; the failures are
+/// reported together, each with its place in the list.
+fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, verb: RouteVerb) -> mlua::Result<MultiValue> {
+    let names = NameCache { h, seen: Default::default() };
+    let n = list.raw_len();
+    let mut specs = Vec::with_capacity(n);
+    for i in 1..=n {
+        let t: Table = match list.raw_get::<Value>(i)? {
+            Value::Table(t) => t,
+            other => return Err(input(func, format!("entry {i}: expected a table of route options, got {}", other.type_name()))),
+        };
+        let map = table_to_map(&t, "").map_err(|e| input(func, format!("entry {i}: {e}")))?;
+        specs.push(RouteSpec::from_opts(&map, &names).map_err(|e| input(func, format!("entry {i}: {e}")))?);
+    }
+    let failed: Vec<(usize, engine::Error)> =
+        h.route_batch(&specs, verb).into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (i + 1, e))).collect();
+    let Some((_, first)) = failed.first() else { return ().into_lua_multi(lua) };
+    let mut e = first.clone();
+    let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();
+    let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
+    e.message = format!("{} of {} failed: {}{more}", failed.len(), specs.len(), shown.join("; "));
+    e.op = func.to_string();
+    Err(raise(e))
 }
 
 fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
@@ -261,30 +309,15 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
 pub static MODULE: Module = Module {
     name: "route",
     ops: &[
-        Op {
-            name: "list",
-            f: list,
-            mutates: false,
-            sig: "route.list{table=, family=, dev=, proto=, type=, scope=, dst=, metric=, gw=} --> {Route...}",
-        },
-        Op {
-            name: "get",
-            f: get,
-            mutates: false,
-            sig: "route.get(\"192.0.2.1\", {from=, iif=, oif=, mark=, uid=, fibmatch=}) --> Route",
-        },
-        Op {
-            name: "add",
-            f: add,
-            mutates: true,
-            sig: "route.add{dst=, gw=, dev=, table=, metric=, proto=, type=, nexthops={...}, encap={...}, mtu=, ...}",
-        },
-        Op { name: "replace", f: replace, mutates: true, sig: "route.replace{dst=, ...}" },
-        Op { name: "change", f: change, mutates: true, sig: "route.change{dst=, ...}" },
-        Op { name: "append", f: append, mutates: true, sig: "route.append{dst=, ...}" },
-        Op { name: "prepend", f: prepend, mutates: true, sig: "route.prepend{dst=, ...}" },
-        Op { name: "del", f: del, mutates: true, sig: "route.del{dst=, table=, ...} or route.del(r)" },
-        Op { name: "flush", f: flush, mutates: true, sig: "route.flush{table=, dev=, proto=, ...} --> count" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "get", f: get, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "replace", f: replace, mutates: true },
+        Op { name: "change", f: change, mutates: true },
+        Op { name: "append", f: append, mutates: true },
+        Op { name: "prepend", f: prepend, mutates: true },
+        Op { name: "del", f: del, mutates: true },
+        Op { name: "flush", f: flush, mutates: true },
     ],
     extra: None,
 };

@@ -76,14 +76,9 @@ fn del(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
 pub static MODULE: Module = Module {
     name: "rule",
     ops: &[
-        Op { name: "list", f: list, mutates: false, sig: "rule.list{family=, priority=, table=} --> {Rule...}" },
-        Op {
-            name: "add",
-            f: add,
-            mutates: true,
-            sig: "rule.add{from=, to=, iif=, oif=, fwmark=, mask=, table=, priority=, action=, goto=, tos=, ipproto=, sport=, dport=, uidrange=, not_=}",
-        },
-        Op { name: "del", f: del, mutates: true, sig: "rule.del{priority=, ...} or rule.del(r)" },
+        Op { name: "list", f: list, mutates: false },
+        Op { name: "add", f: add, mutates: true },
+        Op { name: "del", f: del, mutates: true },
     ],
     extra: None,
 };

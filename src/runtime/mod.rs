@@ -305,9 +305,20 @@ impl Runtime {
     /// Call `f` with a message handler that records where an uncaught error
     /// happened: Err holds `file:line: message` and a stack traceback.
     pub fn call_traced(&self, f: &Function, args: MultiValue) -> Result<MultiValue, String> {
-        let handler = self
+        let traced = self
             .lua
             .create_function(|lua, err: Value| Ok(traceback(lua, &err)))
+            .map_err(|e| e.to_string())?;
+        // A Rust panic that escaped a callback resumes when handed to Rust;
+        // report it from Lua rather than failing inside the handler.
+        let handler: Function = self
+            .lua
+            .load(
+                "local traced = ... return function(e) local ok, m = pcall(traced, e) if ok then return m end
+                 return 'internal error: ' .. tostring(m) .. (debug and debug.traceback('', 2) or '') end",
+            )
+            .set_name("=nlua.traceback")
+            .call(traced)
             .map_err(|e| e.to_string())?;
         let xpcall: Function = self.lua.globals().get("xpcall").map_err(|e| e.to_string())?;
         let mut all = MultiValue::new();
@@ -318,7 +329,7 @@ impl Runtime {
         match res.pop_front() {
             Some(Value::Boolean(true)) => Ok(res),
             _ => Err(match res.pop_front() {
-                Some(Value::String(s)) => s.to_string_lossy(),
+                Some(Value::String(s)) => s.to_string_lossy().trim_end_matches("\n\t[C]: in function 'xpcall'").to_string(),
                 Some(v) => format!("{v:?}"),
                 None => "unknown error".into(),
             }),
@@ -356,9 +367,13 @@ fn strip_shebang(src: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Stack levels between the message handler and the failed function: the
+/// handler runs under `pcall` inside its Lua wrapper (see `call_traced`).
+const HANDLER_LEVELS: usize = 3;
+
 /// The position of the innermost Lua frame: "file:line: ".
 fn position(lua: &Lua) -> String {
-    for level in 1..32 {
+    for level in HANDLER_LEVELS..32 {
         let found = lua.inspect_stack(level, |d| {
             let src = d.source();
             match (src.what, d.current_line()) {
@@ -381,13 +396,20 @@ fn traceback(lua: &Lua, err: &Value) -> String {
         // error("x") already carries its position.
         Value::String(s) => s.to_string_lossy(),
         Value::Error(e) => format!("{}{}", position(lua), error::message(e)),
-        Value::Nil => format!("{}nil", position(lua)),
-        other => match other.to_string() {
+        // Like lua: an object that cannot say what it is gets named by its type.
+        Value::Table(t) if !t.metatable().is_some_and(|m| m.contains_key("__tostring").unwrap_or(false)) => {
+            format!("{}(error object is a table value)", position(lua))
+        }
+        other @ (Value::Table(_) | Value::UserData(_)) => match other.to_string() {
             Ok(s) => format!("{}{s}", position(lua)),
             Err(_) => format!("{}(error object is a {} value)", position(lua), other.type_name()),
         },
+        // error(42): lua converts numbers to text (and error() adds no position)
+        Value::Integer(i) => i.to_string(),
+        Value::Number(n) => Value::Number(*n).to_string().unwrap_or_default(),
+        other => format!("{}(error object is a {} value)", position(lua), other.type_name()),
     };
-    match lua.traceback(Some(&msg), 1) {
+    match lua.traceback(Some(&msg), HANDLER_LEVELS) {
         // The last frame is the xpcall that runs the chunk: not the user's.
         Ok(t) => t.to_string_lossy().trim_end_matches("\n\t[C]: in function 'xpcall'").to_string(),
         Err(_) => msg,

@@ -41,6 +41,53 @@ impl Json {
         s
     }
 
+    /// Serialize indented, as `ip -j -p` prints (embedded raw JSON is re-read to indent it).
+    pub fn to_string_pretty(&self) -> String {
+        let mut s = String::new();
+        self.write_pretty(&mut s, 0);
+        s
+    }
+
+    fn write_pretty(&self, out: &mut String, level: usize) {
+        let pad = |out: &mut String, l: usize| {
+            out.push('\n');
+            out.push_str(&"    ".repeat(l));
+        };
+        match self {
+            Json::Arr(a) if !a.is_empty() => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    pad(out, level + 1);
+                    v.write_pretty(out, level + 1);
+                }
+                pad(out, level);
+                out.push(']');
+            }
+            Json::Obj(m) if !m.is_empty() => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    pad(out, level + 1);
+                    write_str(k, out);
+                    out.push_str(": ");
+                    v.write_pretty(out, level + 1);
+                }
+                pad(out, level);
+                out.push('}');
+            }
+            Json::Raw(r) => match Json::parse(r) {
+                Ok(v) => v.write_pretty(out, level),
+                Err(_) => out.push_str(r),
+            },
+            other => other.write(out),
+        }
+    }
+
     fn write(&self, out: &mut String) {
         match self {
             Json::Null => out.push_str("null"),

@@ -2,8 +2,10 @@
 
 use std::fmt::Write;
 
-use super::{Json, Names};
+use super::{Json, Names, link_kinds};
 use crate::engine::Link;
+use crate::engine::message;
+use crate::engine::schema::Value;
 use crate::engine::schema::link as S;
 use crate::units::format_mac;
 
@@ -165,8 +167,57 @@ fn flags_json(l: &Link, n: &dyn Names) -> Json {
     Json::Arr(inner.split(',').filter(|w| !w.is_empty()).map(Json::from).collect())
 }
 
-/// The object `ip -j -d link show` prints for this link (the keys it shares
-/// with ip; kind data uses nlua's option names).
+/// `linkinfo` as ip prints it: the kind and its data, the port kind and its data
+/// (ip's keys where src/show/link_kinds.rs has the kind's printer, nlua's
+/// option names otherwise).
+fn linkinfo_json(l: &Link, n: &dyn Names) -> Json {
+    let mut li = Json::obj();
+    if let Some(k) = &l.kind {
+        li.set("info_kind", k.as_str());
+        match link_kinds::info_data(k, l.kind_data(), n) {
+            Some(Some(d)) => {
+                li.set("info_data", d);
+            }
+            Some(None) => {}
+            None => {
+                if let Some(d) = l.kind_data().filter(|d| !d.0.is_empty()) {
+                    li.set("info_data", Json::from(&d.to_opt()));
+                }
+            }
+        }
+    }
+    if let Some(k) = &l.slave_kind {
+        li.set("info_slave_kind", k.as_str());
+        match link_kinds::slave_data(k, l.slave_data(), n) {
+            Some(d) => {
+                li.set("info_slave_data", d);
+            }
+            None => {
+                if let Some(d) = l.slave_data() {
+                    li.set("info_slave_data", Json::from(&d.to_opt()));
+                }
+            }
+        }
+    }
+    li
+}
+
+/// IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE as ip names it.
+fn inet6_addr_gen_mode(l: &Link) -> Option<String> {
+    let Some(Value::Bytes(spec)) = l.attrs.value(S::IFLA_AF_SPEC) else { return None };
+    let inet6 = message::find_attr(spec, 10)?; // AF_INET6
+    let mode = *message::find_attr(inet6, 8)?.first()?; // IFLA_INET6_ADDR_GEN_MODE
+    Some(match mode {
+        0 => "eui64".into(),
+        1 => "none".into(),
+        2 => "stable_secret".into(),
+        3 => "random".into(),
+        m => format!("{m:#04x}"),
+    })
+}
+
+/// The object `ip -j -s -d link show` prints for this link: ip's keys, the
+/// kind's data as ip prints it (see [`linkinfo_json`]), and `stats64`.
 pub fn link_json(l: &Link, n: &dyn Names) -> Json {
     let mut o = Json::obj();
     o.set("ifindex", l.index);
@@ -203,10 +254,21 @@ pub fn link_json(l: &Link, n: &dyn Names) -> Json {
         o.set("address", ll_addr(m, l.link_type));
     }
     if let Some(b) = &l.broadcast {
+        if l.flags & 0x10 != 0 {
+            o.set("link_pointtopoint", true);
+        }
         o.set("broadcast", ll_addr(b, l.link_type));
+    }
+    if let Some(p) = &l.perm_mac
+        && l.mac.as_ref() != Some(p)
+    {
+        o.set("permaddr", ll_addr(p, l.link_type));
     }
     if let Some(id) = l.link_netnsid {
         o.set("link_netnsid", id);
+    }
+    if l.attrs.uint(S::IFLA_PROTO_DOWN).is_some_and(|v| v != 0) {
+        o.set("proto_down", true);
     }
     o.set("promiscuity", l.promiscuity);
     o.set("allmulti", l.allmulti);
@@ -217,27 +279,41 @@ pub fn link_json(l: &Link, n: &dyn Names) -> Json {
         o.set("max_mtu", v);
     }
     if l.kind.is_some() || l.slave_kind.is_some() {
-        let mut li = Json::obj();
-        if let Some(k) = &l.kind {
-            li.set("info_kind", k.as_str());
-        }
-        if let Some(d) = l.kind_data()
-            && !d.0.is_empty() {
-                li.set("info_data", Json::from(&d.to_opt()));
-            }
-        if let Some(k) = &l.slave_kind {
-            li.set("info_slave_kind", k.as_str());
-        }
-        if let Some(d) = l.slave_data() {
-            li.set("info_slave_data", Json::from(&d.to_opt()));
-        }
-        o.set("linkinfo", li);
+        o.set("linkinfo", linkinfo_json(l, n));
+    }
+    if let Some(mode) = inet6_addr_gen_mode(l) {
+        o.set("inet6_addr_gen_mode", mode);
     }
     if let Some(v) = l.num_tx_queues {
         o.set("num_tx_queues", v);
     }
     if let Some(v) = l.num_rx_queues {
         o.set("num_rx_queues", v);
+    }
+    for (id, key) in [
+        (S::IFLA_GSO_MAX_SIZE, "gso_max_size"),
+        (S::IFLA_GSO_MAX_SEGS, "gso_max_segs"),
+        (S::IFLA_TSO_MAX_SIZE, "tso_max_size"),
+        (S::IFLA_TSO_MAX_SEGS, "tso_max_segs"),
+        (S::IFLA_GRO_MAX_SIZE, "gro_max_size"),
+    ] {
+        if let Some(v) = l.attrs.uint(id) {
+            o.set(key, v);
+        }
+    }
+    if let Some(p) = l.attrs.str(S::IFLA_PHYS_PORT_NAME) {
+        o.set("phys_port_name", p);
+    }
+    for (id, key) in [(S::IFLA_PHYS_PORT_ID, "phys_port_id"), (S::IFLA_PHYS_SWITCH_ID, "phys_switch_id")] {
+        if let Some(Value::Bytes(b)) = l.attrs.value(id) {
+            o.set(key, b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+        }
+    }
+    if let Some(p) = l.attrs.str(S::IFLA_PARENT_DEV_BUS_NAME) {
+        o.set("parentbus", p);
+    }
+    if let Some(p) = l.attrs.str(S::IFLA_PARENT_DEV_NAME) {
+        o.set("parentdev", p);
     }
     if let Some(a) = &l.alias {
         o.set("ifalias", a.as_str());

@@ -7,6 +7,7 @@ pub mod addr;
 pub mod event;
 pub mod json;
 pub mod link;
+pub mod link_kinds;
 pub mod neigh;
 pub mod route;
 pub mod rule;

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod bpf;
+pub mod pty;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -54,6 +55,21 @@ pub fn isolate(cmd: &mut Command) -> &mut Command {
     unsafe {
         cmd.pre_exec(|| {
             unshare(CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWNS)?;
+            mount(None::<&str>, "/", None::<&str>, MsFlags::MS_REC | MsFlags::MS_PRIVATE, None::<&str>)?;
+            mount(Some("tmpfs"), "/run", Some("tmpfs"), MsFlags::empty(), Some("mode=0755"))?;
+            Ok(())
+        })
+    }
+}
+
+/// Make `cmd` start in a fresh mount namespace with a private tmpfs on /run
+/// (the state dir) while it stays in the caller's network namespace: for runs
+/// that must see links a test made with `in_netns`.
+pub fn private_run(cmd: &mut Command) -> &mut Command {
+    // SAFETY: only async-signal-safe system calls run between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            unshare(CloneFlags::CLONE_NEWNS)?;
             mount(None::<&str>, "/", None::<&str>, MsFlags::MS_REC | MsFlags::MS_PRIVATE, None::<&str>)?;
             mount(Some("tmpfs"), "/run", Some("tmpfs"), MsFlags::empty(), Some("mode=0755"))?;
             Ok(())

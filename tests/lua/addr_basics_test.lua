@@ -33,6 +33,9 @@ test("v4, v6 and peer addresses read back with their fields", function(t)
   t:ok(not a6.tentative, "nodad: not tentative")
   local p = t:ok(got["10.9.0.1/32"])
   t:eq({p.peer, p.scope}, {"10.9.0.2", "link"})
+  -- __eq: the same address read twice is equal, another one is not
+  local again = by_prefix(nlua.handle():addr_list{dev = "v0"})
+  t:ok(again["10.0.0.1/24"] == a1 and again["10.0.0.2/24"] ~= a1)
   -- tostring reads like `ip addr`
   t:ok(tostring(a1):match("^inet 10%.0%.0%.1/24 brd 10%.0%.0%.255 scope global v0:one"), tostring(a1))
 end)

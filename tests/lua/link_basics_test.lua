@@ -43,6 +43,22 @@ test("rename and alias; the object follows the new name", function(t)
   t:ok(link.get("v1b") == v1)
 end)
 
+test("mac and txqlen, read back through ip; down and operstate", function(t)
+  local _, v1 = pair()
+  v1:set{name = "v1b", alias = "the peer"}
+  v1:set{mac = "02:00:00:00:00:b1", txqlen = 321}
+  t:eq({v1.mac, v1.txqlen}, {"02:00:00:00:00:b1", 321})
+  local j1 = ip_json("link show dev v1b")
+  t:ok(j1:find('"address":"02:00:00:00:00:b1"', 1, true) and j1:find('"txqlen":321', 1, true), j1)
+  -- (admin down sets DOWN at once; the peer's carrier follows asynchronously)
+  v1:up()
+  t:ok(v1.is_up)
+  v1:down()
+  t:ok(not v1.is_up)
+  t:eq(v1.operstate, "DOWN")
+  t:ok(ip_json("link show dev v1b"):find('"operstate":"DOWN"', 1, true))
+end)
+
 test("list filters by kind", function(t)
   pair()
   link.add{name = "br0", kind = "bridge"}
@@ -50,6 +66,15 @@ test("list filters by kind", function(t)
   for _, l in ipairs(link.list{kind = "veth"}) do names[#names + 1] = l.name end
   table.sort(names)
   t:eq(names, {"v0", "v1"})
+end)
+
+test("a Handle has the same operations as methods, bound to its namespace", function(t)
+  local v0, v1 = pair()
+  local h = nlua.handle()
+  t:ok(tostring(h):find("Handle"), tostring(h))
+  t:ok(h:link_get("v0") == v0 and h:link_get(v0.index) == v0)
+  t:eq(#h:link_list{kind = "veth"}, #link.list{kind = "veth"})
+  t:ok(h:link_get("v0") ~= v1, "__eq compares identity")
 end)
 
 test("stats are counters", function(t)

@@ -75,6 +75,7 @@ pub const IFLA_LINKINFO: u16 = 18;
 pub const IFLA_NET_NS_PID: u16 = 19;
 pub const IFLA_IFALIAS: u16 = 20;
 pub const IFLA_STATS64: u16 = 23;
+pub const IFLA_AF_SPEC: u16 = 26;
 pub const IFLA_GROUP: u16 = 27;
 pub const IFLA_NET_NS_FD: u16 = 28;
 pub const IFLA_EXT_MASK: u16 = 29;
@@ -82,7 +83,13 @@ pub const IFLA_PROMISCUITY: u16 = 30;
 pub const IFLA_NUM_TX_QUEUES: u16 = 31;
 pub const IFLA_NUM_RX_QUEUES: u16 = 32;
 pub const IFLA_CARRIER: u16 = 33;
+pub const IFLA_PHYS_PORT_ID: u16 = 34;
+pub const IFLA_PHYS_SWITCH_ID: u16 = 36;
 pub const IFLA_LINK_NETNSID: u16 = 37;
+pub const IFLA_PHYS_PORT_NAME: u16 = 38;
+pub const IFLA_PROTO_DOWN: u16 = 39;
+pub const IFLA_GSO_MAX_SEGS: u16 = 40;
+pub const IFLA_GSO_MAX_SIZE: u16 = 41;
 pub const IFLA_TARGET_NETNSID: u16 = 46;
 pub const IFLA_NEW_IFINDEX: u16 = 49;
 pub const IFLA_MIN_MTU: u16 = 50;
@@ -90,6 +97,11 @@ pub const IFLA_MAX_MTU: u16 = 51;
 pub const IFLA_PROP_LIST: u16 = 52;
 pub const IFLA_ALT_IFNAME: u16 = 53;
 pub const IFLA_PERM_ADDRESS: u16 = 54;
+pub const IFLA_PARENT_DEV_NAME: u16 = 56;
+pub const IFLA_PARENT_DEV_BUS_NAME: u16 = 57;
+pub const IFLA_GRO_MAX_SIZE: u16 = 58;
+pub const IFLA_TSO_MAX_SIZE: u16 = 59;
+pub const IFLA_TSO_MAX_SEGS: u16 = 60;
 pub const IFLA_ALLMULTI: u16 = 61;
 
 pub const IFLA_INFO_KIND: u16 = 1;
@@ -167,6 +179,12 @@ pub static LINK: AttrSet = AttrSet {
         a(62, "devlink_port", Bytes).read_only(),
         a(63, "gso_ipv4_max_size", U32),
         a(64, "gro_ipv4_max_size", U32),
+        a(65, "dpll_pin", Bytes).read_only(),
+        // NLA_UINT: 4 bytes while the value fits (an 8-byte one stays raw)
+        a(66, "max_pacing_offload_horizon", U32).read_only(),
+        a(67, "netns_immutable", Bool).read_only(),
+        a(68, "headroom", U16).read_only(),
+        a(69, "tailroom", U16).read_only(),
     ],
 };
 
@@ -297,6 +315,8 @@ pub static BRIDGE: AttrSet = AttrSet {
         a(45, "vlan_stats_per_port", U8),
         a(46, "multi_boolopt", Struct(&BR_BOOLOPT_MULTI)),
         a(47, "mcast_querier_state", Bytes).read_only(),
+        a(48, "fdb_n_learned", U32).read_only(),
+        a(49, "fdb_max_learned", U32),
     ],
 };
 
@@ -343,6 +363,10 @@ pub static BRIDGE_PORT: AttrSet = AttrSet {
         a(37, "mcast_eht_hosts_limit", U32),
         a(38, "mcast_eht_hosts_cnt", U32).read_only(),
         a(39, "locked", Bool),
+        a(40, "mab", Bool),
+        a(41, "mcast_n_groups", U32).read_only(),
+        a(42, "mcast_max_groups", U32),
+        a(43, "neigh_vlan_suppress", Bool),
     ],
 };
 
@@ -388,6 +412,9 @@ pub static VXLAN: AttrSet = AttrSet {
         a(28, "ttl_inherit", Flag),
         a(29, "df", U8).names(&[(0, "unset"), (1, "set"), (2, "inherit")]),
         a(30, "vnifilter", Bool),
+        a(31, "localbypass", Bool),
+        a(32, "label_policy", U32).names(&[(0, "fixed"), (1, "inherit")]),
+        a(33, "reserved_bits", Bytes),
         // input aliases: ip accepts `group` for multicast destinations
         a(2, "group", Ipv4),
         a(16, "group", Ipv6),

@@ -1,0 +1,74 @@
+//! Ctrl-C while a chunk runs, as the `lua` interpreter does it: SIGINT sets a
+//! hook on the main Lua thread (lua_sethook may be called from a signal
+//! handler), and the hook raises "interrupted" at the next instruction, so
+//! `while true do end` stops and the REPL goes on. No hook is set otherwise:
+//! a Lua 5.4 count hook halves the speed of Lua code even when it rarely fires.
+//!
+//! The hook stays until the REPL clears it after the chunk, so a pcall in the
+//! chunk cannot swallow the interrupt. A call blocked inside Rust finishes
+//! first (SA_RESTART keeps a netlink exchange whole); as in `lua`, a loop
+//! inside a coroutine is not reached. While a line is edited the terminal is
+//! raw, and rustyline reports Ctrl-C itself.
+
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use mlua::{Lua, ffi};
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+
+/// The main thread of the REPL's VM, where its chunks run.
+static MAIN: AtomicPtr<ffi::lua_State> = AtomicPtr::new(ptr::null_mut());
+
+extern "C" fn on_sigint(_: nix::libc::c_int) {
+    let l = MAIN.load(Ordering::SeqCst);
+    if !l.is_null() {
+        // SAFETY: lua_sethook is safe to call from a signal handler (lua.c
+        // does this); `l` stays valid while the guard is installed.
+        unsafe { ffi::lua_sethook(l, Some(stop), ffi::LUA_MASKCOUNT, 1) };
+    }
+}
+
+unsafe extern "C-unwind" fn stop(l: *mut ffi::lua_State, _: *mut ffi::lua_Debug) {
+    // Level 0 in a hook is the running function: "repl:1: interrupted".
+    // SAFETY: called by the Lua VM as a hook; raising a Lua error here is
+    // what hooks may do (only Lua's C frames lie between here and the pcall).
+    unsafe {
+        ffi::luaL_where(l, 0);
+        ffi::lua_pushstring(l, c"interrupted".as_ptr());
+        ffi::lua_concat(l, 2);
+        ffi::lua_error(l);
+    }
+}
+
+/// The SIGINT handler, installed for the REPL's lifetime.
+pub struct Guard {
+    previous: SigAction,
+}
+
+/// Catch SIGINT for the VM of `lua` (call on its main thread).
+pub fn install(lua: &Lua) -> mlua::Result<Guard> {
+    MAIN.store(lua.current_thread().to_pointer() as *mut ffi::lua_State, Ordering::SeqCst);
+    let sa = SigAction::new(SigHandler::Handler(on_sigint), SaFlags::SA_RESTART, SigSet::empty());
+    // SAFETY: the handler only reads an atomic and calls lua_sethook.
+    let previous = unsafe { sigaction(Signal::SIGINT, &sa) }.map_err(mlua::Error::external)?;
+    Ok(Guard { previous })
+}
+
+/// Forget an earlier Ctrl-C (before a chunk runs, and after it ends).
+pub fn clear() {
+    let l = MAIN.load(Ordering::SeqCst);
+    if !l.is_null() {
+        // SAFETY: `l` is the live main thread; no Lua code runs here.
+        unsafe { ffi::lua_sethook(l, None, 0, 0) };
+    }
+}
+
+impl Guard {
+    /// Put SIGINT back as it was.
+    pub fn uninstall(self) {
+        // SAFETY: restores the disposition saved at install.
+        let _ = unsafe { sigaction(Signal::SIGINT, &self.previous) };
+        clear();
+        MAIN.store(ptr::null_mut(), Ordering::SeqCst);
+    }
+}

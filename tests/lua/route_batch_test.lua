@@ -1,0 +1,68 @@
+-- route.add with a list: every route sent pipelined, each failure reported
+-- with its place in the list, the others still made; bad input names the
+-- entry and sends nothing.
+
+local function ip_routes(tbl)
+  local p = io.popen("ip -4 route show table " .. tbl)
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+-- 300 host routes on v0 in table 100.
+local list = {}
+for i = 1, 300 do
+  list[i] = {dst = ("10.9.%d.%d/32"):format(i // 256, i % 256), dev = "v0", table = 100}
+end
+
+before_each(function()
+  local v0 = link.add{name = "v0", kind = "veth", peer = {name = "v1"}, up = true}
+  v0:addr_add("10.0.0.1/24")
+end)
+
+test("a list is made in one call; ip sees every route", function(t)
+  route.add(list)
+  t:eq(#route.list{table = 100}, 300)
+  t:ok(ip_routes(100):find("10.9.1.44 dev v0 scope link", 1, true))
+end)
+
+test("entries that fail are reported with their place; the others are made", function(t)
+  route.add(list)
+  -- Entries 2 and 4 exist already: both are reported, 1, 3 and 5 are made.
+  local again = {
+    {dst = "10.8.0.1/32", dev = "v0", table = 100},
+    list[1],
+    {dst = "10.8.0.3/32", dev = "v0", table = 100},
+    list[2],
+    {dst = "10.8.0.5/32", gw = "10.0.0.254", table = 100},
+  }
+  local err = t:err(function() route.add(again) end, "EEXIST")
+  t:eq(err.op, "route.add")
+  t:ok(err.message:find("2 of 5 failed", 1, true), err.message)
+  t:ok(err.message:find("entry 2: route add 10.9.0.1/32 dev v0 table 100", 1, true), err.message)
+  t:ok(err.message:find("entry 4: route add 10.9.0.2/32 dev v0 table 100", 1, true), err.message)
+  local got = ip_routes(100)
+  for _, d in ipairs{"10.8.0.1 dev v0", "10.8.0.3 dev v0", "10.8.0.5 via 10.0.0.254 dev v0"} do
+    t:ok(got:find(d, 1, true), d .. " missing:\n" .. got)
+  end
+  t:eq(#route.list{table = 100}, 303)
+end)
+
+test("bad input: the entry is named and nothing is sent", function(t)
+  local err = t:err(function() route.add{{dst = "10.7.0.1/32", dev = "v0"}, {dst = "10.7.0.2/32", dev = "v0", mtu = "big"}} end, "EINVAL")
+  t:ok(tostring(err):find("entry 2: field 'mtu'", 1, true), tostring(err))
+  t:err(function() route.add{{dst = "10.7.0.1/32", dev = "v0"}, "10.7.0.2/32"} end, "entry 2: expected a table of route options, got string")
+  t:ok(not ip_routes("main"):find("10.7.0.1", 1, true))
+  err = t:err(function() route.add{{dst = "10.7.0.1/32", dev = "nosuch"}} end)
+  t:ok(tostring(err):find("entry 1:", 1, true) and tostring(err):find("nosuch", 1, true), tostring(err))
+end)
+
+test("the other verbs take lists too; flush goes pipelined and counts what went", function(t)
+  route.add(list)
+  route.del({list[1], list[2]})
+  t:eq(#route.list{table = 100}, 298)
+  route.replace({{dst = "10.9.0.3/32", gw = "10.0.0.254", table = 100}})
+  t:ok(ip_routes(100):find("10.9.0.3 via 10.0.0.254 dev v0", 1, true))
+  t:eq(route.flush{table = 100}, 298)
+  t:eq(ip_routes(100), "")
+end)
