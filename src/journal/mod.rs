@@ -90,6 +90,17 @@ pub struct Journal {
 }
 
 impl Inner {
+    /// Remove the journal and, while still holding it, the lock file: a run
+    /// that keeps nothing leaves nothing in the state directory.
+    fn remove_files(&mut self) {
+        if let Some(p) = self.path.take() {
+            let _ = std::fs::remove_file(&p);
+            if self._lock.is_some() {
+                let _ = std::fs::remove_file(p.with_extension("lock"));
+            }
+        }
+    }
+
     fn append(&mut self, rs: Vec<Record>) {
         let mut text = String::new();
         for r in rs {
@@ -272,9 +283,7 @@ impl Journal {
             _ => true,
         });
         if !work {
-            if let Some(p) = g.path.take() {
-                let _ = std::fs::remove_file(p);
-            }
+            g.remove_files();
         }
         g.file = None;
     }
@@ -283,9 +292,7 @@ impl Journal {
     pub fn discard(&self) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         g.file = None;
-        if let Some(p) = g.path.take() {
-            let _ = std::fs::remove_file(p);
-        }
+        g.remove_files();
     }
 }
 
