@@ -132,7 +132,18 @@ fn promiscuity_counts_packet_sockets() {
         let (n, p, _): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
         assert_eq!((n, p), (1, true), "the packet socket still counts");
         drop(fd);
-        assert_eq!(h.link_get("pa").unwrap().promiscuity, 0);
+        // The socket goes with the last copy of its descriptor: a child another
+        // test thread is starting holds one until its exec, so wait (bounded)
+        // for the release rather than race it.
+        let mut left = h.link_get("pa").unwrap().promiscuity;
+        for _ in 0..200 {
+            if left == 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            left = h.link_get("pa").unwrap().promiscuity;
+        }
+        assert_eq!(left, 0, "closing the packet socket drops its count");
         let (n, p, _): (u32, bool, String) = rt.lua().load(lua_view).eval().unwrap();
         assert_eq!((n, p), (0, false));
     });
@@ -143,7 +154,9 @@ unsafe fn libc_packet_promisc(ifindex: u32) -> std::os::fd::OwnedFd {
     use nix::libc;
     use std::os::fd::FromRawFd;
     unsafe {
-        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW, (libc::ETH_P_ALL as u16).to_be() as i32);
+        // CLOEXEC: other test threads start commands all the time, and a child
+        // holding a copy would keep the socket (and its promiscuity) alive.
+        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, (libc::ETH_P_ALL as u16).to_be() as i32);
         assert!(fd >= 0);
         let mreq = libc::packet_mreq { mr_ifindex: ifindex as i32, mr_type: libc::PACKET_MR_PROMISC as u16, mr_alen: 0, mr_address: [0; 8] };
         let r = libc::setsockopt(

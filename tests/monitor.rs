@@ -66,11 +66,15 @@ fn assert_in_order(got: &[(usize, Action, String)], want: &[(Action, &str)]) {
 fn every_action_of_every_family_is_reported_in_order() {
     in_netns(|| {
         let mut m = Monitor::open(&MonitorOpts::new(Family::ALL)).unwrap();
+        // The kernel reports a new IPv6 address from its DAD worker (nodad too),
+        // just before it adds the address's local route: the script waits for
+        // that route, so the report comes before the next command's.
         sh("ip link add v0 type veth peer name v1
             ip link set v0 up; ip link set v1 up
             ip link set v0 mtu 1400
             ip addr add 10.0.0.1/24 dev v0
             ip addr add 2001:db8::1/64 dev v0 nodad
+            for i in $(seq 400); do ip -6 route show table local | grep -q '^local 2001:db8::1 ' && break; sleep 0.05; done
             ip route add 10.1.0.0/16 via 10.0.0.254
             ip route replace 10.1.0.0/16 via 10.0.0.253
             ip route del 10.1.0.0/16

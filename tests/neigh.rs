@@ -82,10 +82,7 @@ fn neighbours_made_by_ip_read_back_field_by_field() {
         }
         let h = Handle::new().unwrap();
         same(|| ours(&h, &NeighFilter::default()), || arr(common::ip_json("neigh show")));
-        assert_eq!(
-            ours(&h, &NeighFilter { state: Some(u32::MAX), ..Default::default() }),
-            arr(common::ip_json("neigh show nud all"))
-        );
+        same(|| ours(&h, &NeighFilter { state: Some(u32::MAX), ..Default::default() }), || arr(common::ip_json("neigh show nud all")));
         same(|| ours(&h, &NeighFilter { proxy: true, ..Default::default() }), || arr(common::ip_json("neigh show proxy")));
         // ip leaves out the keys its filter fixes ("dev" under `dev`, "state" under one `nud`).
         let drop = |v: Vec<J>, k: &str| -> Vec<J> {
@@ -103,7 +100,7 @@ fn neighbours_made_by_ip_read_back_field_by_field() {
         let reach_or_stale = NeighFilter { state: Some(0x02 | 0x04), ..Default::default() };
         same(|| ours(&h, &reach_or_stale), || arr(common::ip_json("neigh show nud reachable nud stale")));
         let v0 = NeighFilter { index: Some(h.link_index("v0").unwrap()), ..Default::default() };
-        assert_eq!(drop(ours(&h, &v0), "dev"), arr(common::ip_json("neigh show dev v0")));
+        same(|| drop(ours(&h, &v0), "dev"), || arr(common::ip_json("neigh show dev v0")));
         let to = NeighFilter { dst: Some("10.0.0.8/30".parse().unwrap()), ..Default::default() };
         assert_eq!(ours(&h, &to).len(), 3);
         same(|| ours(&h, &to), || arr(common::ip_json("neigh show to 10.0.0.8/30")));
@@ -271,9 +268,9 @@ fn fdb_entries_made_by_bridge_read_back_field_by_field() {
         let by_master = NeighFilter { master: idx("br0"), ..fdb.clone() };
         same(|| ours(&h, &by_master), || arr(json_cmd("bridge -j fdb show br br0")));
         let p0 = NeighFilter { index: idx("p0"), ..fdb.clone() };
-        assert_eq!(drop_ifname(ours(&h, &p0)), arr(json_cmd("bridge -j fdb show brport p0")));
+        same(|| drop_ifname(ours(&h, &p0)), || arr(json_cmd("bridge -j fdb show brport p0")));
         let vx0 = NeighFilter { index: idx("vx0"), ..fdb.clone() };
-        assert_eq!(drop_ifname(ours(&h, &vx0)), arr(json_cmd("bridge -j fdb show dev vx0")));
+        same(|| drop_ifname(ours(&h, &vx0)), || arr(json_cmd("bridge -j fdb show dev vx0")));
         let stat = NeighFilter { state: Some(0x40), ..fdb.clone() };
         same(|| ours(&h, &stat), || arr(json_cmd("bridge -j fdb show state static")));
         // (bridge's state filter is a bit test: permanent entries carry NOARP too)

@@ -32,6 +32,21 @@ before_each(function()
   route.add{dst = "2001:db8:b::/64", dev = "v0", expires = 3600}
   route.add{dst = "2001:db8:c::/64", dev = "v0", encap = {type = "seg6", mode = "encap", segs = {"2001:db8::5", "2001:db8::6"}}}
   route.add{dst = "2001:db8:d::/64", nexthops = {{gw = "2001:db8::2", dev = "v0"}, {gw = "2001:db8::3", dev = "v0"}}}
+  -- The kernel adds some IPv6 routes on its own time (a link's ff00::/8 when
+  -- its carrier is up, an address's local route from the DAD worker, nodad or
+  -- not): wait (bounded) for them, so no read compared below races them.
+  local function settled()
+    local p = assert(io.popen("ip -6 route show table local"))
+    local t = p:read("a")
+    p:close()
+    return t:find("local 2001:db8::1 dev v0 ", 1, true) and t:find("multicast ff00::/8 dev v0 ", 1, true)
+      and t:find("multicast ff00::/8 dev v1 ", 1, true)
+  end
+  for _ = 1, 200 do
+    if settled() then break end
+    os.execute("sleep 0.05")
+  end
+  assert(settled(), "the IPv6 routes of the set-up never came")
 end)
 
 local function ip_entries(cmd)

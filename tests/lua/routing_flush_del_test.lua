@@ -54,18 +54,40 @@ end
 local function routes() return objects("ip -j route show table all") end
 local function rules() return read("ip rule; ip -6 rule") end
 
+-- SETUP in the current namespace, and wait (bounded) until the kernel has
+-- finished it: IPv6 routes come later than the commands that cause them (a
+-- link's ff00::/8 when its carrier is up, an address's local route from the
+-- DAD worker, nodad or not), so without this one namespace could be compared
+-- before they came and the other after.
+local SETTLED = {"local 2001:db8::1 dev v0 ", "local 2001:db8:1::1 dev v1 ", "multicast ff00::/8 dev v0 ", "multicast ff00::/8 dev v1 "}
+local function setup()
+  assert(os.execute(SETUP))
+  local function done()
+    local t = read("ip -6 route show table local")
+    for _, want in ipairs(SETTLED) do
+      if not t:find(want, 1, true) then return false end
+    end
+    return true
+  end
+  for _ = 1, 200 do
+    if done() then return end
+    os.execute("sleep 0.05")
+  end
+  assert(done(), "the set-up's IPv6 routes never came:\n" .. read("ip -6 route show table local"))
+end
+
 -- Run `ip_cmd` in one fresh namespace and `nlua_fn` in another; return both
 -- outcomes and what `show` (routes by default) reads after.
 local function both(ip_cmd, nlua_fn, show)
   show = show or routes
   local a, b = netns.temp(), netns.temp()
   local by_ip = a:run(function()
-    assert(os.execute(SETUP))
+    setup()
     local ok = os.execute(ip_cmd .. " 2>/dev/null")
     return {ok = ok == true, routes = show()}
   end)
   local by_nlua = b:run(function()
-    assert(os.execute(SETUP))
+    setup()
     local ok, res = pcall(nlua_fn)
     return {ok = ok, res = res, routes = show()}
   end)
