@@ -16,4 +16,5 @@ pub mod show;
 pub mod stubs;
 pub mod units;
 
-pub use runtime::{Builder, Runtime};
+pub use lua::object::Bound;
+pub use runtime::{Builder, NsRef, Options, Runtime, Stdlib, register};

@@ -16,6 +16,7 @@ pub mod monitor;
 pub mod neigh;
 pub mod netns;
 pub mod nlua;
+pub mod object;
 pub mod opts;
 pub mod process;
 pub mod qdisc;
@@ -97,6 +98,15 @@ pub fn guard<R>(what: &str, f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result
 pub fn check_writable(lua: &Lua, what: &str) -> mlua::Result<()> {
     if state(lua).read_only {
         return Err(error::raise(engine::Error::input(what, "refused: this runtime is read-only")));
+    }
+    Ok(())
+}
+
+/// Refuse `what` (a command, or moving the thread for good) when the runtime
+/// does not allow commands (the safe stdlib).
+pub fn check_commands(lua: &Lua, what: &str) -> mlua::Result<()> {
+    if !state(lua).commands {
+        return Err(error::raise(engine::Error::input(what, "refused: this runtime runs no commands (safe stdlib)")));
     }
     Ok(())
 }
