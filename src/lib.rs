@@ -10,6 +10,7 @@ pub mod lua;
 pub mod monitor;
 pub mod netns;
 pub mod process;
+pub mod reference;
 pub mod repl;
 pub mod runtime;
 pub mod show;

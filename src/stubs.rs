@@ -53,6 +53,8 @@ pub struct Func {
     pub returns: Vec<Return>,
     /// The `---` text lines before it.
     pub doc: String,
+    /// The stub file it is declared in ("link.lua").
+    pub file: &'static str,
 }
 
 impl Func {
@@ -117,6 +119,8 @@ pub struct Class {
     pub parents: Vec<String>,
     pub doc: String,
     pub members: Vec<Member>,
+    /// The stub file that declares it first ("link.lua").
+    pub file: &'static str,
 }
 
 /// A `---@alias NAME TYPE description`.
@@ -135,6 +139,8 @@ pub struct Stubs {
     pub aliases: Vec<Alias>,
     /// Global tables (`link = {}`), in file order.
     pub modules: Vec<String>,
+    /// The `---` text before a global table (`link = {}`), by module.
+    pub module_docs: Vec<(String, String)>,
     /// Typed non-function members of modules (`nlua.version`): (module, field).
     pub module_fields: Vec<(String, Field)>,
 }
@@ -144,8 +150,8 @@ pub fn get() -> &'static Stubs {
     static STUBS: OnceLock<Stubs> = OnceLock::new();
     STUBS.get_or_init(|| {
         let mut s = Stubs::default();
-        for (_, text) in FILES {
-            s.parse(text);
+        for (file, text) in FILES {
+            s.parse(file, text);
         }
         s
     })
@@ -268,16 +274,16 @@ fn function_line(line: &str) -> Option<(String, bool, String, Vec<String>)> {
 }
 
 impl Stubs {
-    fn class_mut(&mut self, name: &str) -> &mut Class {
+    fn class_mut(&mut self, name: &str, file: &'static str) -> &mut Class {
         if let Some(i) = self.classes.iter().position(|c| c.name == name) {
             return &mut self.classes[i];
         }
-        self.classes.push(Class { name: name.to_string(), ..Default::default() });
+        self.classes.push(Class { name: name.to_string(), file, ..Default::default() });
         self.classes.last_mut().unwrap()
     }
 
     /// Read one stub file.
-    fn parse(&mut self, text: &str) {
+    fn parse(&mut self, file: &'static str, text: &str) {
         let mut doc: Vec<String> = Vec::new();
         let mut params = Vec::new();
         let mut returns = Vec::new();
@@ -295,7 +301,7 @@ impl Stubs {
                             None => (rest.trim(), Vec::new()),
                         };
                         let d = std::mem::take(&mut doc).join("\n");
-                        let c = self.class_mut(name);
+                        let c = self.class_mut(name, file);
                         c.parents.extend(parents);
                         if c.doc.is_empty() {
                             c.doc = d;
@@ -306,7 +312,7 @@ impl Stubs {
                         let f = field_line(rest);
                         if let Some(c) = &class {
                             let notes = std::mem::take(&mut doc);
-                            let c = self.class_mut(&c.clone());
+                            let c = self.class_mut(&c.clone(), file);
                             c.members.extend(notes.into_iter().map(Member::Note));
                             c.members.push(Member::Field(f));
                         }
@@ -332,6 +338,7 @@ impl Stubs {
                     params: std::mem::take(&mut params),
                     returns: std::mem::take(&mut returns),
                     doc: std::mem::take(&mut doc).join("\n"),
+                    file,
                 });
                 class = None;
             } else {
@@ -339,6 +346,9 @@ impl Stubs {
                     let lhs = lhs.trim();
                     if line.ends_with("= {}") && !lhs.starts_with("local ") && lhs.chars().all(|c| c.is_alphanumeric() || c == '_') {
                         self.modules.push(lhs.to_string());
+                        if !doc.is_empty() {
+                            self.module_docs.push((lhs.to_string(), doc.join("\n")));
+                        }
                     } else if let (Some(ty), Some((m, f))) = (&typed, lhs.split_once('.')) {
                         let field = Field { name: f.to_string(), ty: ty.clone(), desc: doc.join(" "), optional: false };
                         self.module_fields.push((m.to_string(), field));
@@ -537,3 +547,4 @@ mod coverage {
         assert!(missing.is_empty(), "not in lua/types/*.lua: {missing:?}");
     }
 }
+

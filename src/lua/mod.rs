@@ -12,6 +12,7 @@ pub mod error;
 pub mod filter;
 pub mod handle;
 pub mod link;
+pub mod members;
 pub mod monitor;
 pub mod neigh;
 pub mod netns;
