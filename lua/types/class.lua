@@ -35,10 +35,10 @@ function Class:json() end
 
 ---Example: `class.add{dev = "v0", parent = "1:", classid = "1:10", kind = "htb", rate = "10mbit", ceil = "20mbit", prio = 1}`
 ---@class ClassOpts
----@field dev string|integer|Link
+---@field dev? string|integer|Link required, except in a Link's methods (`l:class_add{}`)
 ---@field parent? string "1:" (default: the qdisc of classid)
 ---@field classid string "1:10"
----@field kind string "htb"
+---@field kind? string "htb" (required to add or replace)
 ---@field estimator? {interval: string, time_const: string} a rate estimator, as for qdiscs
 ---@field rate? string htb: "10mbit" (required)
 ---@field ceil? string default: rate

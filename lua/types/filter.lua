@@ -5,7 +5,7 @@
 ---@class Filter
 ---@field dev string
 ---@field ifindex integer
----@field kind string "u32", "bpf", "matchall", "flower", ...
+---@field kind? string "u32", "bpf", "matchall", "flower" (required to add or replace), ...
 ---@field handle string u32: "800::800" (table:bucket:node); others "0x1"
 ---@field parent string "1:", "ingress", "egress", "root"
 ---@field prio integer tc's "pref"
@@ -69,7 +69,7 @@ function Filter:json() end
 
 ---Example: `filter.add{dev = "v0", parent = "1:", protocol = "ip", prio = 1, kind = "u32", match = {src = "10.0.0.0/24"}, flowid = "1:20"}`
 ---@class FilterOpts
----@field dev string|integer|Link
+---@field dev? string|integer|Link required, except in a Link's methods (`l:filter_add{}`)
 ---@field parent string "1:", "ingress", "egress", "root"
 ---@field protocol? string default "all" when adding
 ---@field prio? integer the kernel picks one when absent

@@ -3,8 +3,9 @@
 
 ---@alias NetnsName string the name of a namespace under /run/netns (as `ip netns` lists them)
 
+---Every `<module>_<op>` Handle method works on a Netns too (`ns:route_add{...}`): the class extends Handle.
 ---Example: `local red = netns.open("red"); print(red.name, red.path, red.inode, red.nsid)`
----@class Netns
+---@class Netns: Handle
 ---@field name string? the name under /run/netns, if it has one
 ---@field path string? the file it was opened from
 ---@field inode integer its identity: equal inodes are the same namespace

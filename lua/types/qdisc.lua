@@ -62,10 +62,10 @@ function Qdisc:json() end
 
 ---Example: `qdisc.replace{dev = "v0", parent = "root", handle = "1:", kind = "tbf", rate = "1mbit", burst = "32kb", latency = "50ms"}`
 ---@class QdiscOpts
----@field dev string|integer|Link a Link acts in the Link's namespace
+---@field dev? string|integer|Link required, except in a Link's methods (`l:qdisc_add{}`); a Link acts in the Link's namespace
 ---@field parent? string "root" (default), "ingress", "clsact", "1:10"
 ---@field handle? string "1:" (the kernel picks one when absent)
----@field kind string
+---@field kind? string required to add or replace
 ---@field estimator? {interval: string, time_const: string} a rate estimator ("250ms", "1s"; tc's `estimator`): stats get rate_bps/rate_pps
 ---@field ingress_block? integer
 ---@field egress_block? integer
