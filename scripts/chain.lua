@@ -56,9 +56,9 @@ for i = 1, n do
   local ok, err = pcall(qdisc.replace, {dev = nodes[i]:link("east"), parent = "root", handle = "1:",
                                         kind = "netem", delay = delay})
   if not ok then
-    ---@cast err NluaError
-    if err.code ~= "ENOENT" then error(err, 0) end
-    print(("netem: this kernel has no netem qdisc (%s); the chain has no delay"):format(err.message))
+    local e = err --[[@as NluaError]]
+    if e.code ~= "ENOENT" then error(e, 0) end
+    print(("netem: this kernel has no netem qdisc (%s); the chain has no delay"):format(e.message))
     break
   end
   impaired = impaired + 1

@@ -34,5 +34,6 @@ for _, f in ipairs(s:filters{parent = "ingress"}) do print(f:show()) end
 local r = client:exec{"ping", "-c", "3", "-i", "0.2", "-W", "2", "10.0.0.2"}
 io.write(r.stdout)
 assert(r.ok, "client cannot reach server through the shaped ingress: " .. r.stderr)
+local tbf = assert(ifb:qdiscs()[1])
 print(("ifb: server's ingress shaped to %s through ifb0 (%d packets so far); `nlua --down ifb` removes it")
-  :format(rate, ifb:qdiscs()[1].stats.packets))
+  :format(rate, tbf.stats.packets))

@@ -77,7 +77,7 @@ impl Func {
         }))
     }
 
-    /// `link.add(opts: LinkAddOpts) -> Link, Link?`, under the name `shown`.
+    /// `link.add(opts: LinkAddOpts) -> Link, Link`, under the name `shown`.
     pub fn signature_as(&self, shown: &str) -> String {
         let args: Vec<String> = (0..self.args.len())
             .filter_map(|i| self.param(i))
@@ -94,9 +94,10 @@ impl Func {
         s
     }
 
-    /// Declared without any annotation (the Handle stubs list op names only).
+    /// A Handle method with no text of its own: the module function of the
+    /// same name (`Handle:link_add` is `link.add`), typed like it for editors.
     pub fn is_bare(&self) -> bool {
-        !self.args.is_empty() && self.params.is_empty() && self.returns.is_empty() && self.doc.is_empty()
+        self.method && self.owner == "Handle" && self.doc.is_empty()
     }
 
     /// The signature under its own name.
@@ -468,7 +469,7 @@ mod tests {
     fn functions_carry_params_returns_and_doc() {
         let s = get();
         let add = s.func("link.add").expect("link.add is in the stubs");
-        assert_eq!(add.signature(), "link.add(opts: LinkAddOpts) -> Link, Link?");
+        assert_eq!(add.signature(), "link.add(opts: LinkAddOpts) -> Link, Link");
         assert!(add.doc.starts_with("Create a link"), "{}", add.doc);
         let up = s.func("Link:up").unwrap();
         assert_eq!(up.signature(), "Link:up() -> Link");

@@ -90,8 +90,17 @@ function Link:class_add(opts) end
 
 ---@class Handle
 local Handle = {}
+---@param dev string|integer|Link|{dev: string|integer|Link, parent?: string}
+---@return Class[]
 function Handle:class_list(dev) end
+---@param opts ClassOpts
+---@return Class
 function Handle:class_add(opts) end
+---@param opts ClassOpts
+---@return Class
 function Handle:class_replace(opts) end
+---@param opts ClassOpts
+---@return Class
 function Handle:class_change(opts) end
+---@param c ClassOpts|Class {dev=, classid=} or a Class
 function Handle:class_del(c) end

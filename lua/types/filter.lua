@@ -149,8 +149,17 @@ function Link:filter_add(opts) end
 
 ---@class Handle
 local Handle = {}
+---@param dev string|integer|Link|{dev: string|integer|Link, parent?: string}
+---@return Filter[]
 function Handle:filter_list(dev) end
+---@param opts FilterOpts
+---@return Filter
 function Handle:filter_add(opts) end
+---@param opts FilterOpts
+---@return Filter
 function Handle:filter_replace(opts) end
+---@param opts FilterOpts
+---@return Filter
 function Handle:filter_change(opts) end
+---@param f FilterOpts|Filter {dev=, parent=, prio=[, handle=, kind=]} or a Filter
 function Handle:filter_del(f) end

@@ -163,7 +163,7 @@ function link.get(id) end
 ---Create a link; a veth returns both ends.
 ---Example: `local v0, v1 = link.add{name = "v0", kind = "veth", peer = {name = "v1"}}`
 ---@param opts LinkAddOpts
----@return Link, Link?
+---@return Link, Link peer the veth peer (other kinds return the one link)
 function link.add(opts) end
 ---Example: `link.del("v0")`
 ---@param l string|integer|Link

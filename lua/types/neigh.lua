@@ -100,16 +100,29 @@ function neigh.del(n) end
 ---@return integer
 function neigh.flush(filter) end
 
+---@class Link
+local Link = {}
 ---This link's neighbours.
 ---Example: `for _, n in ipairs(link.get("v0"):neighs()) do print(n) end`
 ---@param filter? NeighListFilter
 ---@return Neigh[]
 function Link:neighs(filter) end
 
+---@class Handle
+local Handle = {}
+---@param filter? NeighListFilter
+---@return Neigh[]
 function Handle:neigh_list(filter) end
+---@param opts NeighOpts
 function Handle:neigh_add(opts) end
+---@param opts NeighOpts
 function Handle:neigh_replace(opts) end
+---@param opts NeighOpts
 function Handle:neigh_change(opts) end
+---@param opts NeighOpts
 function Handle:neigh_append(opts) end
+---@param n NeighOpts|Neigh
 function Handle:neigh_del(n) end
+---@param filter NeighListFilter
+---@return integer
 function Handle:neigh_flush(filter) end

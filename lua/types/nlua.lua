@@ -6,15 +6,38 @@
 ---Every module function is also a Handle method, bound to the handle's namespace:
 ---`h:link_list{}`, `h:link_add{...}`, `h:addr_add(...)`.
 local Handle = {}
+---@param filter? LinkListFilter
+---@return Link[]
 function Handle:link_list(filter) end
+---@param id string|integer|Link name or ifindex (a Link is read again)
+---@return Link
 function Handle:link_get(id) end
+---@param opts LinkAddOpts
+---@return Link, Link peer the veth peer (other kinds return the one link)
 function Handle:link_add(opts) end
+---@param l string|integer|Link
 function Handle:link_del(l) end
+---@param l string|integer|Link
+---@param opts LinkSetOpts
+---@return Link
 function Handle:link_set(l, opts) end
+---@param filter? {dev?: string|integer|Link, family?: string, scope?: string, label?: string}
+---@return Addr[]
 function Handle:addr_list(filter) end
+---@param dev string|integer|Link|AddrSpecOpts
+---@param address? string
+---@param opts? AddrOpts
 function Handle:addr_add(dev, address, opts) end
+---@param dev string|integer|Link|AddrSpecOpts
+---@param address? string
+---@param opts? AddrOpts
 function Handle:addr_replace(dev, address, opts) end
+---@param dev string|integer|Link|AddrSpecOpts|Addr
+---@param address? string
 function Handle:addr_del(dev, address) end
+---@param dev string|integer|Link|{dev: string|integer|Link, family?: string}
+---@param filter? {family?: string}
+---@return integer count
 function Handle:addr_flush(dev, filter) end
 
 ---Every error nlua raises is a value with fields (`pcall` returns it); `tostring(err)` is one line:

@@ -177,8 +177,17 @@ function Link:qdisc_replace(opts) end
 ---Example: `local h = netns.open("red"):handle(); print(h.inode, #h:link_list())`
 ---@class Handle
 local Handle = {}
+---@param filter? {dev?: string|integer|Link, parent?: string, handle?: string, kind?: string}
+---@return Qdisc[]
 function Handle:qdisc_list(filter) end
+---@param opts QdiscOpts
+---@return Qdisc
 function Handle:qdisc_add(opts) end
+---@param opts QdiscOpts
+---@return Qdisc
 function Handle:qdisc_replace(opts) end
+---@param opts QdiscOpts
+---@return Qdisc
 function Handle:qdisc_change(opts) end
+---@param q QdiscOpts|Qdisc {dev=, parent=} or {dev=, handle=}, or a Qdisc
 function Handle:qdisc_del(q) end

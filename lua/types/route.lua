@@ -182,18 +182,35 @@ function route.del(r) end
 ---@return integer
 function route.flush(filter) end
 
+---@class Link
+local Link = {}
 ---This link's routes (table main unless the filter says otherwise).
 ---Example: `for _, r in ipairs(link.get("v0"):routes()) do print(r) end`
 ---@param filter? RouteListFilter
 ---@return Route[]
 function Link:routes(filter) end
 
+---@class Handle
+local Handle = {}
+---@param filter? RouteListFilter
+---@return Route[]
 function Handle:route_list(filter) end
+---@param dst string an address
+---@param opts? RouteGetOpts
+---@return Route
 function Handle:route_get(dst, opts) end
+---@param opts RouteOpts|RouteOpts[]
 function Handle:route_add(opts) end
+---@param opts RouteOpts|RouteOpts[]
 function Handle:route_replace(opts) end
+---@param opts RouteOpts|RouteOpts[]
 function Handle:route_change(opts) end
+---@param opts RouteOpts|RouteOpts[]
 function Handle:route_append(opts) end
+---@param opts RouteOpts|RouteOpts[]
 function Handle:route_prepend(opts) end
+---@param r RouteOpts|Route|RouteOpts[]
 function Handle:route_del(r) end
+---@param filter RouteListFilter
+---@return integer
 function Handle:route_flush(filter) end

@@ -79,6 +79,12 @@ function rule.add(opts) end
 ---@param r RuleOpts|Rule
 function rule.del(r) end
 
+---@class Handle
+local Handle = {}
+---@param filter? {family?: string, priority?: integer, table?: integer|string}
+---@return Rule[]
 function Handle:rule_list(filter) end
+---@param opts RuleOpts
 function Handle:rule_add(opts) end
+---@param r RuleOpts|Rule
 function Handle:rule_del(r) end
