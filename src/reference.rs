@@ -186,7 +186,7 @@ pub fn markdown() -> String {
     sections.push(String::new());
     out.push_str("Contents: [errors](#errors)");
     for m in &sections {
-        let title = if m.is_empty() { "REPL globals".to_string() } else { format!("{m}") };
+        let title = if m.is_empty() { "REPL globals".to_string() } else { m.to_string() };
         let _ = write!(out, " · [{title}](#{})", anchor(&title));
     }
     out.push_str("\n\n");
