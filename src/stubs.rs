@@ -24,15 +24,20 @@ pub static FILES: &[(&str, &str)] = &[
 /// A `---@param` or `---@field` line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// Field or parameter name.
     pub name: String,
+    /// The type, as written in the stub.
     pub ty: String,
+    /// Its description.
     pub desc: String,
+    /// Declared optional (`name?` or `T?`).
     pub optional: bool,
 }
 
 /// A `---@return` type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Return {
+    /// The returned type.
     pub ty: String,
     /// The name and description after the type ("count").
     pub desc: String,
@@ -49,7 +54,9 @@ pub struct Func {
     pub method: bool,
     /// The parameter names of the `function` line.
     pub args: Vec<String>,
+    /// The `---@param` lines.
     pub params: Vec<Field>,
+    /// The `---@return` types.
     pub returns: Vec<Return>,
     /// The `---` text lines before it.
     pub doc: String,
@@ -109,16 +116,22 @@ impl Func {
 /// One line of a class: a field, or a `---` note that heads a group of fields.
 #[derive(Debug, Clone)]
 pub enum Member {
+    /// A `---@field` line.
     Field(Field),
+    /// A `---` note heading a group of fields.
     Note(String),
 }
 
 /// A `---@class`, merged across the files that extend it.
 #[derive(Debug, Clone, Default)]
 pub struct Class {
+    /// The class name (`Link`, `LinkAddOpts`).
     pub name: String,
+    /// Classes it extends.
     pub parents: Vec<String>,
+    /// The `---` text before it.
     pub doc: String,
+    /// Its fields and notes, in order.
     pub members: Vec<Member>,
     /// The stub file that declares it first ("link.lua").
     pub file: &'static str,
@@ -127,16 +140,22 @@ pub struct Class {
 /// A `---@alias NAME TYPE description`.
 #[derive(Debug, Clone)]
 pub struct Alias {
+    /// The alias name (`LinkName`).
     pub name: String,
+    /// The type it stands for.
     pub ty: String,
+    /// Its description.
     pub desc: String,
 }
 
 /// Everything the stubs declare.
 #[derive(Debug, Default)]
 pub struct Stubs {
+    /// Functions and methods.
     pub funcs: Vec<Func>,
+    /// Classes.
     pub classes: Vec<Class>,
+    /// Aliases.
     pub aliases: Vec<Alias>,
     /// Global tables (`link = {}`), in file order.
     pub modules: Vec<String>,

@@ -38,7 +38,9 @@ pub type OpFn = fn(&Lua, &Rc<engine::Handle>, MultiValue) -> mlua::Result<MultiV
 
 /// One operation of a module.
 pub struct Op {
+    /// The op's name (`list`): `link.list` and `h:link_list`.
     pub name: &'static str,
+    /// The function.
     pub f: OpFn,
     /// Changes the system (refused in read-only runtimes).
     pub mutates: bool,
@@ -46,7 +48,9 @@ pub struct Op {
 
 /// A Lua module: its handle ops, plus anything else it registers itself.
 pub struct Module {
+    /// The module's global name (`link`).
     pub name: &'static str,
+    /// The operations.
     pub ops: &'static [Op],
     /// Registers functions and fields that are not handle ops.
     pub extra: Option<fn(&Lua, &Table) -> mlua::Result<()>>,
