@@ -16,7 +16,7 @@ if not pid then
   os.exit(2)
 end
 
-local ns = netns.pid(pid)
+local ns = netns.pid(pid --[[@as integer]])
 local eth0 = ns:link("eth0")
 
 local spec = {
@@ -31,7 +31,7 @@ local spec = {
 -- eth0 lives in the process's namespace; its qdisc methods act there.
 local ok, q = pcall(eth0.qdisc_add, eth0, spec)
 if not ok then
-  if q.code ~= "EEXIST" then error(q, 0) end
+  if (q --[[@as NluaError]]).code ~= "EEXIST" then error(q, 0) end
   q = eth0:qdisc_replace(spec)
 end
 print(q)

@@ -53,6 +53,12 @@ struct Cli {
     /// With --monitor: one JSON object per event
     #[arg(long = "json")]
     json: bool,
+    /// Write the LuaLS type stubs to DIR/.nlua/types and a .luarc.json in DIR (editor completion and checks)
+    #[arg(long = "types", value_name = "DIR")]
+    types: Option<std::path::PathBuf>,
+    /// Print the API reference (docs/reference.md) generated from the type stubs
+    #[arg(long = "reference")]
+    reference: bool,
     /// Run everything inside the named network namespace (like `ip -n NAME`)
     #[arg(long = "netns", value_name = "NAME")]
     netns: Option<String>,
@@ -132,6 +138,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         if cli.exec.is_empty() && cli.script.is_empty() && !cli.interactive {
             return Ok(ExitCode::SUCCESS);
         }
+    }
+    if let Some(dir) = &cli.types {
+        for line in nlua::reference::write_types(dir).map_err(|e| format!("--types {}: {e}", dir.display()))? {
+            println!("{line}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.reference {
+        print!("{}", nlua::reference::markdown());
+        return Ok(ExitCode::SUCCESS);
     }
     // First, so `--netns red --down topo` takes down a run made with `--netns red`.
     if let Some(name) = &cli.netns {

@@ -12,9 +12,11 @@ use crate::show::route::RtNames;
 /// What the words after `--monitor` ask for.
 #[derive(Debug, PartialEq)]
 pub struct Request {
+    /// Families to print.
     pub families: Vec<Family>,
     /// Put `[LINK]`-style labels before events (`all` or `label`, as ip does).
     pub label: bool,
+    /// Print JSON lines.
     pub json: bool,
 }
 

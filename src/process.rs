@@ -20,7 +20,9 @@ use crate::netns::ExecSetup;
 /// A command: an argv, or a line for `/bin/sh -c`.
 #[derive(Debug, Clone)]
 pub enum Cmd {
+    /// An argv vector, run directly.
     Argv(Vec<String>),
+    /// A shell line, run with /bin/sh -c.
     Shell(String),
 }
 
@@ -37,9 +39,13 @@ impl Cmd {
 /// How to run it.
 #[derive(Debug, Clone, Default)]
 pub struct RunOpts {
+    /// Bytes written to the command's stdin.
     pub stdin: Option<Vec<u8>>,
+    /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// Working directory.
     pub cwd: Option<String>,
+    /// Kill the process group after this long.
     pub timeout: Option<Duration>,
 }
 
@@ -59,9 +65,13 @@ pub enum Output {
 /// How a command ended.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
+    /// Exit status (None when killed by a signal).
     pub code: Option<i32>,
+    /// The signal that ended it.
     pub signal: Option<i32>,
+    /// What it wrote to stdout.
     pub stdout: Vec<u8>,
+    /// What it wrote to stderr.
     pub stderr: Vec<u8>,
     /// Killed because the timeout passed.
     pub timed_out: bool,
@@ -82,7 +92,9 @@ impl Outcome {
 /// and everything the command produced.
 #[derive(Debug, Clone)]
 pub struct Failed {
+    /// The error (ECHILD, or ETIMEDOUT).
     pub error: Error,
+    /// What the command did.
     pub outcome: Outcome,
 }
 
@@ -318,9 +330,11 @@ struct Exit {
 pub struct Process {
     pidfd: OwnedFd,
     exit: Arc<Exit>,
+    /// Its process id.
     pub pid: u32,
     /// See [`start_time`].
     pub start_time: u64,
+    /// Its command line.
     pub cmd: Cmd,
     out: Option<Capture>,
     err: Option<Capture>,

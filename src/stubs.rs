@@ -25,15 +25,20 @@ pub static FILES: &[(&str, &str)] = &[
 /// A `---@param` or `---@field` line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// Field or parameter name.
     pub name: String,
+    /// The type, as written in the stub.
     pub ty: String,
+    /// Its description.
     pub desc: String,
+    /// Declared optional (`name?` or `T?`).
     pub optional: bool,
 }
 
 /// A `---@return` type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Return {
+    /// The returned type.
     pub ty: String,
     /// The name and description after the type ("count").
     pub desc: String,
@@ -50,10 +55,14 @@ pub struct Func {
     pub method: bool,
     /// The parameter names of the `function` line.
     pub args: Vec<String>,
+    /// The `---@param` lines.
     pub params: Vec<Field>,
+    /// The `---@return` types.
     pub returns: Vec<Return>,
     /// The `---` text lines before it.
     pub doc: String,
+    /// The stub file it is declared in ("link.lua").
+    pub file: &'static str,
 }
 
 impl Func {
@@ -76,7 +85,7 @@ impl Func {
         }))
     }
 
-    /// `link.add(opts: LinkAddOpts) -> Link, Link?`, under the name `shown`.
+    /// `link.add(opts: LinkAddOpts) -> Link, Link`, under the name `shown`.
     pub fn signature_as(&self, shown: &str) -> String {
         let args: Vec<String> = (0..self.args.len())
             .filter_map(|i| self.param(i))
@@ -93,9 +102,10 @@ impl Func {
         s
     }
 
-    /// Declared without any annotation (the Handle stubs list op names only).
+    /// A Handle method with no text of its own: the module function of the
+    /// same name (`Handle:link_add` is `link.add`), typed like it for editors.
     pub fn is_bare(&self) -> bool {
-        !self.args.is_empty() && self.params.is_empty() && self.returns.is_empty() && self.doc.is_empty()
+        self.method && self.owner == "Handle" && self.doc.is_empty()
     }
 
     /// The signature under its own name.
@@ -107,35 +117,51 @@ impl Func {
 /// One line of a class: a field, or a `---` note that heads a group of fields.
 #[derive(Debug, Clone)]
 pub enum Member {
+    /// A `---@field` line.
     Field(Field),
+    /// A `---` note heading a group of fields.
     Note(String),
 }
 
 /// A `---@class`, merged across the files that extend it.
 #[derive(Debug, Clone, Default)]
 pub struct Class {
+    /// The class name (`Link`, `LinkAddOpts`).
     pub name: String,
+    /// Classes it extends.
     pub parents: Vec<String>,
+    /// The `---` text before it.
     pub doc: String,
+    /// Its fields and notes, in order.
     pub members: Vec<Member>,
+    /// The stub file that declares it first ("link.lua").
+    pub file: &'static str,
 }
 
 /// A `---@alias NAME TYPE description`.
 #[derive(Debug, Clone)]
 pub struct Alias {
+    /// The alias name (`LinkName`).
     pub name: String,
+    /// The type it stands for.
     pub ty: String,
+    /// Its description.
     pub desc: String,
 }
 
 /// Everything the stubs declare.
 #[derive(Debug, Default)]
 pub struct Stubs {
+    /// Functions and methods.
     pub funcs: Vec<Func>,
+    /// Classes.
     pub classes: Vec<Class>,
+    /// Aliases.
     pub aliases: Vec<Alias>,
     /// Global tables (`link = {}`), in file order.
     pub modules: Vec<String>,
+    /// The `---` text before a global table (`link = {}`), by module.
+    pub module_docs: Vec<(String, String)>,
     /// Typed non-function members of modules (`nlua.version`): (module, field).
     pub module_fields: Vec<(String, Field)>,
 }
@@ -145,8 +171,8 @@ pub fn get() -> &'static Stubs {
     static STUBS: OnceLock<Stubs> = OnceLock::new();
     STUBS.get_or_init(|| {
         let mut s = Stubs::default();
-        for (_, text) in FILES {
-            s.parse(text);
+        for (file, text) in FILES {
+            s.parse(file, text);
         }
         s
     })
@@ -269,16 +295,16 @@ fn function_line(line: &str) -> Option<(String, bool, String, Vec<String>)> {
 }
 
 impl Stubs {
-    fn class_mut(&mut self, name: &str) -> &mut Class {
+    fn class_mut(&mut self, name: &str, file: &'static str) -> &mut Class {
         if let Some(i) = self.classes.iter().position(|c| c.name == name) {
             return &mut self.classes[i];
         }
-        self.classes.push(Class { name: name.to_string(), ..Default::default() });
+        self.classes.push(Class { name: name.to_string(), file, ..Default::default() });
         self.classes.last_mut().unwrap()
     }
 
     /// Read one stub file.
-    fn parse(&mut self, text: &str) {
+    fn parse(&mut self, file: &'static str, text: &str) {
         let mut doc: Vec<String> = Vec::new();
         let mut params = Vec::new();
         let mut returns = Vec::new();
@@ -296,7 +322,7 @@ impl Stubs {
                             None => (rest.trim(), Vec::new()),
                         };
                         let d = std::mem::take(&mut doc).join("\n");
-                        let c = self.class_mut(name);
+                        let c = self.class_mut(name, file);
                         c.parents.extend(parents);
                         if c.doc.is_empty() {
                             c.doc = d;
@@ -307,7 +333,7 @@ impl Stubs {
                         let f = field_line(rest);
                         if let Some(c) = &class {
                             let notes = std::mem::take(&mut doc);
-                            let c = self.class_mut(&c.clone());
+                            let c = self.class_mut(&c.clone(), file);
                             c.members.extend(notes.into_iter().map(Member::Note));
                             c.members.push(Member::Field(f));
                         }
@@ -333,6 +359,7 @@ impl Stubs {
                     params: std::mem::take(&mut params),
                     returns: std::mem::take(&mut returns),
                     doc: std::mem::take(&mut doc).join("\n"),
+                    file,
                 });
                 class = None;
             } else {
@@ -340,6 +367,9 @@ impl Stubs {
                     let lhs = lhs.trim();
                     if line.ends_with("= {}") && !lhs.starts_with("local ") && lhs.chars().all(|c| c.is_alphanumeric() || c == '_') {
                         self.modules.push(lhs.to_string());
+                        if !doc.is_empty() {
+                            self.module_docs.push((lhs.to_string(), doc.join("\n")));
+                        }
                     } else if let (Some(ty), Some((m, f))) = (&typed, lhs.split_once('.')) {
                         let field = Field { name: f.to_string(), ty: ty.clone(), desc: doc.join(" "), optional: false };
                         self.module_fields.push((m.to_string(), field));
@@ -459,7 +489,7 @@ mod tests {
     fn functions_carry_params_returns_and_doc() {
         let s = get();
         let add = s.func("link.add").expect("link.add is in the stubs");
-        assert_eq!(add.signature(), "link.add(opts: LinkAddOpts) -> Link, Link?");
+        assert_eq!(add.signature(), "link.add(opts: LinkAddOpts) -> Link, Link");
         assert!(add.doc.starts_with("Create a link"), "{}", add.doc);
         let up = s.func("Link:up").unwrap();
         assert_eq!(up.signature(), "Link:up() -> Link");
@@ -538,3 +568,4 @@ mod coverage {
         assert!(missing.is_empty(), "not in lua/types/*.lua: {missing:?}");
     }
 }
+

@@ -153,9 +153,9 @@ fn promiscuity_counts_packet_sockets() {
 unsafe fn libc_packet_promisc(ifindex: u32) -> std::os::fd::OwnedFd {
     use nix::libc;
     use std::os::fd::FromRawFd;
+    // CLOEXEC: a command another test thread starts meanwhile must not inherit
+    // the socket (it would keep the promiscuity counter raised after the drop).
     unsafe {
-        // CLOEXEC: other test threads start commands all the time, and a child
-        // holding a copy would keep the socket (and its promiscuity) alive.
         let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, (libc::ETH_P_ALL as u16).to_be() as i32);
         assert!(fd >= 0);
         let mreq = libc::packet_mreq { mr_ifindex: ifindex as i32, mr_type: libc::PACKET_MR_PROMISC as u16, mr_alen: 0, mr_address: [0; 8] };

@@ -138,7 +138,7 @@ fn is_mac(s: &str) -> bool {
 
 /// What differs between two worlds built the same way: MAC addresses (and
 /// the bridge ids and IPv6 link-local addresses made from them), running
-/// timers, and qdisc handles the kernel picks itself (8000: and up).
+/// timers, and qdisc handles the kernel picks itself (8000: to ffff:).
 fn normalized(v: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {

@@ -54,8 +54,9 @@ fn example_lab_pings_across_and_tears_down() {
 #[test]
 fn chaos_netem_by_pid() {
     let (ok, out, err) = sh_isolated(
-        r#"ip netns add c && ip -n c link add eth0 type veth peer name p0 &&
-           ip netns exec c sleep 30 & pid=$!; sleep 0.3
+        r#"ip netns add c && ip -n c link add eth0 type veth peer name p0 || exit 1
+           ip netns exec c sleep 30 & pid=$!
+           until [ "$(stat -Lc %i /proc/$pid/ns/net)" = "$(stat -Lc %i /run/netns/c)" ]; do sleep 0.01; done
            python3 $ROOT/tests/fixtures/capture.py chaos_run_tmp -- $NLUA $ROOT/scripts/chaos_netem.lua $pid 100ms 5% 20ms >/dev/null
            $NLUA $ROOT/scripts/chaos_netem.lua $pid 100ms 5% 20ms; echo "rc=$?"; kill $pid"#,
     );

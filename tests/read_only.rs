@@ -61,3 +61,40 @@ fn read_only_refuses_every_mutation_and_still_reads() {
         assert!(n > 5, "reads still work");
     });
 }
+
+/// Every module op that changes the system is refused by a read-only runtime
+/// before it looks at its arguments, whether called as a module function or
+/// as a Handle method; and the builder's other options do not lift it.
+#[test]
+fn read_only_covers_every_mutating_op() {
+    in_netns(|| {
+        let rt = nlua::Runtime::builder().read_only(true).stdlib(nlua::Stdlib::Safe).modules(["link", "addr", "route", "rule", "neigh", "qdisc", "class", "filter", "netns"]).build().unwrap();
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for m in nlua::lua::MODULES {
+            for op in m.ops.iter().filter(|op| op.mutates) {
+                for call in [format!("{}.{}()", m.name, op.name), format!("nlua.handle():{}_{}()", m.name, op.name)] {
+                    let want = format!("{}.{}: refused: this runtime is read-only", m.name, op.name);
+                    let got: String = rt
+                        .lua()
+                        .load(format!("local ok, e = pcall(function() return {call} end) return ok and 'ran' or tostring(e)"))
+                        .eval()
+                        .unwrap();
+                    if got != want {
+                        wrong.push(format!("{call}: {got}"));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert!(checked >= 60, "only {checked} calls checked");
+        for (chunk, want) in [
+            ("netns.add('x')", "netns.add: refused: this runtime is read-only"),
+            ("netns.current():del()", "Netns.del: refused: this runtime is read-only"),
+        ] {
+            let got: String = rt.lua().load(format!("local ok, e = pcall(function() return {chunk} end) return tostring(e)")).eval().unwrap();
+            assert_eq!(got, want);
+        }
+    });
+}

@@ -126,7 +126,7 @@ fn tab_completes_module_functions_options_and_live_names() {
     p.send("link.add{name = 'vx0', kind = 'vxlan', dstp\t");
     p.shows("kind = 'vxlan', dstport=");
     p.send("4789, id = 42");
-    p.shows("4789, id = 42  -- link.add(opts: LinkAddOpts) -> Link, Link?");
+    p.shows("4789, id = 42  -- link.add(opts: LinkAddOpts) -> Link, Link");
     p.send("}\r");
     let out = p.expect(PROMPT);
     assert!(out.contains(": vx0: <BROADCAST,MULTICAST> mtu "), "{out}");
@@ -223,7 +223,7 @@ fn the_prompt_names_the_namespace_and_help_reads_the_stubs() {
     p.expect("1\nnlua(red)> ");
     p.send("help(link.add)\r");
     let h = p.expect("nlua(red)> ");
-    assert!(h.contains("link.add(opts: LinkAddOpts) -> Link, Link?\n  Create a link"), "{h}");
+    assert!(h.contains("link.add(opts: LinkAddOpts) -> Link, Link\n  Create a link"), "{h}");
     p.send(".help\r");
     assert!(p.expect("nlua(red)> ").contains("Ctrl-C"));
     bye(p);

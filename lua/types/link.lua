@@ -3,6 +3,7 @@
 
 ---@alias LinkName string the name of a link in the namespace at hand
 
+---Example: `local l = link.get("eth0"); print(l.name, l.index, l.mtu, l.mac, l.operstate, l.stats.rx_bytes)`
 ---@class Link
 ---@field name string
 ---@field index integer
@@ -37,45 +38,58 @@
 local Link = {}
 
 ---Bring the link up. Returns the link.
+---Example: `link.get("v0"):up()`
 ---@return Link
 function Link:up() end
 ---Take the link down. Returns the link.
+---Example: `link.get("v0"):down()`
 ---@return Link
 function Link:down() end
 ---Change the link; only the fields given change. `master=false` detaches.
+---Example: `link.get("v0"):set{mtu = 1400, alias = "uplink", master = "br0"}`
 ---@param opts LinkSetOpts
 ---@return Link
 function Link:set(opts) end
 ---Delete the link.
+---Example: `link.get("v0"):del()`
 function Link:del() end
 ---Read the link again.
+---Example: `local l = link.get("v0"); os.execute("ip link set v0 mtu 1400"); print(l:refresh().mtu)`
 ---@return Link
 function Link:refresh() end
 ---This link's addresses.
+---Example: `for _, a in ipairs(link.get("v0"):addrs{family = "inet"}) do print(a.prefix) end`
 ---@param filter? {family?: string, scope?: string, label?: string}
 ---@return Addr[]
 function Link:addrs(filter) end
+---Example: `link.get("v0"):addr_add("2001:db8::1/64", {nodad = true})`
 ---@param address string "10.0.0.1/24"
 ---@param opts? AddrOpts
 function Link:addr_add(address, opts) end
+---Example: `link.get("v0"):addr_replace("10.0.0.1/24", {valid_lft = 300, preferred_lft = 300})`
 ---@param address string
 ---@param opts? AddrOpts
 function Link:addr_replace(address, opts) end
+---Example: `link.get("v0"):addr_del("10.0.0.1/24")`
 ---@param address string|Addr
 function Link:addr_del(address) end
+---Example: `print(link.get("v0"):addr_flush{family = "inet6"} .. " addresses removed")`
 ---@param filter? {family?: string}
 ---@return integer count
 function Link:addr_flush(filter) end
 ---The link as `ip link show` prints it, with `{addrs=true}` as `ip addr show`
 ---does, with `{brief=true}` as the line of `ip -br link`.
+---Example: `print(link.get("v0"):show{addrs = true})`
 ---@param opts? {addrs?: boolean, brief?: boolean}
 ---@return string
 function Link:show(opts) end
 ---JSON as `ip -j -s -d link show` prints the link: the same keys and values, kind data included
 ---(bridge, bridge ports, vxlan, macvlan/macvtap, tun/tap, vlan, vrf; other kinds use link.add option names).
+---Example: `print(link.get("v0"):json())`
 ---@return string
 function Link:json() end
 
+---Example: `link.add{name = "vx0", kind = "vxlan", id = 42, dstport = 4789, remote = "192.0.2.2", dev = "eth0", mtu = 1450}`
 ---@class LinkAddOpts
 ---@field name string
 ---@field kind string "veth", "bridge", "vxlan", "macvlan", "macvtap", "tun", "tap", "ifb", "vlan", "bond", "vrf", ...
@@ -97,6 +111,7 @@ function Link:json() end
 ---@field peer? LinkPeerOpts veth only
 ---@field [string] any the kind's options: vxlan id/dstport/remote/dev..., bridge stp_state..., macvlan mode...
 
+---Example: `link.add{name = "v0", kind = "veth", peer = {name = "v1", netns = "red", mtu = 9000, up = true}}`
 ---@class LinkPeerOpts
 ---@field name string
 ---@field index? integer
@@ -110,6 +125,7 @@ function Link:json() end
 ---@field group? integer
 ---@field master? string|integer|Link
 
+---Example: `link.set("v0", {name = "uplink", mtu = 9000, up = true, netns = "red"})`
 ---@class LinkSetOpts
 ---@field name? string
 ---@field mtu? integer
@@ -127,25 +143,32 @@ function Link:json() end
 ---@field netns? Netns|string move the link there (the object follows it)
 ---@field [string] any the kind's options
 
+---Example: `link.list{kind = "veth", up = true, master = "br0"}`
 ---@class LinkListFilter
 ---@field kind? string
 ---@field master? string|integer|Link
 ---@field up? boolean
 
+---Network interfaces, as `ip link`: list, read, create (veth, bridge, vxlan, macvlan, tun/tap, ifb, ...), change and delete. Each link is a `Link` bound to its namespace.
 link = {}
 
+---Example: `for _, l in ipairs(link.list{kind = "veth"}) do print(l.name, l.operstate) end`
 ---@param filter? LinkListFilter
 ---@return Link[]
 function link.list(filter) end
+---Example: `print(link.get("lo").mtu, link.get(1).name)`
 ---@param id string|integer|Link name or ifindex (a Link is read again)
 ---@return Link
 function link.get(id) end
 ---Create a link; a veth returns both ends.
+---Example: `local v0, v1 = link.add{name = "v0", kind = "veth", peer = {name = "v1"}}`
 ---@param opts LinkAddOpts
----@return Link, Link?
+---@return Link, Link peer the veth peer (other kinds return the one link)
 function link.add(opts) end
+---Example: `link.del("v0")`
 ---@param l string|integer|Link
 function link.del(l) end
+---Example: `link.set("v0", {mtu = 9000, up = true})`
 ---@param l string|integer|Link
 ---@param opts LinkSetOpts
 ---@return Link

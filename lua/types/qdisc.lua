@@ -5,6 +5,7 @@
 -- "1.5s", "250us", bare = µs; percentages "1%", "0.5%", bare = percent.
 -- Handles "1:", "ffff:"; parents "root", "ingress", "clsact", "1:10".
 
+---Example: `for _, q in ipairs(qdisc.list{dev = "v0"}) do print(q.kind, q.handle, q.parent, q.stats.drops) end`
 ---@class Qdisc
 ---@field dev string the device's name
 ---@field ifindex integer
@@ -16,26 +17,33 @@
 ---@field stats TcStats
 local Qdisc = {}
 ---Delete this qdisc.
+---Example: `qdisc.list{dev = "v0", parent = "root"}[1]:del()`
 function Qdisc:del() end
 ---Change options in place (`tc qdisc change`); what is not given stays.
+---Example: `qdisc.list{dev = "v0", kind = "tbf"}[1]:change{rate = "2mbit"}`
 ---@param opts table
 ---@return Qdisc
 function Qdisc:change(opts) end
 ---Replace with these options merged over the current ones (`tc qdisc replace`).
+---Example: `qdisc.list{dev = "v0", kind = "tbf"}[1]:replace{rate = "5mbit"}`
 ---@param opts table
 ---@return Qdisc
 function Qdisc:replace(opts) end
 ---Read the qdisc again.
+---Example: `local q = qdisc.list{dev = "v0"}[1]; print(q:refresh().stats.packets)`
 ---@return Qdisc
 function Qdisc:refresh() end
 ---The `tc qdisc show` line; `{stats=true}` adds the `tc -s` lines.
+---Example: `print(qdisc.list{dev = "v0"}[1]:show{stats = true})`
 ---@param opts? {stats?: boolean}
 ---@return string
 function Qdisc:show(opts) end
 ---JSON like an object of `tc -s -j qdisc show`.
+---Example: `print(qdisc.list{dev = "v0"}[1]:json())`
 ---@return string
 function Qdisc:json() end
 
+---Example: `local s = link.get("v0"):qdiscs()[1].stats; print(s.bytes, s.packets, s.drops, s.backlog)`
 ---@class TcStats
 ---@field bytes integer
 ---@field packets integer
@@ -52,11 +60,12 @@ function Qdisc:json() end
 ---@field tokens? integer
 ---@field ctokens? integer
 
+---Example: `qdisc.replace{dev = "v0", parent = "root", handle = "1:", kind = "tbf", rate = "1mbit", burst = "32kb", latency = "50ms"}`
 ---@class QdiscOpts
----@field dev string|integer|Link a Link acts in the Link's namespace
+---@field dev? string|integer|Link required, except in a Link's methods (`l:qdisc_add{}`); a Link acts in the Link's namespace
 ---@field parent? string "root" (default), "ingress", "clsact", "1:10"
 ---@field handle? string "1:" (the kernel picks one when absent)
----@field kind string
+---@field kind? string required to add or replace
 ---@field estimator? {interval: string, time_const: string} a rate estimator ("250ms", "1s"; tc's `estimator`): stats get rate_bps/rate_pps
 ---@field ingress_block? integer
 ---@field egress_block? integer
@@ -122,22 +131,28 @@ function Qdisc:json() end
 ---@field depth? integer
 ---@field headdrop? boolean sfq
 
+---Queueing disciplines, as `tc qdisc`, in tc(8)'s words and units. See docs/tc.md.
 qdisc = {}
+---Example: `for _, q in ipairs(qdisc.list{dev = "v0"}) do print(q) end`
 ---@param filter? {dev?: string|integer|Link, parent?: string, handle?: string, kind?: string}
 ---@return Qdisc[]
 function qdisc.list(filter) end
 ---`tc qdisc add`; EEXIST when one is in the place (use replace).
+---Example: `qdisc.add{dev = "v0", parent = "root", handle = "1:", kind = "htb", default = "10"}`
 ---@param opts QdiscOpts
 ---@return Qdisc
 function qdisc.add(opts) end
 ---`tc qdisc replace`: add, or take the place of what is there.
+---Example: `qdisc.replace{dev = "v0", kind = "netem", delay = "100ms", jitter = "10ms", loss = "1%"}`
 ---@param opts QdiscOpts
 ---@return Qdisc
 function qdisc.replace(opts) end
 ---`tc qdisc change`: new options for an existing qdisc.
+---Example: `qdisc.change{dev = "v0", handle = "1:", kind = "tbf", rate = "2mbit", burst = "32kb", latency = "50ms"}`
 ---@param opts QdiscOpts
 ---@return Qdisc
 function qdisc.change(opts) end
+---Example: `qdisc.del{dev = "v0", parent = "root"}`
 ---@param q QdiscOpts|Qdisc {dev=, parent=} or {dev=, handle=}, or a Qdisc
 function qdisc.del(q) end
 
@@ -145,21 +160,34 @@ function qdisc.del(q) end
 ---@class Link
 local Link = {}
 ---The qdiscs of this link.
+---Example: `for _, q in ipairs(link.get("v0"):qdiscs()) do print(q) end`
 ---@param filter? {parent?: string, handle?: string, kind?: string}
 ---@return Qdisc[]
 function Link:qdiscs(filter) end
 ---qdisc.add with `dev` set to this link (in its namespace).
+---Example: `link.get("v0"):qdisc_add{kind = "ingress"}`
 ---@param opts QdiscOpts
 ---@return Qdisc
 function Link:qdisc_add(opts) end
+---Example: `link.get("v0"):qdisc_replace{handle = "1:", kind = "pfifo", limit = 100}`
 ---@param opts QdiscOpts
 ---@return Qdisc
 function Link:qdisc_replace(opts) end
 
+---Example: `local h = netns.open("red"):handle(); print(h.inode, #h:link_list())`
 ---@class Handle
 local Handle = {}
+---@param filter? {dev?: string|integer|Link, parent?: string, handle?: string, kind?: string}
+---@return Qdisc[]
 function Handle:qdisc_list(filter) end
+---@param opts QdiscOpts
+---@return Qdisc
 function Handle:qdisc_add(opts) end
+---@param opts QdiscOpts
+---@return Qdisc
 function Handle:qdisc_replace(opts) end
+---@param opts QdiscOpts
+---@return Qdisc
 function Handle:qdisc_change(opts) end
+---@param q QdiscOpts|Qdisc {dev=, parent=} or {dev=, handle=}, or a Qdisc
 function Handle:qdisc_del(q) end

@@ -1,6 +1,7 @@
 ---@meta
 -- Type stubs for the `rule` module and the Rule userdata (LuaLS).
 
+---Example: `for _, x in ipairs(rule.list{family = "inet"}) do print(x.priority, x.from, x.table, x.action) end`
 ---@class Rule
 ---@field family string "inet" or "inet6"
 ---@field priority integer
@@ -27,11 +28,14 @@
 ---@field handle Handle
 local Rule = {}
 ---Delete exactly this rule.
+---Example: `rule.list{priority = 1000}[1]:del()`
 function Rule:del() end
 ---JSON with the keys `ip -j rule show` uses.
+---Example: `print(rule.list()[1]:json())`
 ---@return string
 function Rule:json() end
 
+---Example: `rule.add{fwmark = "0x7/0xff", table = 200, priority = 1001}`
 ---@class RuleOpts
 ---@field family? string "inet" (default) or "inet6"
 ---@field from? string prefix or "all"
@@ -60,17 +64,27 @@ function Rule:json() end
 ---@field protocol? string|integer alias of proto
 ---@field tun_id? integer
 
+---Policy routing rules, as `ip rule`.
 rule = {}
 
+---Example: `for _, x in ipairs(rule.list{table = 100}) do print(x) end`
 ---@param filter? {family?: string, priority?: integer, table?: integer|string}
 ---@return Rule[]
 function rule.list(filter) end
+---Example: `rule.add{from = "10.1.0.0/16", table = 100, priority = 1000}`
 ---@param opts RuleOpts
 function rule.add(opts) end
 ---Delete the first rule matching the selectors, or exactly a listed Rule.
+---Example: `rule.del{priority = 1000}`
 ---@param r RuleOpts|Rule
 function rule.del(r) end
 
+---@class Handle
+local Handle = {}
+---@param filter? {family?: string, priority?: integer, table?: integer|string}
+---@return Rule[]
 function Handle:rule_list(filter) end
+---@param opts RuleOpts
 function Handle:rule_add(opts) end
+---@param r RuleOpts|Rule
 function Handle:rule_del(r) end

@@ -13,8 +13,11 @@ use super::schema::addr::{self as S, IFADDRMSG};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver, Value};
 use crate::units;
 
+/// `RTM_NEWADDR`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWADDR: u16 = 20;
+/// `RTM_DELADDR`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELADDR: u16 = 21;
+/// `RTM_GETADDR`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETADDR: u16 = 22;
 
 /// Lifetime value meaning "forever".
@@ -23,24 +26,35 @@ pub const INFINITY_LIFE_TIME: u32 = u32::MAX;
 /// An address as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Addr {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
+    /// Prefix length of the address.
     pub prefixlen: u8,
     /// IFA_F_* (from IFA_FLAGS when present, which carries all 32 bits).
     pub flags: u32,
+    /// Scope (RT_SCOPE_*: 0 universe/global, 253 link, 254 host).
     pub scope: u8,
+    /// Interface index.
     pub index: u32,
     /// IFA_LOCAL: the interface's own address (IPv4, and IPv6 with a peer).
     pub local: Option<IpAddr>,
     /// IFA_ADDRESS: the address (IPv6) or the peer (point-to-point).
     pub address: Option<IpAddr>,
+    /// Broadcast address.
     pub broadcast: Option<IpAddr>,
+    /// Anycast address (IFA_ANYCAST).
     pub anycast: Option<IpAddr>,
+    /// Address label (IFA_LABEL, `eth0:1`).
     pub label: Option<String>,
     /// Seconds; None or u32::MAX means forever.
     pub valid_lft: Option<u32>,
+    /// Preferred lifetime in seconds (None: forever).
     pub preferred_lft: Option<u32>,
+    /// Metric of the prefix route the address adds (IFA_RT_PRIORITY).
     pub metric: Option<u32>,
+    /// Who added it (IFA_PROTO).
     pub proto: Option<u8>,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
 }
 
@@ -116,13 +130,16 @@ pub struct AddrFilter {
     pub family: u8,
     /// Only this interface.
     pub index: Option<u32>,
+    /// Only addresses of this scope (RT_SCOPE_*).
     pub scope: Option<u8>,
+    /// Only addresses with this label.
     pub label: Option<String>,
 }
 
 /// The broadcast of a new IPv4 address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Broadcast {
+    /// This address.
     Addr(IpAddr),
     /// `brd +`: host bits set.
     Auto,
@@ -131,19 +148,31 @@ pub enum Broadcast {
 /// An address to add, replace or delete.
 #[derive(Debug, Clone)]
 pub struct AddrSpec {
+    /// Interface index.
     pub index: u32,
+    /// The address.
     pub addr: IpAddr,
+    /// Prefix length of the address.
     pub prefixlen: u8,
+    /// Point-to-point peer address and its prefix length (IFA_ADDRESS).
     pub peer: Option<(IpAddr, u8)>,
+    /// Broadcast address.
     pub broadcast: Option<Broadcast>,
+    /// Anycast address (IFA_ANYCAST).
     pub anycast: Option<IpAddr>,
+    /// Address label (IFA_LABEL, `eth0:1`).
     pub label: Option<String>,
+    /// Scope (RT_SCOPE_*: 0 universe/global, 253 link, 254 host).
     pub scope: Option<u8>,
     /// IFA_F_* to set: nodad, noprefixroute, home, managetempaddr, autojoin.
     pub flags: u32,
+    /// Valid lifetime in seconds (None: forever).
     pub valid_lft: Option<u32>,
+    /// Preferred lifetime in seconds (None: forever).
     pub preferred_lft: Option<u32>,
+    /// Metric of the prefix route the address adds (IFA_RT_PRIORITY).
     pub metric: Option<u32>,
+    /// Who added it (IFA_PROTO).
     pub proto: Option<u8>,
 }
 

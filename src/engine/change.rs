@@ -15,28 +15,47 @@ use super::tc::{self, class::ClassSpec, filter::FilterSpec, qdisc::QdiscSpec};
 /// What an address request does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddrVerb {
+    /// Add (EEXIST if it is there).
     Add,
+    /// Add, or replace what is there.
     Replace,
+    /// Delete.
     Del,
 }
 
 /// A mutation about to be sent through a handle.
 #[derive(Debug, Clone, Copy)]
 pub enum Change<'a> {
+    /// A link created.
     LinkAdd(&'a LinkSpec),
+    /// A link changed: the link as it was, and the change.
     LinkSet(&'a Link, &'a LinkChange),
     /// A link deleted by index; `link` when the caller had it read.
-    LinkDel { index: u32, name: &'a str, link: Option<&'a Link> },
+    LinkDel {
+        /// Its index.
+        index: u32,
+        /// Its name.
+        name: &'a str,
+        /// The link as read, when the caller had it.
+        link: Option<&'a Link>,
+    },
+    /// An address added, replaced or deleted.
     Addr(AddrVerb, &'a AddrSpec),
+    /// A route added, replaced, changed or deleted.
     Route(RouteVerb, &'a RouteSpec),
     /// Exactly this route (as listed) deleted.
     RouteDel(&'a Route),
     /// `true` adds, `false` deletes the first rule matching the spec.
     Rule(bool, &'a RuleSpec),
+    /// Exactly this rule (as listed) deleted.
     RuleDel(&'a Rule),
+    /// A neighbour or FDB entry added, changed or deleted.
     Neigh(NeighVerb, &'a NeighSpec),
+    /// A qdisc added, replaced, changed or deleted.
     Qdisc(tc::Verb, &'a QdiscSpec),
+    /// A class added, replaced, changed or deleted.
     Class(tc::Verb, &'a ClassSpec),
+    /// A filter added, replaced, changed or deleted.
     Filter(tc::Verb, &'a FilterSpec),
 }
 

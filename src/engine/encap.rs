@@ -21,13 +21,30 @@ const HMAC_TLV_LEN: usize = 40;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Encap {
     /// Push a label stack (outermost first) with an optional TTL.
-    Mpls { labels: Vec<u32>, ttl: Option<u8> },
+    Mpls {
+        /// Labels, outermost first.
+        labels: Vec<u32>,
+        /// TTL of the pushed labels.
+        ttl: Option<u8>,
+    },
     /// Segment routing header. `segs` are in path order as `ip` prints them;
     /// in inline mode the last one is the slot the kernel fills with the
     /// packet's destination (`::`).
-    Seg6 { mode: u32, segs: Vec<Ipv6Addr>, hmac: Option<u32> },
+    Seg6 {
+        /// Encapsulation mode (SEG6_IPTUN_MODE_*).
+        mode: u32,
+        /// Segments, in path order.
+        segs: Vec<Ipv6Addr>,
+        /// HMAC key id.
+        hmac: Option<u32>,
+    },
     /// A type nlua has no typed view of: the RTA_ENCAP payload, kept for re-encoding.
-    Other { kind: u16, payload: Vec<u8> },
+    Other {
+        /// Encapsulation type (LWTUNNEL_ENCAP_*).
+        kind: u16,
+        /// The RTA_ENCAP payload.
+        payload: Vec<u8>,
+    },
 }
 
 /// An MPLS label stack "100/200" as `ip` prints it.
@@ -170,7 +187,7 @@ impl Encap {
 
     /// Parse `encap={type="mpls", labels="100/200", ttl=}` or
     /// `encap={type="seg6", mode="encap", segs={...}, hmac=}`; `path` names the
-    /// field in errors ("encap", "nexthops[1].encap").
+    /// field in errors ("encap", "nexthops\[1\].encap").
     pub fn from_opt(v: &Opt, path: &str) -> Result<Encap, FieldError> {
         let Opt::Map(m) = v else {
             return Err(FieldError(format!(

@@ -96,7 +96,7 @@ pub fn strerror(errno: i32) -> String {
     nix::errno::Errno::from_raw(errno).desc().to_string()
 }
 
-/// The symbolic name of an errno ("EEXIST"); "E<n>" style names are never
+/// The symbolic name of an errno ("EEXIST"); `E<n>`-style names are never
 /// produced: unknown numbers read "EUNKNOWN".
 pub fn errno_name(errno: i32) -> &'static str {
     use nix::errno::Errno;

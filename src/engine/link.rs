@@ -11,8 +11,11 @@ use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL};
 use super::schema::link::{self as S, IFINFOMSG};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver, Value};
 
+/// `RTM_NEWLINK`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWLINK: u16 = 16;
+/// `RTM_DELLINK`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELLINK: u16 = 17;
+/// `RTM_GETLINK`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETLINK: u16 = 18;
 
 /// Interface flags (IFF_*), in the order ip prints them.
@@ -36,10 +39,15 @@ pub const IFF_NAMES: &[(u32, &str)] = &[
     (0x20000, "DORMANT"),
     (0x40000, "ECHO"),
 ];
+/// `IFF_UP`: interface flag (`<linux/if.h>`).
 pub const IFF_UP: u32 = 0x1;
+/// `IFF_NOARP`: interface flag (`<linux/if.h>`).
 pub const IFF_NOARP: u32 = 0x80;
+/// `IFF_PROMISC`: interface flag (`<linux/if.h>`).
 pub const IFF_PROMISC: u32 = 0x100;
+/// `IFF_ALLMULTI`: interface flag (`<linux/if.h>`).
 pub const IFF_ALLMULTI: u32 = 0x200;
+/// `IFF_LOWER_UP`: interface flag (`<linux/if.h>`).
 pub const IFF_LOWER_UP: u32 = 0x10000;
 
 /// RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS is what `ip link` asks for without
@@ -56,39 +64,58 @@ const IFNAME_WHAT: &str = "interface name of 1..15 characters without '/', ':' o
 /// A link as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
+    /// Interface index.
     pub index: u32,
+    /// Interface name (IFLA_IFNAME).
     pub name: String,
     /// ARPHRD_* link type.
     pub link_type: u16,
     /// IFF_* flags.
     pub flags: u32,
+    /// MTU in bytes.
     pub mtu: u32,
     /// IFLA_INFO_KIND ("veth", "bridge"...); None for physical devices and lo.
     pub kind: Option<String>,
     /// IFLA_INFO_SLAVE_KIND when enslaved ("bridge", "bond").
     pub slave_kind: Option<String>,
+    /// Link-layer address.
     pub mac: Option<Vec<u8>>,
+    /// Link-layer broadcast address (IFLA_BROADCAST).
     pub broadcast: Option<Vec<u8>>,
+    /// Index of the master device (bridge, bond) it is enslaved to.
     pub master: Option<u32>,
     /// IFLA_LINK: the peer of a veth, the parent of a vlan/macvlan.
     pub link: Option<u32>,
     /// IFLA_LINK_NETNSID: the namespace (as this one numbers it) `link` lives in.
     pub link_netnsid: Option<i32>,
+    /// Operational state (IF_OPER_*: 6 up, 2 down, 0 unknown...).
     pub operstate: u8,
+    /// Link mode (IFLA_LINKMODE: 0 default, 1 dormant).
     pub linkmode: u8,
     /// The kernel's promiscuity counter: raised by IFF_PROMISC and by every
     /// packet socket in promiscuous mode (tcpdump), so it is the real answer.
     pub promiscuity: u32,
+    /// The kernel's allmulticast counter (IFLA_ALLMULTI).
     pub allmulti: u32,
+    /// Transmit queue length.
     pub txqlen: u32,
+    /// Name of the root qdisc (IFLA_QDISC).
     pub qdisc: Option<String>,
+    /// Interface group (IFLA_GROUP).
     pub group: u32,
+    /// Interface alias (IFLA_IFALIAS).
     pub alias: Option<String>,
+    /// Smallest MTU the device takes.
     pub min_mtu: Option<u32>,
+    /// Largest MTU the device takes.
     pub max_mtu: Option<u32>,
+    /// Alternative names (IFLA_PROP_LIST).
     pub altnames: Vec<String>,
+    /// Permanent hardware address (IFLA_PERM_ADDRESS).
     pub perm_mac: Option<Vec<u8>>,
+    /// Number of transmit queues.
     pub num_tx_queues: Option<u32>,
+    /// Number of receive queues.
     pub num_rx_queues: Option<u32>,
     /// Every attribute, decoded with the link tables.
     pub attrs: Attrs,
@@ -144,7 +171,7 @@ impl Link {
     }
 
     /// The names of the set flags, in ip's order; ip adds M-DOWN (a lower
-    /// device that is down, shown by `ip link`) — see [`Link::flag_words`].
+    /// device that is down, shown by `ip link`) — see `Link::flag_words`.
     pub fn flag_names(&self) -> Vec<&'static str> {
         IFF_NAMES.iter().filter(|(bit, _)| self.flags & bit != 0).map(|(_, n)| *n).collect()
     }
@@ -183,7 +210,9 @@ impl Link {
 /// A link named by index or by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkId {
+    /// By interface index.
     Index(u32),
+    /// By interface name.
     Name(String),
 }
 
@@ -215,8 +244,11 @@ impl fmt::Display for LinkId {
 /// as dump filters.
 #[derive(Debug, Clone, Default)]
 pub struct LinkFilter {
+    /// Only links of this kind (IFLA_INFO_KIND).
     pub kind: Option<String>,
+    /// Only links enslaved to this master (ifindex).
     pub master: Option<u32>,
+    /// Only links that are up (true) or down (false).
     pub up: Option<bool>,
 }
 
@@ -226,29 +258,44 @@ pub struct LinkFilter {
 pub enum NetnsTarget {
     /// A namespace this process holds open (its identity known to observers).
     Ns(super::ns::NsInfo),
+    /// A namespace file descriptor (IFLA_NET_NS_FD).
     Fd(i32),
+    /// The namespace of a process (IFLA_NET_NS_PID).
     Pid(u32),
 }
 
 /// What to create: the fields every link has, plus the kind's own options.
 #[derive(Debug, Clone, Default)]
 pub struct LinkSpec {
+    /// Interface name (the kernel picks one when None).
     pub name: Option<String>,
+    /// Link kind (IFLA_INFO_KIND: `veth`, `bridge`, `vxlan`...).
     pub kind: String,
     /// The ifindex to create it with (`ip link add ... index N`); 0/None: any.
     pub index: Option<u32>,
+    /// MTU in bytes.
     pub mtu: Option<u32>,
+    /// Link-layer address.
     pub mac: Option<Vec<u8>>,
+    /// Link-layer broadcast address.
     pub broadcast: Option<Vec<u8>>,
+    /// Transmit queue length.
     pub txqlen: Option<u32>,
+    /// Number of transmit queues to create.
     pub numtxqueues: Option<u32>,
+    /// Number of receive queues to create.
     pub numrxqueues: Option<u32>,
+    /// Interface group (IFLA_GROUP).
     pub group: Option<u32>,
+    /// Interface alias (IFLA_IFALIAS).
     pub alias: Option<String>,
+    /// Index of the master device (bridge, bond) it is enslaved to.
     pub master: Option<u32>,
     /// Parent device (IFLA_LINK) for vlan, macvlan, ipvlan.
     pub link: Option<u32>,
+    /// Namespace to create it in, or to move it to.
     pub netns: Option<NetnsTarget>,
+    /// Create it up.
     pub up: bool,
     /// Kind options (IFLA_INFO_DATA), by their table names.
     pub options: Vec<(String, Opt)>,
@@ -387,19 +434,31 @@ fn validate_kind_options(
 /// A change to an existing link (`l:set{...}`): only the fields given change.
 #[derive(Debug, Clone, Default)]
 pub struct LinkChange {
+    /// New interface name.
     pub name: Option<String>,
+    /// MTU in bytes.
     pub mtu: Option<u32>,
+    /// Link-layer address.
     pub mac: Option<Vec<u8>>,
+    /// New link-layer broadcast address.
     pub broadcast: Option<Vec<u8>>,
+    /// Transmit queue length.
     pub txqlen: Option<u32>,
+    /// Interface alias (IFLA_IFALIAS).
     pub alias: Option<String>,
     /// Some(None) detaches from the master (`nomaster`).
     pub master: Option<Option<u32>>,
+    /// Set up (true) or down (false).
     pub up: Option<bool>,
+    /// Promiscuous mode (IFF_PROMISC).
     pub promisc: Option<bool>,
+    /// Receive all multicast (IFF_ALLMULTI).
     pub allmulticast: Option<bool>,
+    /// ARP on (false sets IFF_NOARP).
     pub arp: Option<bool>,
+    /// Interface group (IFLA_GROUP).
     pub group: Option<u32>,
+    /// Namespace to create it in, or to move it to.
     pub netns: Option<NetnsTarget>,
     /// With `netns`: the ifindex the link takes there (IFLA_NEW_IFINDEX), so
     /// a link moved back gets its old index again. Not a Lua option.

@@ -10,20 +10,32 @@ pub const NLA_HDRLEN: usize = 4;
 
 /// Message types every family shares.
 pub const NLMSG_NOOP: u16 = 1;
+/// `NLMSG_ERROR`: netlink message type (`<linux/netlink.h>`).
 pub const NLMSG_ERROR: u16 = 2;
+/// `NLMSG_DONE`: netlink message type (`<linux/netlink.h>`).
 pub const NLMSG_DONE: u16 = 3;
+/// `NLMSG_OVERRUN`: netlink message type (`<linux/netlink.h>`).
 pub const NLMSG_OVERRUN: u16 = 4;
 
 /// Header flags.
 pub const NLM_F_REQUEST: u16 = 0x01;
+/// `NLM_F_MULTI`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_MULTI: u16 = 0x02;
+/// `NLM_F_ACK`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_ACK: u16 = 0x04;
+/// `NLM_F_ECHO`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_ECHO: u16 = 0x08;
+/// `NLM_F_DUMP_INTR`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_DUMP_INTR: u16 = 0x10;
+/// `NLM_F_DUMP`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_DUMP: u16 = 0x300;
+/// `NLM_F_REPLACE`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_REPLACE: u16 = 0x100;
+/// `NLM_F_EXCL`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_EXCL: u16 = 0x200;
+/// `NLM_F_CREATE`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_CREATE: u16 = 0x400;
+/// `NLM_F_APPEND`: netlink message flag (`<linux/netlink.h>`).
 pub const NLM_F_APPEND: u16 = 0x800;
 /// Set on NLMSG_ERROR when extended-ack TLVs follow.
 pub const NLM_F_ACK_TLVS: u16 = 0x200;
@@ -32,7 +44,9 @@ pub const NLM_F_CAPPED: u16 = 0x100;
 
 /// Attribute type flags carried in the top bits of `nla_type`.
 pub const NLA_F_NESTED: u16 = 0x8000;
+/// `NLA_F_NET_BYTEORDER`: attribute header bit (`<linux/netlink.h>`).
 pub const NLA_F_NET_BYTEORDER: u16 = 0x4000;
+/// `NLA_TYPE_MASK`: attribute header bit (`<linux/netlink.h>`).
 pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
 
 const NLMSGERR_ATTR_MSG: u16 = 1;
@@ -82,18 +96,23 @@ impl MsgBuilder {
         self
     }
 
+    /// Append a u8 attribute.
     pub fn attr_u8(&mut self, ty: u16, v: u8) -> &mut Self {
         self.attr(ty, &[v])
     }
+    /// Append a u16 attribute (host order).
     pub fn attr_u16(&mut self, ty: u16, v: u16) -> &mut Self {
         self.attr(ty, &v.to_ne_bytes())
     }
+    /// Append a u32 attribute (host order).
     pub fn attr_u32(&mut self, ty: u16, v: u32) -> &mut Self {
         self.attr(ty, &v.to_ne_bytes())
     }
+    /// Append an i32 attribute (host order).
     pub fn attr_i32(&mut self, ty: u16, v: i32) -> &mut Self {
         self.attr(ty, &v.to_ne_bytes())
     }
+    /// Append a u64 attribute (host order).
     pub fn attr_u64(&mut self, ty: u16, v: u64) -> &mut Self {
         self.attr(ty, &v.to_ne_bytes())
     }
@@ -119,7 +138,7 @@ impl MsgBuilder {
         self
     }
 
-    /// Current length; with [`MsgBuilder::bytes_from`] lets callers splice.
+    /// Current length; with `bytes_from` it lets callers splice.
     pub fn len(&self) -> usize {
         self.buf.len()
     }
@@ -180,9 +199,13 @@ pub fn put_attr(buf: &mut Vec<u8>, ty: u16, data: &[u8]) {
 /// One received netlink message, borrowed from the receive buffer.
 #[derive(Debug, Clone, Copy)]
 pub struct Msg<'a> {
+    /// Message type (RTM_*, NLMSG_*).
     pub ty: u16,
+    /// Header flags (NLM_F_*).
     pub flags: u16,
+    /// Sequence number.
     pub seq: u32,
+    /// Port id of the sender (0: the kernel).
     pub pid: u32,
     /// Everything after the netlink header.
     pub payload: &'a [u8],

@@ -39,13 +39,21 @@ use super::tc::{self, Class, Filter, Qdisc};
 
 /// rtnetlink multicast groups (enum rtnetlink_groups in linux/rtnetlink.h).
 pub const RTNLGRP_LINK: u32 = 1;
+/// `RTNLGRP_NEIGH`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_NEIGH: u32 = 3;
+/// `RTNLGRP_TC`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_TC: u32 = 4;
+/// `RTNLGRP_IPV4_IFADDR`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_IPV4_IFADDR: u32 = 5;
+/// `RTNLGRP_IPV4_ROUTE`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_IPV4_ROUTE: u32 = 7;
+/// `RTNLGRP_IPV4_RULE`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_IPV4_RULE: u32 = 8;
+/// `RTNLGRP_IPV6_IFADDR`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_IPV6_IFADDR: u32 = 9;
+/// `RTNLGRP_IPV6_ROUTE`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_IPV6_ROUTE: u32 = 11;
+/// `RTNLGRP_IPV6_RULE`: rtnetlink multicast group (`<linux/rtnetlink.h>`).
 pub const RTNLGRP_IPV6_RULE: u32 = 19;
 
 /// Default receive buffer of a monitor socket (the kernel doubles it): room
@@ -62,13 +70,21 @@ const READ_BURST: usize = 256;
 /// What a monitor watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
+    /// Links (RTM_*LINK).
     Link,
+    /// Addresses (RTM_*ADDR).
     Addr,
+    /// Routes (RTM_*ROUTE).
     Route,
+    /// Policy routing rules (RTM_*RULE).
     Rule,
+    /// Neighbours and FDB entries (RTM_*NEIGH).
     Neigh,
+    /// Qdiscs (RTM_*QDISC).
     Qdisc,
+    /// Classes (RTM_*TCLASS).
     Class,
+    /// Filters (RTM_*TFILTER).
     Filter,
 }
 
@@ -122,11 +138,13 @@ impl Family {
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// A new object (or, for families that do not tell a change apart, a changed one).
     New,
     /// An existing object changed. Told for links (ifi_change) and routes
     /// (NLM_F_REPLACE); the kernel does not tell it for the other families,
     /// whose changes arrive as `New`.
     Change,
+    /// An object deleted.
     Del,
 }
 
@@ -144,13 +162,21 @@ impl Action {
 /// A decoded notification: the same typed object a list returns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
+    /// A link.
     Link(Link),
+    /// An address.
     Addr(Addr),
+    /// A route.
     Route(Route),
+    /// A rule.
     Rule(Rule),
+    /// A neighbour or FDB entry.
     Neigh(Neigh),
+    /// A qdisc.
     Qdisc(Qdisc),
+    /// A class.
     Class(Class),
+    /// A filter.
     Filter(Filter),
 }
 
@@ -175,9 +201,13 @@ impl Object {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// An object changed.
     Object {
+        /// Index of the namespace it came from ([`Monitor::ns`]).
         source: usize,
+        /// What happened.
         action: Action,
+        /// The object, as a list returns it.
         object: Object,
         /// The notification's header flags (NLM_F_*): tc monitor prints
         /// "added"/"replaced" filters from them.
@@ -185,7 +215,10 @@ pub enum Event {
     },
     /// The kernel dropped notifications for namespace `source` (its queue was
     /// full): what a caller knows is stale until it lists again.
-    Overrun { source: usize },
+    Overrun {
+        /// Index of the namespace whose events were lost.
+        source: usize,
+    },
 }
 
 impl Event {
@@ -236,6 +269,7 @@ pub fn decode(m: &message::Msg<'_>) -> Option<(Action, Object)> {
 /// What to watch, where, with how much buffer.
 #[derive(Debug, Clone)]
 pub struct MonitorOpts {
+    /// Families to watch.
     pub families: Vec<Family>,
     /// Namespaces to watch; empty means the calling thread's.
     pub namespaces: Vec<NsInfo>,

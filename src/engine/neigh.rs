@@ -17,8 +17,11 @@ use super::schema::neigh::{self as S, NDMSG};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver};
 use crate::units;
 
+/// `RTM_NEWNEIGH`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWNEIGH: u16 = 28;
+/// `RTM_DELNEIGH`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELNEIGH: u16 = 29;
+/// `RTM_GETNEIGH`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETNEIGH: u16 = 30;
 
 /// AF_BRIDGE: FDB entries.
@@ -27,29 +30,43 @@ pub const AF_BRIDGE: u8 = 7;
 /// A neighbour or FDB entry as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Neigh {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
+    /// Interface index.
     pub ifindex: u32,
     /// NUD_* bits.
     pub state: u16,
     /// NTF_* bits.
     pub flags: u8,
+    /// Neighbour type (RTN_*).
     pub ntype: u8,
+    /// Neighbour address (NDA_DST), or a vxlan FDB entry's remote.
     pub dst: Option<IpAddr>,
+    /// Link-layer address (NDA_LLADDR).
     pub lladdr: Option<Vec<u8>>,
+    /// Probes sent (NDA_PROBES).
     pub probes: Option<u32>,
+    /// VLAN id (NDA_VLAN).
     pub vlan: Option<u16>,
+    /// vxlan remote UDP port (NDA_PORT).
     pub port: Option<u16>,
+    /// vxlan VNI (NDA_VNI).
     pub vni: Option<u32>,
     /// NDA_IFINDEX: the device a vxlan remote is reached through.
     pub via: Option<u32>,
     /// NDA_MASTER: the bridge of an FDB entry.
     pub master: Option<u32>,
+    /// Namespace id of the device's peer, when it lives elsewhere.
     pub link_netnsid: Option<i32>,
+    /// vxlan source VNI (NDA_SRC_VNI).
     pub src_vni: Option<u32>,
+    /// Who added it (RTPROT_*, as /etc/iproute2/rt_protos names them).
     pub protocol: Option<u8>,
+    /// Nexthop object id.
     pub nhid: Option<u32>,
     /// NDA_FLAGS_EXT (NTF_EXT_MANAGED).
     pub flags_ext: u32,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
 }
 
@@ -137,6 +154,7 @@ pub fn fdb_state_word(s: u16) -> &'static str {
 pub struct NeighFilter {
     /// AF_INET, AF_INET6, AF_BRIDGE; 0 for all.
     pub family: u8,
+    /// Only entries on this interface.
     pub index: Option<u32>,
     /// Entries on ports of this bridge (or in this VRF).
     pub master: Option<u32>,
@@ -145,7 +163,9 @@ pub struct NeighFilter {
     pub state: Option<u32>,
     /// Proxy entries (`ip neigh show proxy`).
     pub proxy: bool,
+    /// Only entries whose address is in this prefix.
     pub dst: Option<IpNet>,
+    /// Only FDB entries of this VLAN.
     pub vlan: Option<u16>,
 }
 
@@ -189,19 +209,33 @@ impl NeighFilter {
 /// A neighbour or FDB entry to add, change or delete.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NeighSpec {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
+    /// Interface index.
     pub ifindex: u32,
+    /// Neighbour address (NDA_DST), or a vxlan FDB entry's remote.
     pub dst: Option<IpAddr>,
+    /// Link-layer address (NDA_LLADDR).
     pub lladdr: Option<Vec<u8>>,
+    /// NUD_* state bits (permanent, reachable, stale...).
     pub state: u16,
+    /// NTF_* flags (self, master, router, proxy...).
     pub flags: u8,
+    /// Extended flags (NDA_FLAGS_EXT: managed...).
     pub flags_ext: u32,
+    /// Who added it (RTPROT_*, as /etc/iproute2/rt_protos names them).
     pub protocol: Option<u8>,
+    /// VLAN id (NDA_VLAN).
     pub vlan: Option<u16>,
+    /// vxlan remote UDP port (NDA_PORT).
     pub port: Option<u16>,
+    /// vxlan VNI (NDA_VNI).
     pub vni: Option<u32>,
+    /// vxlan source VNI (NDA_SRC_VNI).
     pub src_vni: Option<u32>,
+    /// Device a vxlan remote is reached through (NDA_IFINDEX).
     pub via: Option<u32>,
+    /// Nexthop object id.
     pub nhid: Option<u32>,
 }
 
@@ -447,11 +481,15 @@ impl NeighSpec {
 /// How a neighbour change meets existing entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NeighVerb {
+    /// Add (EEXIST if it is there).
     Add,
+    /// Add, or replace what is there.
     Replace,
+    /// Replace an existing entry (ENOENT if none).
     Change,
     /// Another destination for the same MAC (vxlan flooding lists).
     Append,
+    /// Delete.
     Del,
 }
 

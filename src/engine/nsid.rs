@@ -9,7 +9,9 @@ use super::handle::Handle;
 use super::message::{self, MsgBuilder};
 use super::ns::NsInfo;
 
+/// `RTM_NEWNSID`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWNSID: u16 = 88;
+/// `RTM_GETNSID`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETNSID: u16 = 90;
 const NETNSA_NSID: u16 = 1;
 const NETNSA_FD: u16 = 3;

@@ -19,8 +19,11 @@ use super::schema::route::{self as S, RTMSG};
 use super::schema::{Attrs, Value};
 use crate::units;
 
+/// `RTM_NEWROUTE`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWROUTE: u16 = 24;
+/// `RTM_DELROUTE`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELROUTE: u16 = 25;
+/// `RTM_GETROUTE`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETROUTE: u16 = 26;
 
 const AF_INET: u8 = 2;
@@ -85,48 +88,70 @@ pub struct Nexthop {
     pub flags: u8,
     /// 1..=256 (rtnh_hops + 1).
     pub weight: u16,
+    /// Interface index.
     pub ifindex: u32,
+    /// Gateway address of the route's family (RTA_GATEWAY).
     pub gateway: Option<IpAddr>,
     /// RTA_VIA: a gateway of the other family.
     pub via: Option<IpAddr>,
+    /// Lightweight tunnel encapsulation (RTA_ENCAP).
     pub encap: Option<Encap>,
+    /// Realms (from << 16 | to).
     pub realms: Option<u32>,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
 }
 
 /// A route as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
+    /// Destination prefix length.
     pub dst_len: u8,
+    /// Source prefix length.
     pub src_len: u8,
+    /// TOS / DSCP byte.
     pub tos: u8,
     /// The table (RTA_TABLE when present, which carries ids above 255).
     pub table: u32,
+    /// Who added it (RTPROT_*, as /etc/iproute2/rt_protos names them).
     pub protocol: u8,
+    /// Scope (RT_SCOPE_*: 0 universe/global, 253 link, 254 host).
     pub scope: u8,
     /// RTN_* type.
     pub rtype: u8,
     /// RTM_F_* / RTNH_F_* flags.
     pub flags: u32,
+    /// Destination prefix address (None: default).
     pub dst: Option<IpAddr>,
     /// RTA_SRC: the source prefix the route applies to (`from`).
     pub from: Option<IpAddr>,
     /// RTA_PREFSRC: the preferred source address (`src`).
     pub prefsrc: Option<IpAddr>,
+    /// Gateway address of the route's family (RTA_GATEWAY).
     pub gateway: Option<IpAddr>,
+    /// Gateway of the other family (RTA_VIA).
     pub via: Option<IpAddr>,
+    /// Output interface index.
     pub oif: Option<u32>,
+    /// Input interface index.
     pub iif: Option<u32>,
     /// RTA_PRIORITY.
     pub metric: Option<u32>,
+    /// Firewall mark (RTA_MARK).
     pub mark: Option<u32>,
+    /// UID (RTA_UID).
     pub uid: Option<u32>,
     /// ICMPV6_ROUTER_PREF_* (IPv6).
     pub pref: Option<u8>,
+    /// Realms (from << 16 | to).
     pub realms: Option<u32>,
+    /// Nexthop object id.
     pub nhid: Option<u32>,
+    /// The paths of a multipath route.
     pub nexthops: Vec<Nexthop>,
+    /// Lightweight tunnel encapsulation (RTA_ENCAP).
     pub encap: Option<Encap>,
     /// Every attribute, decoded with the route tables (RTA_ENCAP nested by type).
     pub attrs: Attrs,
@@ -307,14 +332,23 @@ pub enum DstMatch {
 /// both. Table, device, protocol and type also go to the kernel as dump filters.
 #[derive(Debug, Clone, Default)]
 pub struct RouteFilter {
+    /// Address family to list: AF_INET, AF_INET6, or 0 for both.
     pub family: u8,
+    /// Only this table (None: main; 0: all).
     pub table: Option<u32>,
+    /// Only routes through this output interface.
     pub oif: Option<u32>,
+    /// Only routes added by this protocol.
     pub protocol: Option<u8>,
+    /// Only routes of this type (RTN_*).
     pub rtype: Option<u8>,
+    /// Only routes of this scope (RT_SCOPE_*).
     pub scope: Option<u8>,
+    /// Only routes to exactly this prefix.
     pub dst: Option<DstMatch>,
+    /// Only routes with this metric.
     pub metric: Option<u32>,
+    /// Only routes through this gateway.
     pub gateway: Option<IpAddr>,
 }
 
@@ -361,15 +395,25 @@ fn same_family(a: &IpNet, b: &IpNet) -> bool {
 /// What `route.get` asks the kernel (ip route get).
 #[derive(Debug, Clone)]
 pub struct RouteQuery {
+    /// The address to look up.
     pub dst: IpAddr,
+    /// Source address for the lookup.
     pub from: Option<IpAddr>,
+    /// Input interface for the lookup (as if received there).
     pub iif: Option<u32>,
+    /// Output interface to use for the lookup.
     pub oif: Option<u32>,
+    /// Firewall mark (RTA_MARK).
     pub mark: Option<u32>,
+    /// UID (RTA_UID).
     pub uid: Option<u32>,
+    /// TOS / DSCP byte.
     pub tos: u8,
+    /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
+    /// Source port (or the first of a range).
     pub sport: Option<u16>,
+    /// Destination port (or the first of a range).
     pub dport: Option<u16>,
     /// Return the FIB entry that matched (RTM_F_FIB_MATCH) instead of the
     /// resolved route.

@@ -99,6 +99,7 @@ pub fn realms_opt(f: &mut Fields<'_>) -> Result<Option<u32>, FieldError> {
     r.map(Some).ok_or_else(|| f.expected("realms", "realm like 5, \"3/4\" or names from /etc/iproute2/rt_realms", v))
 }
 
+/// The `scope` option: a name (`global`, `link`, `host`...) or a number.
 pub fn scope_opt(f: &mut Fields<'_>) -> Result<Option<u8>, FieldError> {
     match f.take("scope") {
         None => Ok(None),

@@ -21,20 +21,26 @@ const AF_INET6: u8 = 10;
 /// One path of a multipath route.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NexthopSpec {
+    /// Gateway address of the route's family (RTA_GATEWAY).
     pub gateway: Option<IpAddr>,
     /// A gateway of the other family (RTA_VIA: an IPv6 next hop for IPv4).
     pub via: Option<IpAddr>,
+    /// Output interface index.
     pub oif: Option<u32>,
     /// 1..=256.
     pub weight: u16,
+    /// Gateway is on the link even without a matching prefix (RTNH_F_ONLINK).
     pub onlink: bool,
+    /// Lightweight tunnel encapsulation (RTA_ENCAP).
     pub encap: Option<Encap>,
+    /// Realms (from << 16 | to).
     pub realms: Option<u32>,
 }
 
 /// A route to add, replace, change, append or delete.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteSpec {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
     /// Destination prefix; `0.0.0.0/0` / `::/0` for "default".
     pub dst: IpNet,
@@ -42,25 +48,41 @@ pub struct RouteSpec {
     pub from: Option<IpNet>,
     /// Preferred source address (`src`, RTA_PREFSRC).
     pub prefsrc: Option<IpAddr>,
+    /// Gateway address of the route's family (RTA_GATEWAY).
     pub gateway: Option<IpAddr>,
+    /// Gateway of the other family (RTA_VIA).
     pub via: Option<IpAddr>,
+    /// Output interface index.
     pub oif: Option<u32>,
+    /// Routing table id.
     pub table: Option<u32>,
+    /// Route metric (priority).
     pub metric: Option<u32>,
+    /// Scope (RT_SCOPE_*: 0 universe/global, 253 link, 254 host).
     pub scope: Option<u8>,
+    /// Who added it (RTPROT_*, as /etc/iproute2/rt_protos names them).
     pub protocol: Option<u8>,
+    /// Route type (RTN_*: unicast, blackhole, unreachable...).
     pub rtype: Option<u8>,
+    /// TOS / DSCP byte.
     pub tos: u8,
+    /// Gateway is on the link even without a matching prefix (RTNH_F_ONLINK).
     pub onlink: bool,
+    /// IPv6 router preference (RTA_PREF).
     pub pref: Option<u8>,
+    /// Lifetime in seconds (IPv6, RTA_EXPIRES).
     pub expires: Option<u32>,
+    /// Realms (from << 16 | to).
     pub realms: Option<u32>,
+    /// Nexthop object id.
     pub nhid: Option<u32>,
     /// RTAX_* values (without the lock), in metric-id order.
     pub metrics: Attrs,
     /// Bits 1 << RTAX_* of locked metrics.
     pub lock: u32,
+    /// The paths of a multipath route.
     pub nexthops: Vec<NexthopSpec>,
+    /// Lightweight tunnel encapsulation (RTA_ENCAP).
     pub encap: Option<Encap>,
 }
 

@@ -17,8 +17,11 @@ use super::schema::rule::{self as S, FIB_RULE_HDR};
 use super::schema::{self, Attrs, FieldError, Fields, Opt, Value};
 use crate::units;
 
+/// `RTM_NEWRULE`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWRULE: u16 = 32;
+/// `RTM_DELRULE`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELRULE: u16 = 33;
+/// `RTM_GETRULE`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETRULE: u16 = 34;
 
 const AF_INET: u8 = 2;
@@ -63,9 +66,13 @@ pub fn parse_ip_proto(s: &str) -> std::result::Result<u8, String> {
 /// A rule as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
+    /// Destination prefix length.
     pub dst_len: u8,
+    /// Source prefix length.
     pub src_len: u8,
+    /// TOS / DSCP byte.
     pub tos: u8,
     /// FRA_TABLE when present (ids above 255), else the header's table.
     pub table: u32,
@@ -73,25 +80,43 @@ pub struct Rule {
     pub action: u8,
     /// FIB_RULE_* flags (invert, unresolved, detached).
     pub flags: u32,
+    /// Source prefix address the rule selects.
     pub src: Option<IpAddr>,
+    /// Destination prefix address the rule selects.
     pub dst: Option<IpAddr>,
+    /// Input interface name the rule selects (FRA_IIFNAME).
     pub iif: Option<String>,
+    /// Output interface name the rule selects (FRA_OIFNAME).
     pub oif: Option<String>,
+    /// Target priority of a `goto` rule.
     pub goto: Option<u32>,
+    /// Rule priority (FRA_PRIORITY).
     pub priority: u32,
+    /// Firewall mark to select.
     pub fwmark: Option<u32>,
+    /// Mask for the firewall mark.
     pub fwmask: Option<u32>,
+    /// Realms (from << 16 | to).
     pub realms: Option<u32>,
+    /// Tunnel id to select (FRA_TUN_ID).
     pub tun_id: Option<u64>,
     /// -1 (or absent) means none.
     pub suppress_ifgroup: Option<i32>,
+    /// Suppress lookups whose prefix length is this or less.
     pub suppress_prefixlen: Option<i32>,
+    /// Select by the L3 master device (VRF).
     pub l3mdev: bool,
+    /// UID range to select (first, last).
     pub uid_range: Option<(u32, u32)>,
+    /// Who added it (RTPROT_*, as /etc/iproute2/rt_protos names them).
     pub protocol: Option<u8>,
+    /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
+    /// Source port (or the first of a range).
     pub sport: Option<(u16, u16)>,
+    /// Destination port (or the first of a range).
     pub dport: Option<(u16, u16)>,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
     /// The header as received, to name this exact rule again.
     pub header: [u8; 12],
@@ -196,36 +221,60 @@ impl Rule {
 pub struct RuleFilter {
     /// AF_INET / AF_INET6, 0 for both (any other family by number).
     pub family: u8,
+    /// Only the rule with this priority.
     pub priority: Option<u32>,
+    /// Only rules that look up this table.
     pub table: Option<u32>,
 }
 
 /// A rule to add or delete.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RuleSpec {
+    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,
+    /// Source prefix to select.
     pub from: Option<IpNet>,
+    /// Destination prefix to select.
     pub to: Option<IpNet>,
+    /// Invert the selector.
     pub not: bool,
+    /// Rule priority (FRA_PRIORITY).
     pub priority: Option<u32>,
+    /// TOS / DSCP byte.
     pub tos: u8,
+    /// Firewall mark to select.
     pub fwmark: Option<u32>,
+    /// Mask for the firewall mark.
     pub fwmask: Option<u32>,
+    /// Realms (from << 16 | to).
     pub realms: Option<u32>,
+    /// Who added it (RTPROT_*, as /etc/iproute2/rt_protos names them).
     pub protocol: Option<u8>,
+    /// Routing table id.
     pub table: Option<u32>,
+    /// Suppress lookups whose prefix length is this or less.
     pub suppress_prefixlength: Option<i32>,
+    /// Suppress lookups through interfaces of this group.
     pub suppress_ifgroup: Option<u32>,
+    /// Input interface name to select.
     pub iif: Option<String>,
+    /// Output interface name to select.
     pub oif: Option<String>,
+    /// Select by the L3 master device (VRF).
     pub l3mdev: bool,
+    /// UID range to select (first, last).
     pub uidrange: Option<(u32, u32)>,
+    /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
+    /// Source port (or the first of a range).
     pub sport: Option<(u16, u16)>,
+    /// Destination port (or the first of a range).
     pub dport: Option<(u16, u16)>,
     /// FR_ACT_*; None: lookup for add, unspecified for del.
     pub action: Option<u8>,
+    /// Target priority of a `goto` rule.
     pub goto: Option<u32>,
+    /// Tunnel id to select (FRA_TUN_ID).
     pub tun_id: Option<u64>,
 }
 

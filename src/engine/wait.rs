@@ -30,7 +30,9 @@ pub enum LinkState {
     /// Operationally up: operstate UP, or UNKNOWN with IFF_UP (lo, tun and
     /// other devices that do not report carrier).
     Up,
+    /// The link exists.
     Present,
+    /// The link no longer exists.
     Gone,
 }
 
@@ -45,6 +47,7 @@ impl LinkState {
         }
     }
 
+    /// The word for it: `"up"`, `"present"` or `"gone"`.
     pub fn name(self) -> &'static str {
         match self {
             LinkState::Up => "up",

@@ -25,6 +25,7 @@ use crate::show::Json;
 /// How `--trace` prints changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trace {
+    /// No trace.
     Off,
     /// `+ ip -n red link add ...` lines on stderr.
     Text,
@@ -85,7 +86,9 @@ pub struct Journal {
     inner: Mutex<Inner>,
     /// (dev, inode) of the namespace the run started in.
     pub initial: (u64, u64),
+    /// What --trace prints.
     pub trace: Trace,
+    /// The run's name (the script's stem or `--name`).
     pub name: String,
 }
 
@@ -302,10 +305,15 @@ fn now_secs() -> u64 {
 
 /// A journal read back from disk.
 pub struct Loaded {
+    /// The run's name.
     pub name: String,
+    /// The script that made it.
     pub script: String,
+    /// Process id of the run that wrote the journal.
     pub pid: u32,
+    /// The namespace the run started in (device, inode).
     pub initial: (u64, u64),
+    /// The records, with their sequence numbers.
     pub records: Vec<(u64, Record)>,
     /// The last line was cut short (the run was killed mid-write).
     pub truncated: bool,

@@ -17,9 +17,17 @@ pub enum NsKey {
     /// A named namespace (/run/netns/NAME).
     Name(String),
     /// A namespace file elsewhere (checked by inode).
-    Path { path: String, inode: u64 },
+    Path {
+        /// The file.
+        path: String,
+        /// The namespace's inode, checked on --down.
+        inode: u64,
+    },
     /// An anonymous namespace: it dies with the run, nothing to undo there.
-    Temp { inode: u64 },
+    Temp {
+        /// The namespace's inode.
+        inode: u64,
+    },
 }
 
 impl NsKey {
@@ -78,8 +86,11 @@ impl NsKey {
 /// A link this run created, by its stable keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkKey {
+    /// The namespace it lives in.
     pub ns: NsKey,
+    /// Its ifindex when recorded (names can be reused; the index tells them apart).
     pub index: u32,
+    /// Interface name when recorded.
     pub name: String,
 }
 
@@ -87,17 +98,27 @@ pub struct LinkKey {
 /// fields that changed are set.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LinkOld {
+    /// Its name before the change.
     pub name: Option<String>,
+    /// Its MTU before the change.
     pub mtu: Option<u32>,
+    /// Its link-layer address before the change.
     pub mac: Option<String>,
     /// Some(None): it had no master.
     pub master: Option<Option<String>>,
+    /// Whether it was up before the change.
     pub up: Option<bool>,
+    /// Its transmit queue length before the change.
     pub txqlen: Option<u32>,
+    /// Its alias before the change.
     pub alias: Option<String>,
+    /// Whether IFF_PROMISC was set before the change.
     pub promisc: Option<bool>,
+    /// Whether IFF_ALLMULTI was set before the change.
     pub allmulticast: Option<bool>,
+    /// Whether ARP was on before the change.
     pub arp: Option<bool>,
+    /// Its group before the change.
     pub group: Option<u32>,
     /// The namespace it was in, when the change moved it.
     pub netns: Option<NsKey>,
@@ -111,25 +132,73 @@ pub struct LinkOld {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     /// A named namespace this run created.
-    NetnsAdd { name: String },
+    NetnsAdd {
+        /// Its name.
+        name: String,
+    },
     /// A link this run created (and its veth peer).
-    LinkAdd { link: LinkKey, peer: Option<LinkKey>, kind: String },
+    LinkAdd {
+        /// The link.
+        link: LinkKey,
+        /// Its veth peer.
+        peer: Option<LinkKey>,
+        /// Its kind.
+        kind: String,
+    },
     /// A request that undoes a change, computed when the change was made with
     /// the family's own message builder. `text` is the command it amounts to.
-    Msg { ns: NsKey, ty: u16, flags: u16, payload: Vec<u8>, text: String },
+    Msg {
+        /// The namespace to send it in.
+        ns: NsKey,
+        /// Message type (RTM_*, NLMSG_*).
+        ty: u16,
+        /// Header flags (NLM_F_*).
+        flags: u16,
+        /// The message after the netlink header.
+        payload: Vec<u8>,
+        /// The command it amounts to.
+        text: String,
+    },
     /// A pre-existing link changed: where it is now, and what it was.
-    LinkRestore { now: LinkKey, old: LinkOld },
+    LinkRestore {
+        /// Where the link is now.
+        now: LinkKey,
+        /// What it was.
+        old: LinkOld,
+    },
     /// A pre-existing link deleted: the `link.add` options that recreate it,
     /// and its addresses.
-    LinkRecreate { ns: NsKey, opts: Json, addrs: Vec<String>, text: String },
+    LinkRecreate {
+        /// The namespace it was in.
+        ns: NsKey,
+        /// The `link.add` options that recreate it.
+        opts: Json,
+        /// Its addresses.
+        addrs: Vec<String>,
+        /// The command it amounts to.
+        text: String,
+    },
     /// A change that cannot be undone; said when undoing.
-    Note { text: String },
+    Note {
+        /// What was not undone, and why.
+        text: String,
+    },
     /// A process this run started (pid and start time: a reused pid differs).
-    Process { pid: u32, start: u64, cmd: String },
+    Process {
+        /// Its process id.
+        pid: u32,
+        /// Its start time (clock ticks since boot).
+        start: u64,
+        /// Its command line.
+        cmd: String,
+    },
     /// The run registered nlua.defer cleanups (they cannot run on --down).
     Defer,
     /// Record `seq` has been undone.
-    Undone { seq: u64 },
+    Undone {
+        /// The record's sequence number.
+        seq: u64,
+    },
 }
 
 fn hex(b: &[u8]) -> String {

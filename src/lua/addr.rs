@@ -15,16 +15,22 @@ use crate::units;
 
 /// An address, with the handle it was read through and its device's name.
 pub struct Addr {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's address.
     pub a: engine::Addr,
+    /// Its device's name.
     pub dev: String,
 }
 
 /// What to do with an address.
 #[derive(Clone, Copy)]
 pub enum Verb {
+    /// Add (EEXIST if it is there).
     Add,
+    /// Add, or replace what is there.
     Replace,
+    /// Delete.
     Del,
 }
 

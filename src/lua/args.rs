@@ -8,6 +8,7 @@ use super::opts::type_name;
 
 /// The arguments of one call to `func`.
 pub struct Args {
+    /// The function name errors name (`link.add`).
     pub func: &'static str,
     v: Vec<Value>,
 }

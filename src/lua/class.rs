@@ -17,8 +17,11 @@ use crate::units;
 
 /// A class: the handle it was read through, its device's name, the last read.
 pub struct Class {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's class.
     pub c: engine::tc::Class,
+    /// Its device's name.
     pub dev: String,
 }
 

@@ -64,15 +64,31 @@ pub fn message(e: &mlua::Error) -> String {
     }
 }
 
-/// Give error values their fields (see the module docs).
-pub fn install(lua: &Lua) -> mlua::Result<()> {
+/// The metatable mlua gives every wrapped error. It is protected
+/// (`__metatable`), and a host's Lua may have no `debug` library, so it is
+/// read through the C API.
+fn error_metatable(lua: &Lua) -> mlua::Result<mlua::Table> {
     // Obtain one wrapped error to reach the shared metatable of all of them.
     let fail = lua.create_function(|_, ()| -> mlua::Result<()> { Err(mlua::Error::runtime("probe")) })?;
-    let getmt: mlua::Function = lua
-        .load("local f = ...; local ok, e = pcall(f); return debug.getmetatable(e)")
-        .set_name("=nlua.errors")
-        .into_function()?;
-    let mt: mlua::Table = getmt.call(fail)?;
+    let probe: mlua::Function =
+        lua.load("local f = ...; local ok, e = pcall(f); return e").set_name("=nlua.errors").into_function()?;
+    let err: Value = probe.call(fail)?;
+    // SAFETY: the closure only reads the metatable of the value mlua pushed
+    // (the wrapped error, at the top of the stack) and leaves it as the one
+    // result; the stack has room for it (exec_raw checks for 3 slots).
+    unsafe {
+        lua.exec_raw::<mlua::Table>(err, |state| {
+            if mlua::ffi::lua_getmetatable(state, -1) == 0 {
+                mlua::ffi::lua_pushnil(state);
+            }
+            mlua::ffi::lua_replace(state, -2);
+        })
+    }
+}
+
+/// Give error values their fields (see the module docs).
+pub fn install(lua: &Lua) -> mlua::Result<()> {
+    let mt = error_metatable(lua)?;
     let index = lua.create_function(|lua, (err, key): (Value, String)| {
         let Value::Error(e) = err else { return Ok(Value::Nil) };
         let x = engine_error(&e);

@@ -17,8 +17,11 @@ use crate::show;
 
 /// A filter: the handle it was read through, its device's name, the last read.
 pub struct Filter {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's filter.
     pub x: engine::tc::Filter,
+    /// Its device's name.
     pub dev: String,
 }
 

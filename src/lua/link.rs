@@ -17,7 +17,9 @@ use crate::show;
 /// A link: the handle (namespace) it lives in, its index, and the attributes
 /// of the last read. Operations go through the engine by index.
 pub struct Link {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's link.
     pub l: engine::Link,
 }
 

@@ -12,10 +12,12 @@ pub mod error;
 pub mod filter;
 pub mod handle;
 pub mod link;
+pub mod members;
 pub mod monitor;
 pub mod neigh;
 pub mod netns;
 pub mod nlua;
+pub mod object;
 pub mod opts;
 pub mod process;
 pub mod qdisc;
@@ -36,7 +38,9 @@ pub type OpFn = fn(&Lua, &Rc<engine::Handle>, MultiValue) -> mlua::Result<MultiV
 
 /// One operation of a module.
 pub struct Op {
+    /// The op's name (`list`): `link.list` and `h:link_list`.
     pub name: &'static str,
+    /// The function.
     pub f: OpFn,
     /// Changes the system (refused in read-only runtimes).
     pub mutates: bool,
@@ -44,7 +48,9 @@ pub struct Op {
 
 /// A Lua module: its handle ops, plus anything else it registers itself.
 pub struct Module {
+    /// The module's global name (`link`).
     pub name: &'static str,
+    /// The operations.
     pub ops: &'static [Op],
     /// Registers functions and fields that are not handle ops.
     pub extra: Option<fn(&Lua, &Table) -> mlua::Result<()>>,
@@ -97,6 +103,15 @@ pub fn guard<R>(what: &str, f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result
 pub fn check_writable(lua: &Lua, what: &str) -> mlua::Result<()> {
     if state(lua).read_only {
         return Err(error::raise(engine::Error::input(what, "refused: this runtime is read-only")));
+    }
+    Ok(())
+}
+
+/// Refuse `what` (a command, or moving the thread for good) when the runtime
+/// does not allow commands (the safe stdlib).
+pub fn check_commands(lua: &Lua, what: &str) -> mlua::Result<()> {
+    if !state(lua).commands {
+        return Err(error::raise(engine::Error::input(what, "refused: this runtime runs no commands (safe stdlib)")));
     }
     Ok(())
 }

@@ -19,8 +19,11 @@ use crate::units;
 
 /// A neighbour or FDB entry, with the handle it was read through.
 pub struct Neigh {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's neighbour.
     pub n: engine::Neigh,
+    /// Link names and name files, shared by every object of one listing.
     pub ctx: Rc<Ctx>,
 }
 

@@ -9,7 +9,7 @@ use super::args::describe;
 use super::error::{input, raise};
 use super::handle::Handle;
 use super::process::Process;
-use super::{MODULES, Module, call_op, check_writable, guard};
+use super::{MODULES, Module, call_op, check_commands, check_writable, guard};
 use crate::engine::{self, NsInfo};
 use crate::process::{Cmd, Output, RunOpts};
 use crate::runtime::{handle_for, note_namespace, set_current_handle};
@@ -203,6 +203,7 @@ impl UserData for Netns {
         });
         m.add_method("exec", |lua, s, (cmd, opts): (Value, Option<Table>)| {
             guard("Netns.exec", || {
+                check_commands(lua, "Netns.exec")?;
                 check_writable(lua, "Netns.exec")?;
                 let cmd = cmd_arg("Netns.exec", &cmd)?;
                 let ro = run_opts("Netns.exec", &opts, &["check"])?;
@@ -223,6 +224,7 @@ impl UserData for Netns {
         });
         m.add_method("spawn", |lua, s, (cmd, opts): (Value, Option<Table>)| {
             guard("Netns.spawn", || {
+                check_commands(lua, "Netns.spawn")?;
                 check_writable(lua, "Netns.spawn")?;
                 let cmd = cmd_arg("Netns.spawn", &cmd)?;
                 let ro = run_opts("Netns.spawn", &opts, &["output"])?;
@@ -454,6 +456,7 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
         "enter",
         lua.create_function(|lua, v: Value| {
             guard("netns.enter", || {
+                check_commands(lua, "netns.enter")?;
                 let ns = netns_arg("netns.enter", "argument #1", &v)?.ok_or_else(|| input("netns.enter", "argument #1: expected Netns or namespace name, got nil"))?;
                 let h = handle_for(lua, &ns)?;
                 crate::netns::enter_for_good(&ns).map_err(|e| raise(e.with_op("netns.enter")))?;

@@ -18,8 +18,11 @@ use crate::show;
 
 /// A qdisc: the handle it was read through, the device's name, the last read.
 pub struct Qdisc {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's qdisc.
     pub q: engine::tc::Qdisc,
+    /// Its device's name.
     pub dev: String,
 }
 

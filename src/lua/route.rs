@@ -23,7 +23,9 @@ const AF_INET: u8 = 2;
 /// What printing needs besides the object: link names and iproute2 name
 /// files, read once per listing and shared by every object of it.
 pub struct Ctx {
+    /// The links, for names.
     pub links: Vec<engine::Link>,
+    /// iproute2's name files (tables, protocols, realms...).
     pub names: RtNames,
 }
 
@@ -45,8 +47,11 @@ impl Names for Ctx {
 
 /// A route, with the handle it was read through.
 pub struct Route {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's object.
     pub r: engine::Route,
+    /// Link names and name files, shared by every object of one listing.
     pub ctx: Rc<Ctx>,
 }
 

@@ -18,8 +18,11 @@ use crate::units;
 
 /// A rule, with the handle it was read through.
 pub struct Rule {
+    /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
+    /// The engine's object.
     pub r: engine::Rule,
+    /// iproute2's name files, for printing.
     pub names: Rc<RtNames>,
 }
 

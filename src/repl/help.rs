@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn function_help_spells_out_option_tables() {
         let h = by_name("link.add").unwrap();
-        assert!(h.starts_with("link.add(opts: LinkAddOpts) -> Link, Link?\n  Create a link"), "{h}");
+        assert!(h.starts_with("link.add(opts: LinkAddOpts) -> Link, Link\n  Create a link"), "{h}");
         assert!(h.contains("\n      mtu?   ") && h.contains("68..65535"), "{h}");
         let h = by_name("Handle:link_add").unwrap();
         assert!(h.starts_with("Handle:link_add(opts: LinkAddOpts)"), "{h}");

@@ -5,10 +5,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mlua::{AppDataRef, Function, Lua, LuaOptions, MultiValue, StdLib, Value};
+use mlua::{AppDataRef, Function, Lua, MultiValue, Value};
 
 use crate::engine;
 use crate::lua::error;
+
+mod options;
+mod stdlib;
+
+pub use options::{NsRef, Options, register};
+pub use stdlib::Stdlib;
 
 /// A namespace this run opened, held weakly.
 struct KnownNs {
@@ -23,6 +29,8 @@ struct KnownNs {
 pub struct State {
     /// Mutations are refused.
     pub read_only: bool,
+    /// Commands (`Netns:exec`, `Netns:spawn`) and `netns.enter` are allowed.
+    pub commands: bool,
     /// The handle module functions act on; opened on first use.
     handle: RefCell<Option<Rc<engine::Handle>>>,
     /// One handle per namespace, shared by every object read through it.
@@ -62,7 +70,7 @@ pub fn run_defers(lua: &Lua) {
 
 /// This VM's state.
 pub fn state(lua: &Lua) -> AppDataRef<'_, State> {
-    lua.app_data_ref::<State>().expect("nlua state is set when the runtime is built")
+    lua.app_data_ref::<State>().expect("nlua state is set when the runtime is built (or by nlua::register)")
 }
 
 /// The handle module functions act on (the current namespace's).
@@ -170,77 +178,72 @@ pub static LUA_LIBRARY: &[(&str, &str)] = &[
     ("nlua.test", include_str!("../../lua/nlua/test.lua")),
 ];
 
-/// Chooses what a runtime has.
+/// Chooses what a runtime has: modules, read-only mode, the Lua standard
+/// library, the namespace it acts in, a journal.
+///
+/// ```no_run
+/// // A read-only view of namespace "red" for untrusted hooks.
+/// let rt = nlua::Runtime::builder()
+///     .modules(["link", "addr", "route"])
+///     .read_only(true)
+///     .stdlib(nlua::Stdlib::Safe)
+///     .netns("red")
+///     .build()?;
+/// # Ok::<(), mlua::Error>(())
+/// ```
 #[derive(Default)]
 pub struct Builder {
-    modules: Option<Vec<String>>,
-    read_only: bool,
-    stdlib: Option<StdLib>,
-    handle: Option<Rc<engine::Handle>>,
-    journal: Option<std::sync::Arc<crate::journal::Journal>>,
+    opts: Options,
+    stdlib: Stdlib,
 }
 
 impl Builder {
     /// Register only these modules (`nlua` is always there).
     pub fn modules<I: IntoIterator<Item = S>, S: Into<String>>(mut self, m: I) -> Builder {
-        self.modules = Some(m.into_iter().map(Into::into).collect());
+        self.opts = self.opts.modules(m);
         self
     }
 
-    /// Refuse every call that would change the system.
+    /// Refuse every call that would change the system, with an error naming
+    /// the call (`link.add: refused: this runtime is read-only`); reads work.
     pub fn read_only(mut self, yes: bool) -> Builder {
-        self.read_only = yes;
+        self.opts = self.opts.read_only(yes);
         self
     }
 
-    /// Load only these Lua standard libraries (default: all safe ones).
-    pub fn stdlib(mut self, libs: StdLib) -> Builder {
-        self.stdlib = Some(libs);
+    /// The Lua standard library: [`Stdlib::Full`] (the default),
+    /// [`Stdlib::Safe`] for untrusted scripts, or [`mlua::StdLib`] flags.
+    pub fn stdlib(mut self, libs: impl Into<Stdlib>) -> Builder {
+        self.stdlib = libs.into();
         self
     }
 
     /// Keep a journal of every change (undo on failure, --down, --trace).
     pub fn journal(mut self, j: std::sync::Arc<crate::journal::Journal>) -> Builder {
-        self.journal = Some(j);
+        self.opts = self.opts.journal(j);
+        self
+    }
+
+    /// Bind the current handle to a namespace — an [`engine::NsInfo`] or the
+    /// name of one under `/run/netns`: module functions (`link.list()`) act
+    /// there. The host's thread does not move (`ns:run` moves it for a call).
+    pub fn netns(mut self, ns: impl Into<NsRef>) -> Builder {
+        self.opts = self.opts.netns(ns);
         self
     }
 
     /// Act through this handle (bind the runtime to its namespace).
     pub fn handle(mut self, h: engine::Handle) -> Builder {
-        self.handle = Some(Rc::new(h));
+        self.opts = self.opts.handle(h);
         self
     }
 
     /// Build the runtime.
     pub fn build(self) -> mlua::Result<Runtime> {
-        // Scripts get the stdlib the `lua` interpreter gives, debug included.
-        let libs = self.stdlib.unwrap_or(StdLib::ALL_SAFE | StdLib::DEBUG);
-        // SAFETY: the debug library is the only unsafe library loaded; it is
-        // needed to reach the error metatable and removed again below when the
-        // caller did not ask for it. mlua's own invariants do not depend on
-        // scripts not using it.
-        let lua = unsafe { Lua::unsafe_new_with(libs | StdLib::DEBUG, LuaOptions::default()) };
-        lua.set_app_data(State {
-            read_only: self.read_only,
-            handle: RefCell::new(self.handle),
-            handles: RefCell::new(Vec::new()),
-            namespaces: RefCell::new(Vec::new()),
-            processes: RefCell::new(Vec::new()),
-            journal: self.journal.clone(),
-            defers: RefCell::new(Vec::new()),
-        });
-        if let (Some(h), Some(j)) = (state(&lua).handle.borrow().as_ref(), &self.journal) {
-            h.set_observer(Some(j.clone() as std::sync::Arc<dyn engine::change::Observer>));
-        }
-        error::install(&lua)?;
-        if !libs.contains(StdLib::DEBUG) {
-            lua.globals().set("debug", Value::Nil)?;
-            if let Ok(loaded) = lua.load("return package and package.loaded").eval::<mlua::Table>() {
-                loaded.set("debug", Value::Nil)?;
-            }
-        }
-        crate::lua::register(&lua, self.modules.as_deref())?;
-        install_library(&lua)?;
+        let lua = self.stdlib.new_lua()?;
+        let mut opts = self.opts;
+        opts.commands &= self.stdlib.allows_commands();
+        register(&lua, opts)?;
         Ok(Runtime { lua })
     }
 }

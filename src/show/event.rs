@@ -11,7 +11,9 @@ use crate::engine::{Handle, Link};
 /// Names for printing an event: the links as the monitor last saw them (so a
 /// link that is already gone still has its name), namespaces through a handle.
 pub struct EventNames<'a> {
+    /// The links, for names.
     pub links: &'a [Link],
+    /// The handle events are read through.
     pub handle: &'a Handle,
 }
 

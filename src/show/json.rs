@@ -8,13 +8,21 @@ use crate::engine::Opt;
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
+    /// null.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// An unsigned integer.
     UInt(u64),
+    /// A floating point number.
     Num(f64),
+    /// A string.
     Str(String),
+    /// An array.
     Arr(Vec<Json>),
+    /// An object (keys in order).
     Obj(Vec<(String, Json)>),
     /// Already-serialized JSON, embedded as is.
     Raw(String),

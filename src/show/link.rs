@@ -217,7 +217,7 @@ fn inet6_addr_gen_mode(l: &Link) -> Option<String> {
 }
 
 /// The object `ip -j -s -d link show` prints for this link: ip's keys, the
-/// kind's data as ip prints it (see [`linkinfo_json`]), and `stats64`.
+/// kind's data as ip prints it (see `linkinfo_json`), and `stats64`.
 pub fn link_json(l: &Link, n: &dyn Names) -> Json {
     let mut o = Json::obj();
     o.set("ifindex", l.index);

@@ -120,6 +120,7 @@ fn walk(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
 
 /// What a worker reports while a file runs.
 pub enum Event {
+    /// A test ended.
     Test(Box<TestResult>),
     /// A remark about the file (printed as a comment).
     Note(String),

@@ -11,21 +11,29 @@ use super::Event;
 /// How a test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Status {
+    /// Every assertion held.
     #[default]
     Pass,
+    /// An assertion failed or the test raised an error.
     Fail,
+    /// Skipped (`skip`, `only` elsewhere in the file, `t:skip`).
     Skip,
 }
 
 /// One test's result.
 #[derive(Debug, Clone, Default)]
 pub struct TestResult {
+    /// The test file.
     pub file: String,
+    /// The test's name, with its `describe` groups.
     pub name: String,
+    /// How it ended.
     pub status: Status,
+    /// How long it took, in milliseconds.
     pub ms: f64,
     /// The failure (with its position), or the skip reason.
     pub message: String,
+    /// Where the failure came from.
     pub traceback: String,
     /// What the test printed (stdout and stderr).
     pub output: String,
@@ -50,6 +58,7 @@ pub struct Printer {
 }
 
 impl Printer {
+    /// A printer for `files`, in TAP 14 when `tap`.
     pub fn new(tap: bool, files: &[String]) -> Printer {
         let p = Printer {
             tap,
@@ -155,10 +164,12 @@ impl Printer {
     }
 
     /// True when nothing failed and the run was not cut short.
+    /// No test failed and the run was not cut short.
     pub fn ok(&self) -> bool {
         self.failed == 0 && !self.fatal
     }
 
+    /// Every result so far, in the order printed.
     pub fn results(&self) -> &[TestResult] {
         &self.results
     }

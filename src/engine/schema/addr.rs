@@ -28,14 +28,23 @@ pub static CACHEINFO: StructDef = StructDef {
     ],
 };
 
+/// `IFA_ADDRESS`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_ADDRESS: u16 = 1;
+/// `IFA_LOCAL`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_LOCAL: u16 = 2;
+/// `IFA_LABEL`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_LABEL: u16 = 3;
+/// `IFA_BROADCAST`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_BROADCAST: u16 = 4;
+/// `IFA_ANYCAST`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_ANYCAST: u16 = 5;
+/// `IFA_CACHEINFO`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_CACHEINFO: u16 = 6;
+/// `IFA_FLAGS`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_FLAGS: u16 = 8;
+/// `IFA_RT_PRIORITY`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_RT_PRIORITY: u16 = 9;
+/// `IFA_PROTO`: address attribute (`<linux/if_addr.h>`).
 pub const IFA_PROTO: u16 = 11;
 
 /// IFA_F_* flags, with the words `ip addr` prints.
@@ -54,10 +63,15 @@ pub const IFA_FLAG_NAMES: &[(u32, &str)] = &[
     (0x800, "stable-privacy"),
 ];
 
+/// `IFA_F_SECONDARY`: address flag (`<linux/if_addr.h>`).
 pub const IFA_F_SECONDARY: u32 = 0x01;
+/// `IFA_F_NODAD`: address flag (`<linux/if_addr.h>`).
 pub const IFA_F_NODAD: u32 = 0x02;
+/// `IFA_F_TENTATIVE`: address flag (`<linux/if_addr.h>`).
 pub const IFA_F_TENTATIVE: u32 = 0x40;
+/// `IFA_F_PERMANENT`: address flag (`<linux/if_addr.h>`).
 pub const IFA_F_PERMANENT: u32 = 0x80;
+/// `IFA_F_NOPREFIXROUTE`: address flag (`<linux/if_addr.h>`).
 pub const IFA_F_NOPREFIXROUTE: u32 = 0x200;
 
 /// IFA_*.

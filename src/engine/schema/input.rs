@@ -12,11 +12,17 @@ use crate::engine::message::NLA_F_NESTED;
 /// and decoded objects.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opt {
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A floating point number.
     Num(f64),
+    /// A string.
     Str(String),
+    /// Raw bytes.
     Bytes(Vec<u8>),
+    /// A list.
     List(Vec<Opt>),
     /// Keys in the order given (Lua tables are sorted by key when converted).
     Map(Vec<(String, Opt)>),

@@ -61,54 +61,101 @@ pub const OPERSTATES: &[(u64, &str)] = &[
     (6, "UP"),
 ];
 
+/// `IFLA_ADDRESS`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_ADDRESS: u16 = 1;
+/// `IFLA_BROADCAST`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_BROADCAST: u16 = 2;
+/// `IFLA_IFNAME`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_IFNAME: u16 = 3;
+/// `IFLA_MTU`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_MTU: u16 = 4;
+/// `IFLA_LINK`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_LINK: u16 = 5;
+/// `IFLA_QDISC`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_QDISC: u16 = 6;
+/// `IFLA_MASTER`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_MASTER: u16 = 10;
+/// `IFLA_TXQLEN`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_TXQLEN: u16 = 13;
+/// `IFLA_OPERSTATE`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_OPERSTATE: u16 = 16;
+/// `IFLA_LINKMODE`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_LINKMODE: u16 = 17;
+/// `IFLA_LINKINFO`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_LINKINFO: u16 = 18;
+/// `IFLA_NET_NS_PID`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_NET_NS_PID: u16 = 19;
+/// `IFLA_IFALIAS`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_IFALIAS: u16 = 20;
+/// `IFLA_STATS64`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_STATS64: u16 = 23;
+/// `IFLA_AF_SPEC`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_AF_SPEC: u16 = 26;
+/// `IFLA_GROUP`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_GROUP: u16 = 27;
+/// `IFLA_NET_NS_FD`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_NET_NS_FD: u16 = 28;
+/// `IFLA_EXT_MASK`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_EXT_MASK: u16 = 29;
+/// `IFLA_PROMISCUITY`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PROMISCUITY: u16 = 30;
+/// `IFLA_NUM_TX_QUEUES`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_NUM_TX_QUEUES: u16 = 31;
+/// `IFLA_NUM_RX_QUEUES`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_NUM_RX_QUEUES: u16 = 32;
+/// `IFLA_CARRIER`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_CARRIER: u16 = 33;
+/// `IFLA_PHYS_PORT_ID`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PHYS_PORT_ID: u16 = 34;
+/// `IFLA_PHYS_SWITCH_ID`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PHYS_SWITCH_ID: u16 = 36;
+/// `IFLA_LINK_NETNSID`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_LINK_NETNSID: u16 = 37;
+/// `IFLA_PHYS_PORT_NAME`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PHYS_PORT_NAME: u16 = 38;
+/// `IFLA_PROTO_DOWN`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PROTO_DOWN: u16 = 39;
+/// `IFLA_GSO_MAX_SEGS`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_GSO_MAX_SEGS: u16 = 40;
+/// `IFLA_GSO_MAX_SIZE`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_GSO_MAX_SIZE: u16 = 41;
+/// `IFLA_TARGET_NETNSID`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_TARGET_NETNSID: u16 = 46;
+/// `IFLA_NEW_IFINDEX`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_NEW_IFINDEX: u16 = 49;
+/// `IFLA_MIN_MTU`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_MIN_MTU: u16 = 50;
+/// `IFLA_MAX_MTU`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_MAX_MTU: u16 = 51;
+/// `IFLA_PROP_LIST`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PROP_LIST: u16 = 52;
+/// `IFLA_ALT_IFNAME`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_ALT_IFNAME: u16 = 53;
+/// `IFLA_PERM_ADDRESS`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PERM_ADDRESS: u16 = 54;
+/// `IFLA_PARENT_DEV_NAME`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PARENT_DEV_NAME: u16 = 56;
+/// `IFLA_PARENT_DEV_BUS_NAME`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_PARENT_DEV_BUS_NAME: u16 = 57;
+/// `IFLA_GRO_MAX_SIZE`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_GRO_MAX_SIZE: u16 = 58;
+/// `IFLA_TSO_MAX_SIZE`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_TSO_MAX_SIZE: u16 = 59;
+/// `IFLA_TSO_MAX_SEGS`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_TSO_MAX_SEGS: u16 = 60;
+/// `IFLA_ALLMULTI`: link attribute (`<linux/if_link.h>`).
 pub const IFLA_ALLMULTI: u16 = 61;
 
+/// `IFLA_INFO_KIND`: link info attribute (`<linux/if_link.h>`).
 pub const IFLA_INFO_KIND: u16 = 1;
+/// `IFLA_INFO_DATA`: link info attribute (`<linux/if_link.h>`).
 pub const IFLA_INFO_DATA: u16 = 2;
+/// `IFLA_INFO_SLAVE_KIND`: link info attribute (`<linux/if_link.h>`).
 pub const IFLA_INFO_SLAVE_KIND: u16 = 4;
+/// `IFLA_INFO_SLAVE_DATA`: link info attribute (`<linux/if_link.h>`).
 pub const IFLA_INFO_SLAVE_DATA: u16 = 5;
 
+/// `VETH_INFO_PEER`: veth attribute (`<linux/veth.h>`).
 pub const VETH_INFO_PEER: u16 = 1;
 
 /// IFLA_* : the attributes of a link message.

@@ -30,16 +30,23 @@ use std::net::IpAddr;
 /// The wire type of an attribute or struct field.
 #[derive(Debug, Clone, Copy)]
 pub enum Type {
+    /// u8.
     U8,
+    /// u16, host order.
     U16,
+    /// u32, host order.
     U32,
+    /// u64, host order.
     U64,
+    /// i32, host order.
     I32,
+    /// i64, host order.
     I64,
     /// A u8 that means true/false (Lua booleans in and out).
     Bool,
     /// Big-endian (network order) integers: ports, protocols.
     Be16,
+    /// u32, network order.
     Be32,
     /// NUL-terminated string.
     Str,
@@ -47,7 +54,9 @@ pub enum Type {
     Bytes,
     /// IPv4 or IPv6 address, by length.
     Ip,
+    /// An IPv4 address.
     Ipv4,
+    /// An IPv6 address.
     Ipv6,
     /// Link-layer address of any length.
     Mac,
@@ -87,7 +96,9 @@ impl Dispatch {
 /// option value a list returns.
 #[derive(Debug, Clone, Copy)]
 pub struct Unit {
+    /// Reads an option value into the wire number.
     pub parse: fn(&Opt) -> Result<u64, String>,
+    /// Writes the wire number as an option value.
     pub format: fn(u64) -> Opt,
     /// Words for error messages: "a rate like \"1mbit\"".
     pub expected: &'static str,
@@ -96,14 +107,17 @@ pub struct Unit {
 /// One attribute of a set.
 #[derive(Debug, Clone, Copy)]
 pub struct AttrDef {
+    /// Attribute id (from the kernel's UAPI headers).
     pub id: u16,
     /// Option name in Lua and in decoded output.
     pub name: &'static str,
+    /// How the payload is encoded.
     pub ty: Type,
     /// Symbolic names for integer values (macvlan mode "bridge" = 4).
     pub names: &'static [(u64, &'static str)],
     /// Inclusive range for integers, checked on input.
     pub range: Option<(i64, i64)>,
+    /// The unit of the number (rate, size, time...), when it has one.
     pub unit: Option<Unit>,
     /// The value is an interface: a name or index resolved through the handle.
     pub ifindex: bool,
@@ -160,7 +174,9 @@ pub const fn a(id: u16, name: &'static str, ty: Type) -> AttrDef {
 /// value (vxlan `remote` is IFLA_VXLAN_GROUP for IPv4, IFLA_VXLAN_GROUP6 for v6).
 #[derive(Debug)]
 pub struct AttrSet {
+    /// The set's name, for messages (`link`, `route`...).
     pub name: &'static str,
+    /// The attributes of the set, by id.
     pub attrs: &'static [AttrDef],
 }
 
@@ -182,8 +198,11 @@ impl AttrSet {
 /// A C struct: fields at fixed offsets.
 #[derive(Debug)]
 pub struct StructDef {
+    /// The struct's name, for messages.
     pub name: &'static str,
+    /// Size in bytes.
     pub size: usize,
+    /// The fields, in order.
     pub fields: &'static [Field],
 }
 
@@ -202,11 +221,17 @@ impl PartialEq for AttrDef {
 /// One struct field; `ty` is a scalar type (ints, Ip, Mac, Bytes with `len`).
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
+    /// Field or parameter name.
     pub name: &'static str,
+    /// Byte offset.
     pub off: usize,
+    /// The type, as written in the stub.
     pub ty: Type,
+    /// Length in bytes.
     pub len: usize,
+    /// Names for values (an enum as words).
     pub names: &'static [(u64, &'static str)],
+    /// The unit of the number (rate, size, time...), when it has one.
     pub unit: Option<Unit>,
 }
 
@@ -249,30 +274,40 @@ pub enum Value {
     U(u64),
     /// A signed integer.
     I(i64),
+    /// A string.
     Str(String),
     /// A string sent without its NUL terminator (iproute2 sends IFLA_INFO_KIND
     /// this way; kept apart so it re-encodes exactly).
     Text(String),
     /// Raw bytes: unknown attributes, or known ones whose length did not fit.
     Bytes(Vec<u8>),
+    /// An IP address.
     Ip(IpAddr),
+    /// A link-layer address.
     Mac(Vec<u8>),
+    /// A flag attribute (present or not).
     Flag,
     /// Struct fields in order, with the struct's definition and any bytes a
     /// newer kernel sent beyond the struct we know (kept for exact re-encoding).
     Struct(&'static StructDef, Vec<(&'static str, Value)>, Vec<u8>),
+    /// A nested attribute set.
     Nested(Attrs),
+    /// A struct followed by nested attributes.
     StructThen(&'static StructDef, Vec<(&'static str, Value)>, Attrs),
+    /// A list.
     List(Vec<Value>),
 }
 
 /// One attribute: its id, the flag bits it carried, its definition if known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attr {
+    /// Attribute id (from the kernel's UAPI headers).
     pub id: u16,
     /// NLA_F_NESTED / NLA_F_NET_BYTEORDER as received or to send.
     pub flags: u16,
+    /// Its definition in the set's table (None: unknown, kept as raw bytes).
     pub def: Option<&'static AttrDef>,
+    /// The decoded value.
     pub value: Value,
 }
 

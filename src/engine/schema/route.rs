@@ -51,30 +51,55 @@ pub static RTNEXTHOP: StructDef = StructDef {
     fields: &[Field::new("len", 0, U16), Field::new("flags", 2, U8), Field::new("hops", 3, U8), Field::new("ifindex", 4, I32)],
 };
 
+/// `RTA_DST`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_DST: u16 = 1;
+/// `RTA_SRC`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_SRC: u16 = 2;
+/// `RTA_IIF`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_IIF: u16 = 3;
+/// `RTA_OIF`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_OIF: u16 = 4;
+/// `RTA_GATEWAY`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_GATEWAY: u16 = 5;
+/// `RTA_PRIORITY`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_PRIORITY: u16 = 6;
+/// `RTA_PREFSRC`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_PREFSRC: u16 = 7;
+/// `RTA_METRICS`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_METRICS: u16 = 8;
+/// `RTA_MULTIPATH`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_MULTIPATH: u16 = 9;
+/// `RTA_FLOW`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_FLOW: u16 = 11;
+/// `RTA_CACHEINFO`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_CACHEINFO: u16 = 12;
+/// `RTA_TABLE`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_TABLE: u16 = 15;
+/// `RTA_MARK`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_MARK: u16 = 16;
+/// `RTA_VIA`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_VIA: u16 = 18;
+/// `RTA_NEWDST`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_NEWDST: u16 = 19;
+/// `RTA_PREF`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_PREF: u16 = 20;
+/// `RTA_ENCAP_TYPE`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_ENCAP_TYPE: u16 = 21;
+/// `RTA_ENCAP`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_ENCAP: u16 = 22;
+/// `RTA_EXPIRES`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_EXPIRES: u16 = 23;
+/// `RTA_UID`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_UID: u16 = 25;
+/// `RTA_TTL_PROPAGATE`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_TTL_PROPAGATE: u16 = 26;
+/// `RTA_IP_PROTO`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_IP_PROTO: u16 = 27;
+/// `RTA_SPORT`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_SPORT: u16 = 28;
+/// `RTA_DPORT`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_DPORT: u16 = 29;
+/// `RTA_NH_ID`: route attribute (`<linux/rtnetlink.h>`).
 pub const RTA_NH_ID: u16 = 30;
 
 /// RTN_*: route types, with the words ip uses (rtm_map.c).
@@ -92,14 +117,22 @@ pub const RTN_NAMES: &[(u64, &str)] = &[
     (10, "nat"),
     (11, "xresolve"),
 ];
+/// `RTN_UNICAST`: route type (`<linux/rtnetlink.h>`).
 pub const RTN_UNICAST: u8 = 1;
+/// `RTN_LOCAL`: route type (`<linux/rtnetlink.h>`).
 pub const RTN_LOCAL: u8 = 2;
+/// `RTN_BROADCAST`: route type (`<linux/rtnetlink.h>`).
 pub const RTN_BROADCAST: u8 = 3;
+/// `RTN_ANYCAST`: route type (`<linux/rtnetlink.h>`).
 pub const RTN_ANYCAST: u8 = 4;
+/// `RTN_MULTICAST`: route type (`<linux/rtnetlink.h>`).
 pub const RTN_MULTICAST: u8 = 5;
+/// `RTN_NAT`: route type (`<linux/rtnetlink.h>`).
 pub const RTN_NAT: u8 = 10;
 
+/// `RTPROT_KERNEL`: route protocol (`<linux/rtnetlink.h>`).
 pub const RTPROT_KERNEL: u8 = 2;
+/// `RTPROT_BOOT`: route protocol (`<linux/rtnetlink.h>`).
 pub const RTPROT_BOOT: u8 = 3;
 
 /// iproute2's built-in protocol names (lib/rt_names.c), which /etc/iproute2/rt_protos
@@ -130,12 +163,18 @@ pub const RTPROT_DEFAULTS: &[(u32, &str)] = &[
 
 /// The reserved tables ip knows without /etc/iproute2/rt_tables.
 pub const RT_TABLE_DEFAULTS: &[(u32, &str)] = &[(0, "unspec"), (253, "default"), (254, "main"), (255, "local")];
+/// `RT_TABLE_MAIN`: routing table id (`<linux/rtnetlink.h>`).
 pub const RT_TABLE_MAIN: u32 = 254;
+/// `RT_TABLE_LOCAL`: routing table id (`<linux/rtnetlink.h>`).
 pub const RT_TABLE_LOCAL: u32 = 255;
 
+/// `RT_SCOPE_UNIVERSE`: route scope (`<linux/rtnetlink.h>`).
 pub const RT_SCOPE_UNIVERSE: u8 = 0;
+/// `RT_SCOPE_LINK`: route scope (`<linux/rtnetlink.h>`).
 pub const RT_SCOPE_LINK: u8 = 253;
+/// `RT_SCOPE_HOST`: route scope (`<linux/rtnetlink.h>`).
 pub const RT_SCOPE_HOST: u8 = 254;
+/// `RT_SCOPE_NOWHERE`: route scope (`<linux/rtnetlink.h>`).
 pub const RT_SCOPE_NOWHERE: u8 = 255;
 
 /// rtm_flags / rtnh_flags bits, in the order `ip route` prints them.
@@ -152,9 +191,13 @@ pub const RT_FLAG_NAMES: &[(u32, &str)] = &[
     (0x8000, "rt_trap"),
     (0x2000_0000, "rt_offload_failed"),
 ];
+/// `RTNH_F_ONLINK`: nexthop flag (`<linux/rtnetlink.h>`).
 pub const RTNH_F_ONLINK: u32 = 0x04;
+/// `RTM_F_CLONED`: route message flag (`<linux/rtnetlink.h>`).
 pub const RTM_F_CLONED: u32 = 0x200;
+/// `RTM_F_LOOKUP_TABLE`: route message flag (`<linux/rtnetlink.h>`).
 pub const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
+/// `RTM_F_FIB_MATCH`: route message flag (`<linux/rtnetlink.h>`).
 pub const RTM_F_FIB_MATCH: u32 = 0x2000;
 
 /// ICMPV6_ROUTER_PREF_*: the values of RTA_PREF.
@@ -173,7 +216,9 @@ pub const ENCAP_NAMES: &[(u64, &str)] = &[
     (9, "ioam6"),
     (10, "xfrm"),
 ];
+/// `LWTUNNEL_ENCAP_MPLS`: encapsulation type (`<linux/lwtunnel.h>`).
 pub const LWTUNNEL_ENCAP_MPLS: u16 = 1;
+/// `LWTUNNEL_ENCAP_SEG6`: encapsulation type (`<linux/lwtunnel.h>`).
 pub const LWTUNNEL_ENCAP_SEG6: u16 = 5;
 
 fn parse_ms(o: &super::Opt, scale: u64) -> Result<u64, String> {
@@ -225,9 +270,13 @@ pub const MS_UNIT: Unit = Unit {
     expected: "time like \"100ms\" (integers are milliseconds)",
 };
 
+/// `RTAX_LOCK`: route metric (`<linux/rtnetlink.h>`).
 pub const RTAX_LOCK: u16 = 1;
+/// `RTAX_HOPLIMIT`: route metric (`<linux/rtnetlink.h>`).
 pub const RTAX_HOPLIMIT: u16 = 10;
+/// `RTAX_RTO_MIN`: route metric (`<linux/rtnetlink.h>`).
 pub const RTAX_RTO_MIN: u16 = 13;
+/// `RTAX_CC_ALGO`: route metric (`<linux/rtnetlink.h>`).
 pub const RTAX_CC_ALGO: u16 = 16;
 
 /// RTAX_*: route metrics (RTA_METRICS), named as `ip route` options.
@@ -254,7 +303,9 @@ pub static METRICS: AttrSet = AttrSet {
     ],
 };
 
+/// `MPLS_IPTUNNEL_DST`: MPLS encapsulation attribute (`<linux/mpls_iptunnel.h>`).
 pub const MPLS_IPTUNNEL_DST: u16 = 1;
+/// `MPLS_IPTUNNEL_TTL`: MPLS encapsulation attribute (`<linux/mpls_iptunnel.h>`).
 pub const MPLS_IPTUNNEL_TTL: u16 = 2;
 
 /// MPLS_IPTUNNEL_*: `encap mpls LABELS [ttl N]`. The label stack is raw
@@ -262,6 +313,7 @@ pub const MPLS_IPTUNNEL_TTL: u16 = 2;
 pub static ENCAP_MPLS: AttrSet =
     AttrSet { name: "encap_mpls", attrs: &[a(MPLS_IPTUNNEL_DST, "labels", Bytes), a(MPLS_IPTUNNEL_TTL, "ttl", U8)] };
 
+/// `SEG6_IPTUNNEL_SRH`: seg6 encapsulation constant (`<linux/seg6_iptunnel.h>`).
 pub const SEG6_IPTUNNEL_SRH: u16 = 1;
 
 /// SEG6_IPTUNNEL_*: `encap seg6 mode M segs A,B [hmac K]`; the value is
@@ -333,10 +385,13 @@ pub fn decode_route_attrs(buf: &[u8]) -> Attrs {
 /// One RTA_MULTIPATH record: the rtnexthop fields and its attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NexthopRecord {
+    /// RTNH_F_* flags (onlink, dead...).
     pub flags: u8,
     /// Weight - 1.
     pub hops: u8,
+    /// Interface index.
     pub ifindex: u32,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
 }
 

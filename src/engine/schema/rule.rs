@@ -28,38 +28,64 @@ pub static UID_RANGE: StructDef =
 pub static PORT_RANGE: StructDef =
     StructDef { name: "fib_rule_port_range", size: 4, fields: &[Field::new("start", 0, U16), Field::new("end", 2, U16)] };
 
+/// `FRA_DST`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_DST: u16 = 1;
+/// `FRA_SRC`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_SRC: u16 = 2;
+/// `FRA_IIFNAME`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_IIFNAME: u16 = 3;
+/// `FRA_GOTO`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_GOTO: u16 = 4;
+/// `FRA_PRIORITY`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_PRIORITY: u16 = 6;
+/// `FRA_FWMARK`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_FWMARK: u16 = 10;
+/// `FRA_FLOW`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_FLOW: u16 = 11;
+/// `FRA_TUN_ID`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_TUN_ID: u16 = 12;
+/// `FRA_SUPPRESS_IFGROUP`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_SUPPRESS_IFGROUP: u16 = 13;
+/// `FRA_SUPPRESS_PREFIXLEN`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_SUPPRESS_PREFIXLEN: u16 = 14;
+/// `FRA_TABLE`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_TABLE: u16 = 15;
+/// `FRA_FWMASK`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_FWMASK: u16 = 16;
+/// `FRA_OIFNAME`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_OIFNAME: u16 = 17;
+/// `FRA_L3MDEV`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_L3MDEV: u16 = 19;
+/// `FRA_UID_RANGE`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_UID_RANGE: u16 = 20;
+/// `FRA_PROTOCOL`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_PROTOCOL: u16 = 21;
+/// `FRA_IP_PROTO`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_IP_PROTO: u16 = 22;
+/// `FRA_SPORT_RANGE`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_SPORT_RANGE: u16 = 23;
+/// `FRA_DPORT_RANGE`: rule attribute (`<linux/fib_rules.h>`).
 pub const FRA_DPORT_RANGE: u16 = 24;
 
 /// FR_ACT_*: what a rule does, in the words `ip rule` takes.
 pub const ACTION_NAMES: &[(u64, &str)] =
     &[(0, "unspec"), (1, "lookup"), (2, "goto"), (3, "nop"), (6, "blackhole"), (7, "unreachable"), (8, "prohibit")];
+/// `FR_ACT_TO_TBL`: rule action (`<linux/fib_rules.h>`).
 pub const FR_ACT_TO_TBL: u8 = 1;
+/// `FR_ACT_GOTO`: rule action (`<linux/fib_rules.h>`).
 pub const FR_ACT_GOTO: u8 = 2;
+/// `FR_ACT_NOP`: rule action (`<linux/fib_rules.h>`).
 pub const FR_ACT_NOP: u8 = 3;
 /// RTN_NAT as a rule action (deprecated `nat ADDRESS`).
 pub const FR_ACT_NAT: u8 = 10;
 
+/// `FIB_RULE_INVERT`: rule flag (`<linux/fib_rules.h>`).
 pub const FIB_RULE_INVERT: u32 = 0x02;
+/// `FIB_RULE_UNRESOLVED`: rule flag (`<linux/fib_rules.h>`).
 pub const FIB_RULE_UNRESOLVED: u32 = 0x04;
+/// `FIB_RULE_IIF_DETACHED`: rule flag (`<linux/fib_rules.h>`).
 pub const FIB_RULE_IIF_DETACHED: u32 = 0x08;
+/// `FIB_RULE_OIF_DETACHED`: rule flag (`<linux/fib_rules.h>`).
 pub const FIB_RULE_OIF_DETACHED: u32 = 0x10;
 
 /// FRA_*: the attributes of a rule message.

@@ -92,17 +92,29 @@ pub static TCMSG: StructDef = StructDef {
     ],
 };
 
+/// `TCA_KIND`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_KIND: u16 = 1;
+/// `TCA_OPTIONS`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_OPTIONS: u16 = 2;
+/// `TCA_STATS`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_STATS: u16 = 3;
+/// `TCA_XSTATS`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_XSTATS: u16 = 4;
+/// `TCA_RATE`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_RATE: u16 = 5;
+/// `TCA_STATS2`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_STATS2: u16 = 7;
+/// `TCA_STAB`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_STAB: u16 = 8;
+/// `TCA_DUMP_INVISIBLE`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_DUMP_INVISIBLE: u16 = 10;
+/// `TCA_CHAIN`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_CHAIN: u16 = 11;
+/// `TCA_HW_OFFLOAD`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_HW_OFFLOAD: u16 = 12;
+/// `TCA_INGRESS_BLOCK`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_INGRESS_BLOCK: u16 = 13;
+/// `TCA_EGRESS_BLOCK`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_EGRESS_BLOCK: u16 = 14;
 
 /// struct tc_stats (the old TCA_STATS).
@@ -150,11 +162,17 @@ pub static GNET_STATS_QUEUE: StructDef = StructDef {
     ],
 };
 
+/// `TCA_STATS_BASIC`: statistics attribute (`<linux/gen_stats.h>`).
 pub const TCA_STATS_BASIC: u16 = 1;
+/// `TCA_STATS_RATE_EST`: statistics attribute (`<linux/gen_stats.h>`).
 pub const TCA_STATS_RATE_EST: u16 = 2;
+/// `TCA_STATS_QUEUE`: statistics attribute (`<linux/gen_stats.h>`).
 pub const TCA_STATS_QUEUE: u16 = 3;
+/// `TCA_STATS_APP`: statistics attribute (`<linux/gen_stats.h>`).
 pub const TCA_STATS_APP: u16 = 4;
+/// `TCA_STATS_RATE_EST64`: statistics attribute (`<linux/gen_stats.h>`).
 pub const TCA_STATS_RATE_EST64: u16 = 5;
+/// `TCA_STATS_PKT64`: statistics attribute (`<linux/gen_stats.h>`).
 pub const TCA_STATS_PKT64: u16 = 8;
 
 /// TCA_STATS_* (inside TCA_STATS2).
@@ -382,12 +400,19 @@ pub static TBF_QOPT: StructDef = StructDef {
     ],
 };
 
+/// `TCA_TBF_PARMS`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_PARMS: u16 = 1;
+/// `TCA_TBF_RTAB`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_RTAB: u16 = 2;
+/// `TCA_TBF_PTAB`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_PTAB: u16 = 3;
+/// `TCA_TBF_RATE64`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_RATE64: u16 = 4;
+/// `TCA_TBF_PRATE64`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_PRATE64: u16 = 5;
+/// `TCA_TBF_BURST`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_BURST: u16 = 6;
+/// `TCA_TBF_PBURST`: tbf attribute (`<linux/pkt_sched.h>`).
 pub const TCA_TBF_PBURST: u16 = 7;
 
 /// TCA_TBF_*.
@@ -443,13 +468,21 @@ pub static HTB_OPT: StructDef = StructDef {
     ],
 };
 
+/// `TCA_HTB_PARMS`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_PARMS: u16 = 1;
+/// `TCA_HTB_INIT`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_INIT: u16 = 2;
+/// `TCA_HTB_CTAB`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_CTAB: u16 = 3;
+/// `TCA_HTB_RTAB`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_RTAB: u16 = 4;
+/// `TCA_HTB_DIRECT_QLEN`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_DIRECT_QLEN: u16 = 5;
+/// `TCA_HTB_RATE64`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_RATE64: u16 = 6;
+/// `TCA_HTB_CEIL64`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_CEIL64: u16 = 7;
+/// `TCA_HTB_OFFLOAD`: htb attribute (`<linux/pkt_sched.h>`).
 pub const TCA_HTB_OFFLOAD: u16 = 9;
 
 /// TCA_HTB_* (qdisc and classes).

@@ -40,16 +40,27 @@ pub static U32_SEL: StructDef = StructDef {
     ],
 };
 
+/// `TCA_U32_CLASSID`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_CLASSID: u16 = 1;
+/// `TCA_U32_HASH`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_HASH: u16 = 2;
+/// `TCA_U32_LINK`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_LINK: u16 = 3;
+/// `TCA_U32_DIVISOR`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_DIVISOR: u16 = 4;
+/// `TCA_U32_SEL`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_SEL: u16 = 5;
+/// `TCA_U32_POLICE`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_POLICE: u16 = 6;
+/// `TCA_U32_ACT`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_ACT: u16 = 7;
+/// `TCA_U32_INDEV`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_INDEV: u16 = 8;
+/// `TCA_U32_PCNT`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_PCNT: u16 = 9;
+/// `TCA_U32_MARK`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_MARK: u16 = 10;
+/// `TCA_U32_FLAGS`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_U32_FLAGS: u16 = 11;
 
 /// TCA_U32_*.
@@ -71,13 +82,21 @@ pub static U32_OPTS: AttrSet = AttrSet {
     ],
 };
 
+/// `TCA_BPF_ACT`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_ACT: u16 = 1;
+/// `TCA_BPF_CLASSID`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_CLASSID: u16 = 3;
+/// `TCA_BPF_FD`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_FD: u16 = 6;
+/// `TCA_BPF_NAME`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_NAME: u16 = 7;
+/// `TCA_BPF_FLAGS`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_FLAGS: u16 = 8;
+/// `TCA_BPF_FLAGS_GEN`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_FLAGS_GEN: u16 = 9;
+/// `TCA_BPF_TAG`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_TAG: u16 = 10;
+/// `TCA_BPF_ID`: bpf classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_BPF_ID: u16 = 11;
 
 /// TCA_BPF_*.
@@ -98,8 +117,11 @@ pub static BPF_OPTS: AttrSet = AttrSet {
     ],
 };
 
+/// `TCA_MATCHALL_CLASSID`: matchall classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_MATCHALL_CLASSID: u16 = 1;
+/// `TCA_MATCHALL_ACT`: matchall classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_MATCHALL_ACT: u16 = 2;
+/// `TCA_MATCHALL_FLAGS`: matchall classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_MATCHALL_FLAGS: u16 = 3;
 
 /// TCA_MATCHALL_*.
@@ -162,10 +184,15 @@ pub static FLOWER: AttrSet = AttrSet {
 // ---------------------------------------------------------------------------
 // Actions
 
+/// `TCA_ACT_KIND`: action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_ACT_KIND: u16 = 1;
+/// `TCA_ACT_OPTIONS`: action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_ACT_OPTIONS: u16 = 2;
+/// `TCA_ACT_INDEX`: action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_ACT_INDEX: u16 = 3;
+/// `TCA_ACT_STATS`: action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_ACT_STATS: u16 = 4;
+/// `TCA_ACT_COOKIE`: action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_ACT_COOKIE: u16 = 6;
 
 /// TCA_ACT_*: one action.
@@ -237,6 +264,7 @@ pub static TC_MIRRED: StructDef = StructDef {
     ],
 };
 
+/// `TCA_MIRRED_PARMS`: traffic control attribute (`<linux/rtnetlink.h>`).
 pub const TCA_MIRRED_PARMS: u16 = 2;
 
 /// TCA_MIRRED_*.
@@ -259,7 +287,9 @@ pub static TC_GACT_P: StructDef = StructDef {
     ],
 };
 
+/// `TCA_GACT_PARMS`: gact action attribute (`<linux/tc_act/tc_gact.h>`).
 pub const TCA_GACT_PARMS: u16 = 2;
+/// `TCA_GACT_PROB`: gact action attribute (`<linux/tc_act/tc_gact.h>`).
 pub const TCA_GACT_PROB: u16 = 3;
 
 /// TCA_GACT_*.
@@ -301,14 +331,23 @@ pub static TC_POLICE: StructDef = StructDef {
     ],
 };
 
+/// `TCA_POLICE_TBF`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_TBF: u16 = 1;
+/// `TCA_POLICE_RATE`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_RATE: u16 = 2;
+/// `TCA_POLICE_PEAKRATE`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_PEAKRATE: u16 = 3;
+/// `TCA_POLICE_AVRATE`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_AVRATE: u16 = 4;
+/// `TCA_POLICE_RESULT`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_RESULT: u16 = 5;
+/// `TCA_POLICE_RATE64`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_RATE64: u16 = 8;
+/// `TCA_POLICE_PEAKRATE64`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_PEAKRATE64: u16 = 9;
+/// `TCA_POLICE_PKTRATE64`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_PKTRATE64: u16 = 10;
+/// `TCA_POLICE_PKTBURST64`: police action attribute (`<linux/pkt_cls.h>`).
 pub const TCA_POLICE_PKTBURST64: u16 = 11;
 
 /// TCA_POLICE_*.

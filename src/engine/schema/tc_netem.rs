@@ -95,17 +95,29 @@ pub static NETEM_LOSS: AttrSet = AttrSet {
     attrs: &[a(1, "state", Struct(&NETEM_GIMODEL)), a(2, "gemodel", Struct(&NETEM_GEMODEL))],
 };
 
+/// `TCA_NETEM_CORR`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_CORR: u16 = 1;
+/// `TCA_NETEM_DELAY_DIST`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_DELAY_DIST: u16 = 2;
+/// `TCA_NETEM_REORDER`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_REORDER: u16 = 3;
+/// `TCA_NETEM_CORRUPT`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_CORRUPT: u16 = 4;
+/// `TCA_NETEM_LOSS`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_LOSS: u16 = 5;
+/// `TCA_NETEM_RATE`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_RATE: u16 = 6;
+/// `TCA_NETEM_ECN`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_ECN: u16 = 7;
+/// `TCA_NETEM_RATE64`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_RATE64: u16 = 8;
+/// `TCA_NETEM_LATENCY64`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_LATENCY64: u16 = 10;
+/// `TCA_NETEM_JITTER64`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_JITTER64: u16 = 11;
+/// `TCA_NETEM_SLOT`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_SLOT: u16 = 12;
+/// `TCA_NETEM_SLOT_DIST`: netem attribute (`<linux/pkt_sched.h>`).
 pub const TCA_NETEM_SLOT_DIST: u16 = 13;
 
 /// TCA_NETEM_* (after struct tc_netem_qopt).

@@ -118,8 +118,11 @@ pub fn prog_by_id(id: u32) -> Result<OwnedFd> {
 /// whether it was JIT-compiled (as `tc filter show` prints them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgInfo {
+    /// The program's name as the kernel shows it.
     pub name: String,
+    /// The program's tag (hex).
     pub tag: String,
+    /// Whether the kernel compiled it.
     pub jited: bool,
 }
 

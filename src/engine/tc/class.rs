@@ -13,14 +13,19 @@ use crate::units::{self, TC_H_ROOT};
 /// A class as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Class {
+    /// Interface index.
     pub ifindex: u32,
     /// The class id ("1:10" is 0x10010).
     pub classid: u32,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: u32,
     /// The handle of the qdisc attached to the class (0: none, the default).
     pub leaf: u32,
+    /// Class kind (`htb`).
     pub kind: String,
+    /// Counters (TCA_STATS2).
     pub stats: Stats,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
 }
 
@@ -90,10 +95,15 @@ impl Class {
 /// A class to add, replace, change or delete.
 #[derive(Debug, Clone, Default)]
 pub struct ClassSpec {
+    /// Interface index.
     pub ifindex: u32,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: u32,
+    /// Class id (major << 16 | minor).
     pub classid: u32,
+    /// Class kind (`htb`).
     pub kind: Option<String>,
+    /// The kind's options (TCA_OPTIONS), decoded.
     pub options: Option<Value>,
     /// TCA_RATE: a rate estimator for the stats.
     pub estimator: Option<super::Estimator>,

@@ -83,16 +83,23 @@ pub fn xmitsize(p: Psched, rate: u64, ticks: u32) -> u32 {
 
 /// Link layers of tc's `linklayer` option.
 pub const LINKLAYER_ETHERNET: u8 = 1;
+/// `LINKLAYER_ATM`: ATM cells, 48 bytes of payload in 53 (`<linux/pkt_sched.h>`).
 pub const LINKLAYER_ATM: u8 = 2;
 
 /// struct tc_ratespec as tc fills it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RateSpec {
+    /// log2 of the rate table's cell size.
     pub cell_log: u8,
+    /// Link layer (ethernet, atm).
     pub linklayer: u8,
+    /// Per-packet overhead in bytes.
     pub overhead: u16,
+    /// Cell alignment.
     pub cell_align: i16,
+    /// Minimum packet unit in bytes.
     pub mpu: u16,
+    /// Rate in bytes per second.
     pub rate: u32,
 }
 
@@ -133,7 +140,7 @@ fn adjust_size(sz: u32, mpu: u32, linklayer: u8) -> u32 {
 }
 
 /// Fill `r` and return the 256-entry rate table (tc_calc_rtable /
-/// tc_calc_rtable_64): rtab[i] = ticks to send ((i+1) << cell_log) bytes.
+/// tc_calc_rtable_64): rtab\[i\] = ticks to send ((i+1) << cell_log) bytes.
 /// `cell_log` None picks the smallest that covers `mtu` (0 means 2047).
 pub fn rate_table(p: Psched, r: &mut RateSpec, rate: u64, cell_log: Option<u8>, mtu: u32, linklayer: u8) -> [u32; 256] {
     let cell_log = cell_log.unwrap_or_else(|| default_cell_log(mtu));

@@ -33,7 +33,9 @@ pub const PROTOCOLS: &[(u16, &str)] = &[
 
 /// ETH_P_ALL.
 pub const ETH_P_ALL: u16 = 0x0003;
+/// `ETH_P_IP`: ethernet protocol (`<linux/if_ether.h>`).
 pub const ETH_P_IP: u16 = 0x0800;
+/// `ETH_P_IPV6`: ethernet protocol (`<linux/if_ether.h>`).
 pub const ETH_P_IPV6: u16 = 0x86dd;
 
 /// A protocol name or number ("ip", "all", "0x88cc").
@@ -48,7 +50,7 @@ pub fn parse_protocol(s: &str) -> std::result::Result<u16, String> {
     n.ok_or_else(|| format!("a protocol like \"ip\", \"ipv6\", \"all\" or \"0x88cc\", got {s:?}"))
 }
 
-/// A protocol as tc prints it ("ip", or "[0x88cc]"-style hex tc uses for unknown ones).
+/// A protocol as tc prints it ("ip", or "\[0x88cc\]"-style hex tc uses for unknown ones).
 pub fn protocol_name(p: u16) -> String {
     PROTOCOLS.iter().find(|(n, _)| *n == p).map(|(_, s)| s.to_string()).unwrap_or_else(|| format!("0x{p:x}"))
 }
@@ -83,16 +85,23 @@ pub fn parent_name(p: u32) -> String {
 /// A filter as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
+    /// Interface index.
     pub ifindex: u32,
+    /// Handle (major << 16 | minor).
     pub handle: u32,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: u32,
     /// tc's "pref".
     pub prio: u16,
     /// ETH_P_*, host order.
     pub protocol: u16,
+    /// Filter kind (`u32`, `bpf`...).
     pub kind: String,
+    /// Filter chain index.
     pub chain: Option<u32>,
+    /// Counters (TCA_STATS2).
     pub stats: Stats,
+    /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
 }
 
@@ -167,14 +176,21 @@ impl Filter {
 /// A filter to add, replace, change or delete.
 #[derive(Debug, Clone, Default)]
 pub struct FilterSpec {
+    /// Interface index.
     pub ifindex: u32,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: u32,
+    /// Handle (major << 16 | minor).
     pub handle: u32,
+    /// Priority.
     pub prio: u16,
     /// ETH_P_*, host order.
     pub protocol: u16,
+    /// Filter kind (`u32`, `bpf`...).
     pub kind: Option<String>,
+    /// Filter chain index.
     pub chain: Option<u32>,
+    /// The kind's options (TCA_OPTIONS), decoded.
     pub options: Option<Value>,
     /// File descriptors the request refers to (a bpf program), kept open until sent.
     pub keep: Vec<Arc<OwnedFd>>,

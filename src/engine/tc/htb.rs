@@ -114,12 +114,19 @@ pub fn class_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, 
 /// An htb class's figures, as its options and `tc class show` give them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HtbClass {
+    /// Rate in bytes per second.
     pub rate: u64,
+    /// Ceiling rate in bytes per second.
     pub ceil: u64,
+    /// Burst, as a transmit time in ticks.
     pub burst: u32,
+    /// Ceiling burst, as a transmit time in ticks.
     pub cburst: u32,
+    /// Priority.
     pub prio: u32,
+    /// Quantum in bytes (DRR).
     pub quantum: u32,
+    /// Level in the class tree.
     pub level: u32,
     /// The rate's spec (overhead, mpu, link layer).
     pub spec: RateSpec,

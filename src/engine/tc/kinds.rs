@@ -14,7 +14,9 @@ use crate::units;
 
 /// What an encoder may need besides the options.
 pub struct Ctx<'a> {
+    /// Resolves device names to indexes.
     pub res: &'a dyn Resolver,
+    /// The kernel's packet scheduler clock (for time and size conversions).
     pub psched: Psched,
     /// A filter's protocol (ETH_P_*, host order); 0 elsewhere.
     pub protocol: u16,
@@ -25,8 +27,11 @@ pub struct Ctx<'a> {
 
 /// What a decoder may need besides the bytes.
 pub struct DecodeCtx<'a> {
+    /// The kernel's packet scheduler clock (for time and size conversions).
     pub psched: Psched,
+    /// iproute2's name files.
     pub names: &'a dyn LinkNames,
+    /// The filter's protocol (ETH_P_*), for keys whose offsets depend on it.
     pub protocol: u16,
 }
 
@@ -37,9 +42,13 @@ pub type DecodeFn = fn(&Value, &DecodeCtx<'_>) -> Vec<(String, Opt)>;
 
 /// The options of one kind of one object type, where a table is not enough.
 pub struct Codec {
+    /// Which object kind it is for (qdisc, class, filter).
     pub obj: Obj,
+    /// The tc kind this codec encodes and decodes (`htb`, `netem`...).
     pub kind: &'static str,
+    /// Encodes options into TCA_OPTIONS.
     pub encode: EncodeFn,
+    /// Decodes TCA_OPTIONS into options.
     pub decode: DecodeFn,
 }
 

@@ -31,21 +31,33 @@ pub use class::{Class, ClassSpec};
 pub use filter::{Filter, FilterSpec};
 pub use qdisc::{Qdisc, QdiscSpec};
 
+/// `RTM_NEWQDISC`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWQDISC: u16 = 36;
+/// `RTM_DELQDISC`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELQDISC: u16 = 37;
+/// `RTM_GETQDISC`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETQDISC: u16 = 38;
+/// `RTM_NEWTCLASS`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWTCLASS: u16 = 40;
+/// `RTM_DELTCLASS`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELTCLASS: u16 = 41;
+/// `RTM_GETTCLASS`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETTCLASS: u16 = 42;
+/// `RTM_NEWTFILTER`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWTFILTER: u16 = 44;
+/// `RTM_DELTFILTER`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_DELTFILTER: u16 = 45;
+/// `RTM_GETTFILTER`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_GETTFILTER: u16 = 46;
 
 /// Which tc object a message or option set is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Obj {
+    /// A qdisc.
     Qdisc,
+    /// A class.
     Class,
+    /// A filter.
     Filter,
 }
 
@@ -112,11 +124,15 @@ impl Verb {
 /// The tcmsg header and TCA_* attributes every tc object message has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TcMsg {
+    /// Interface index.
     pub ifindex: u32,
+    /// Handle (major << 16 | minor).
     pub handle: u32,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: u32,
     /// tcm_info: a qdisc's refcnt, a class's leaf qdisc, a filter's prio/protocol.
     pub info: u32,
+    /// The object's kind (TCA_KIND).
     pub kind: String,
     /// Every TCA_* attribute, TCA_OPTIONS decoded by the kind's table.
     pub attrs: Attrs,
@@ -153,15 +169,23 @@ impl TcMsg {
 /// Counters of a qdisc, class, filter or action.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Bytes sent.
     pub bytes: u64,
+    /// Packets sent.
     pub packets: u64,
+    /// Packets dropped.
     pub drops: u32,
+    /// Times the qdisc was over its limit.
     pub overlimits: u32,
+    /// Packets requeued.
     pub requeues: u32,
+    /// Bytes queued.
     pub backlog: u32,
+    /// Packets queued.
     pub qlen: u32,
     /// The rate estimator's bytes/s and packets/s (0 without an estimator).
     pub rate_bps: u64,
+    /// Rate estimator: packets per second.
     pub rate_pps: u64,
     /// True when the object has a rate estimator (the kernel sent its rate).
     pub rate_est: bool,
@@ -239,6 +263,7 @@ impl Stats {
 
 /// Looks up interface names for options that name a device (mirred's `dev`).
 pub trait LinkNames {
+    /// The name of link `index`, if known.
     fn link_name(&self, index: u32) -> Option<String>;
 }
 
@@ -326,6 +351,7 @@ pub(crate) fn dev_field(f: &mut schema::Fields<'_>, res: &dyn schema::Resolver) 
 pub struct Estimator {
     /// log2 of the interval in quarter seconds, -2 (250ms) to 3 (8s).
     pub interval: i8,
+    /// The estimator's averaging time constant (log2).
     pub ewma_log: u8,
 }
 

@@ -12,6 +12,7 @@ use crate::units::{self, TC_H_INGRESS, TC_H_ROOT};
 /// A qdisc as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Qdisc {
+    /// Interface index.
     pub ifindex: u32,
     /// Major number in the high 16 bits ("1:" is 0x10000).
     pub handle: u32,
@@ -19,7 +20,9 @@ pub struct Qdisc {
     pub parent: u32,
     /// tcm_info: the kernel's reference count.
     pub refcnt: u32,
+    /// Qdisc kind (`htb`, `tbf`, `netem`...).
     pub kind: String,
+    /// Counters (TCA_STATS2).
     pub stats: Stats,
     /// Every TCA_* attribute; TCA_OPTIONS decoded with the kind's table.
     pub attrs: Attrs,
@@ -84,9 +87,13 @@ impl Qdisc {
 /// Which qdiscs a list returns.
 #[derive(Debug, Clone, Default)]
 pub struct QdiscFilter {
+    /// Interface index.
     pub ifindex: Option<u32>,
+    /// Handle (major << 16 | minor).
     pub handle: Option<u32>,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: Option<u32>,
+    /// Only qdiscs of this kind.
     pub kind: Option<String>,
 }
 
@@ -108,13 +115,19 @@ impl QdiscFilter {
 /// A qdisc to add, replace, change or delete.
 #[derive(Debug, Clone, Default)]
 pub struct QdiscSpec {
+    /// Interface index.
     pub ifindex: u32,
+    /// Parent handle (TC_H_ROOT, TC_H_INGRESS, or a class).
     pub parent: u32,
+    /// Handle (major << 16 | minor).
     pub handle: u32,
+    /// Qdisc kind (`htb`, `tbf`, `netem`...).
     pub kind: Option<String>,
     /// TCA_OPTIONS, encoded from the kind's options.
     pub options: Option<Value>,
+    /// Shared ingress block index.
     pub ingress_block: Option<u32>,
+    /// Shared egress block index.
     pub egress_block: Option<u32>,
     /// TCA_RATE: a rate estimator for the stats.
     pub estimator: Option<super::Estimator>,

@@ -66,9 +66,13 @@ pub fn format_handle(h: u32) -> String {
 /// One selector key: mask and value in network order, offset, offmask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
+    /// Mask applied before comparing.
     pub mask: u32,
+    /// Value to compare with (network order).
     pub val: u32,
+    /// Byte offset.
     pub off: i32,
+    /// Offset mask for nexthdr+ keys.
     pub offmask: i32,
 }
 
