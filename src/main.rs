@@ -113,6 +113,8 @@ fn down_name(arg: &str) -> String {
 /// Roll the run back: Lua cleanups first, then the VM goes (its handles hold
 /// namespaces open), then the journal is replayed.
 fn teardown(rt: Runtime, j: &journal::Journal) -> Result<journal::undo::Summary, String> {
+    // An interrupt left its hook set: deferred cleanups must run whole.
+    nlua::runtime::interrupt::clear();
     nlua::runtime::run_defers(rt.lua());
     drop(rt);
     let s = j.rollback(&mut std::io::stderr())?;
@@ -206,6 +208,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         b = b.journal(j.clone());
     }
     let rt = b.build().map_err(|e| e.to_string())?;
+    // Ctrl-C or SIGTERM during the run: an error, so the run rolls back.
+    nlua::runtime::interrupt::install_for_run(rt.lua()).map_err(|e| e.to_string())?;
     let outcome = run_chunks(&cli, &rt);
     let Some(j) = journal else {
         if outcome.is_err() {

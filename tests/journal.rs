@@ -453,3 +453,29 @@ fn a_run_made_with_netns_is_taken_down_with_netns() {
     assert!(out.contains("(with --netns NAME if it was made with --netns NAME)\nrc=1\n"), "{log}");
     assert!(out.ends_with("undo: ip link del dev v0\nnlua: 'inred' is down (1 undone, 0 gone with their namespace or already gone)\nrc=0\n0\n"), "{log}");
 }
+
+#[test]
+fn ctrl_c_or_sigterm_rolls_the_run_back_like_an_error() {
+    for sig in ["INT", "TERM"] {
+        let o = world(&format!(
+            "cat > /tmp/spin.lua <<'EOF'
+             netns.add('spun')
+             io.open('/tmp/ready', 'w'):close()
+             while true do end
+EOF
+             rm -f /tmp/ready
+             # sh starts background jobs with SIGINT ignored (and nlua keeps it so)
+             env --default-signal=INT $N /tmp/spin.lua 2>/tmp/err & p=$!
+             while [ ! -e /tmp/ready ]; do sleep 0.01; done
+             kill -{sig} $p; wait $p; echo rc=$?; cat /tmp/err; ip netns list; ls /run/nlua
+             # ignored stays ignored: a background job of sh is not interrupted by SIGINT
+             rm -f /tmp/ready; $N /tmp/spin.lua 2>/dev/null & p=$!
+             while [ ! -e /tmp/ready ]; do sleep 0.01; done
+             kill -INT $p; sleep 0.2; kill -0 $p && echo 'still spinning'; kill -KILL $p"
+        ));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let log = text(&o);
+        assert!(out.starts_with("rc=1\nnlua: /tmp/spin.lua:3: interrupted\n"), "SIG{sig}\n{log}");
+        assert!(out.contains("undo: ip netns del spun\nnlua: rolled back (1 undone, 0 gone with their namespace or already gone)\nstill spinning\n"), "SIG{sig}\n{log}");
+    }
+}

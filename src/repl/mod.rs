@@ -9,8 +9,9 @@ mod context;
 mod help;
 mod helper;
 mod history;
-mod interrupt;
 mod resolve;
+
+use crate::runtime::interrupt;
 
 use std::cell::RefCell;
 use std::io::IsTerminal;

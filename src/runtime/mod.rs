@@ -10,6 +10,7 @@ use mlua::{AppDataRef, Function, Lua, MultiValue, Value};
 use crate::engine;
 use crate::lua::error;
 
+pub mod interrupt;
 mod options;
 mod stdlib;
 

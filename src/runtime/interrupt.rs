@@ -1,7 +1,9 @@
 //! Ctrl-C while a chunk runs, as the `lua` interpreter does it: SIGINT sets a
 //! hook on the main Lua thread (lua_sethook may be called from a signal
 //! handler), and the hook raises "interrupted" at the next instruction, so
-//! `while true do end` stops and the REPL goes on. No hook is set otherwise:
+//! `while true do end` stops and the REPL goes on. A script run catches
+//! SIGINT and SIGTERM once the same way ([`install_for_run`]): the error rolls
+//! the run back like any other; a second signal kills as usual. No hook is set otherwise:
 //! a Lua 5.4 count hook halves the speed of Lua code even when it rarely fires.
 //!
 //! The hook stays until the REPL clears it after the chunk, so a pcall in the
@@ -52,6 +54,27 @@ pub fn install(lua: &Lua) -> mlua::Result<Guard> {
     // SAFETY: the handler only reads an atomic and calls lua_sethook.
     let previous = unsafe { sigaction(Signal::SIGINT, &sa) }.map_err(mlua::Error::external)?;
     Ok(Guard { previous })
+}
+
+/// For a script run: the first SIGINT or SIGTERM becomes an "interrupted"
+/// error in the running chunk, so the journal rolls the run back; the signal
+/// then has its default action again (SA_RESETHAND), so a second one kills
+/// at once and leaves the journal for `nlua --down`. A signal the parent set
+/// to be ignored (a shell's background job) stays ignored. Nothing to uninstall:
+/// the process ends after the run.
+pub fn install_for_run(lua: &Lua) -> mlua::Result<()> {
+    MAIN.store(lua.current_thread().to_pointer() as *mut ffi::lua_State, Ordering::SeqCst);
+    let sa = SigAction::new(SigHandler::Handler(on_sigint), SaFlags::SA_RESTART | SaFlags::SA_RESETHAND, SigSet::empty());
+    for sig in [Signal::SIGINT, Signal::SIGTERM] {
+        // SAFETY: the handler only reads an atomic and calls lua_sethook.
+        let previous = unsafe { sigaction(sig, &sa) }.map_err(mlua::Error::external)?;
+        if matches!(previous.handler(), SigHandler::SigIgn) {
+            // A shell runs background jobs with SIGINT ignored: keep it so.
+            // SAFETY: restores the disposition we found.
+            unsafe { sigaction(sig, &previous) }.map_err(mlua::Error::external)?;
+        }
+    }
+    Ok(())
 }
 
 /// Forget an earlier Ctrl-C (before a chunk runs, and after it ends).
