@@ -37,9 +37,10 @@ const SNAP: &str = "snap() {
 /// Run `body` (sh) in an isolated world with the pre-existing state and
 /// `snap` defined; `$N` is nlua and `$LAB` the lab script.
 fn world(body: &str) -> std::process::Output {
-    let script = format!("set -u\nmount -t tmpfs tmpfs /tmp\nip link set lo up\nexport LAB_SLEEP=4242$$\n{PRE}\n{SNAP}\nN={}\nLAB={LAB}\n{body}", common::nlua_bin().display());
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(script).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let script = format!("set -u\nmkdir -p /run/tmp\nip link set lo up\nexport LAB_SLEEP=4242$$\n{PRE}\n{SNAP}\nN={}\nLAB={LAB}\n{body}", common::nlua_bin().display());
+    // A world that hangs (a wait for a file nlua never wrote) fails, not CI.
+    let mut c = Command::new("timeout");
+    c.args(["300", "sh", "-c"]).arg(script).stdout(Stdio::piped()).stderr(Stdio::piped());
     common::isolate(&mut c);
     c.output().expect("run sh")
 }
@@ -98,7 +99,7 @@ fn a_failure_after_any_step_leaves_nothing_behind() {
     assert!(n >= 25, "the lab has {n} steps");
     for k in 1..=n {
         let o = world(&format!(
-            "echo '== before'; snap\n$N $LAB {k} fail >/dev/null 2>/tmp/err; echo \"rc=$?\" >&2; cat /tmp/err >&2\necho '== after'; snap\nls /run/nlua >&2"
+            "echo '== before'; snap\n$N $LAB {k} fail >/dev/null 2>/run/tmp/err; echo \"rc=$?\" >&2; cat /run/tmp/err >&2\necho '== after'; snap\nls /run/nlua >&2"
         ));
         let log = text(&o);
         let err = String::from_utf8_lossy(&o.stderr);
@@ -162,8 +163,8 @@ fn the_trace_replayed_by_sh_builds_the_same_network() {
     // The same sleep token in both worlds, so the spawned process counts alike.
     let token = format!("4343{}", std::process::id());
     let built = world(&format!(
-        "export LAB_SLEEP={token}\n$N --trace $LAB >/dev/null 2>/tmp/trace; echo \"rc=$?\" >&2\necho '== built'; snap\n\
-         $N --down lab >/dev/null 2>&1\ngrep '^+ ' /tmp/trace | sed 's/^+ //' >&2"
+        "export LAB_SLEEP={token}\n$N --trace $LAB >/dev/null 2>/run/tmp/trace; echo \"rc=$?\" >&2\necho '== built'; snap\n\
+         $N --down lab >/dev/null 2>&1\ngrep '^+ ' /run/tmp/trace | sed 's/^+ //' >&2"
     ));
     let err = String::from_utf8_lossy(&built.stderr).into_owned();
     assert!(err.starts_with("rc=0\n"), "{}", text(&built));
@@ -173,7 +174,7 @@ fn the_trace_replayed_by_sh_builds_the_same_network() {
     assert!(trace.contains("ip -n red route add default dev v0"), "{trace}");
 
     let replayed = world(&format!(
-        "export LAB_SLEEP={token}\ncat > /tmp/trace.sh <<'TRACE'\n{trace}TRACE\nsh -e /tmp/trace.sh >&2; echo \"rc=$?\" >&2\n\
+        "export LAB_SLEEP={token}\ncat > /run/tmp/trace.sh <<'TRACE'\n{trace}TRACE\nsh -e /run/tmp/trace.sh >&2; echo \"rc=$?\" >&2\n\
          echo '== replayed'; snap\nip netns pids red | xargs -r kill"
     ));
     assert!(String::from_utf8_lossy(&replayed.stderr).contains("rc=0\n"), "{}", text(&replayed));
@@ -185,7 +186,7 @@ fn the_trace_replayed_by_sh_builds_the_same_network() {
 
 #[test]
 fn trace_json_is_one_object_per_change() {
-    let o = world("$N --trace=json --ephemeral $LAB 12 >/dev/null 2>/tmp/trace; echo \"rc=$?\"; grep '^{' /tmp/trace");
+    let o = world("$N --trace=json --ephemeral $LAB 12 >/dev/null 2>/run/tmp/trace; echo \"rc=$?\"; grep '^{' /run/tmp/trace");
     let out = common::ok_stdout(&o);
     assert!(out.starts_with("rc=0\n"), "{}", text(&o));
     let lines: Vec<serde_json::Value> = out.lines().skip(1).map(|l| serde_json::from_str(l).expect("JSON")).collect();
@@ -199,7 +200,7 @@ fn trace_json_is_one_object_per_change() {
 fn down_restores_master_mtu_and_namespace_of_a_link_that_existed() {
     let o = world(
         "ip link add brA type bridge; ip link add p0 type veth peer name p1; ip link set p0 master brA mtu 1480
-         cat > /tmp/take.lua <<'EOF'
+         cat > /run/tmp/take.lua <<'EOF'
          local br = link.add{name = 'br0', kind = 'bridge'}
          local p = link.get('p0')
          p:set{master = br, mtu = 1400}
@@ -209,7 +210,7 @@ fn down_restores_master_mtu_and_namespace_of_a_link_that_existed() {
          assert(p.netns == red and red:link('p0').mtu == 1400)
 EOF
          echo '== before'; snap
-         $N /tmp/take.lua >&2 || echo failed >&2
+         $N /run/tmp/take.lua >&2 || echo failed >&2
          ip -j link show p0 >&2 && echo 'p0 still here' >&2
          $N --down take >&2
          echo '== after'; snap",
@@ -231,7 +232,7 @@ fn teardown_deletes_namespaces_not_the_links_inside_them() {
     // is born inside it. Rollback deletes the namespaces (which take their links
     // along) and the bridge; no link is deleted one by one.
     let o = world(
-        "cat > /tmp/star.lua <<'EOF'
+        "cat > /run/tmp/star.lua <<'EOF'
          local br = link.add{name = 'br0', kind = 'bridge'}
          for i = 1, 20 do
            local ns = netns.add('h' .. i)
@@ -242,7 +243,7 @@ fn teardown_deletes_namespaces_not_the_links_inside_them() {
          error('done')
 EOF
          echo '== before'; snap
-         $N /tmp/star.lua 2>&1 >/dev/null | grep -v '^\\s' >&2
+         $N /run/tmp/star.lua 2>&1 >/dev/null | grep -v '^\\s' >&2
          echo '== after'; snap",
     );
     let log = text(&o);
@@ -279,14 +280,14 @@ fn a_second_run_is_refused_while_a_journal_exists_and_force_takes_it_down_first(
 #[test]
 fn a_lock_keeps_two_runs_of_one_name_apart() {
     let o = world(
-        "mkfifo /tmp/go
-         cat > /tmp/hold.lua <<'EOF'
-         netns.add('held'); io.open('/tmp/ready', 'w'):close(); io.open('/tmp/go'):read('l')
+        "mkfifo /run/tmp/go
+         cat > /run/tmp/hold.lua <<'EOF'
+         netns.add('held'); io.open('/run/tmp/ready', 'w'):close(); io.open('/run/tmp/go'):read('l')
 EOF
-         $N --name same /tmp/hold.lua & holder=$!
-         while [ ! -e /tmp/ready ]; do sleep 0.01; done
+         $N --name same /run/tmp/hold.lua & holder=$!
+         while [ ! -e /run/tmp/ready ]; do sleep 0.01; done
          $N --name same -e 'netns.add(\"other\")' 2>&1; echo rc=$?
-         echo go > /tmp/go; wait $holder; echo holder=$?
+         echo go > /run/tmp/go; wait $holder; echo holder=$?
          ip netns list; $N --down same 2>&1",
     );
     let out = String::from_utf8_lossy(&o.stdout);
@@ -333,13 +334,13 @@ fn down_refuses_unknown_corrupt_and_foreign_journals_and_never_undoes_twice() {
     let o = world(
         "$N --down nosuch 2>&1; echo rc=$?
          $N $LAB 3 >/dev/null 2>&1
-         cp /run/nlua/lab.journal /tmp/good
+         cp /run/nlua/lab.journal /run/tmp/good
          sed -i '3s/.*/{\"seq\":2,\"t\":\"netns_ad/' /run/nlua/lab.journal
          $N --down lab 2>&1; echo rc=$?; ip netns list
-         sed 's/\"nlua_journal\":1/\"nlua_journal\":99/' /tmp/good > /run/nlua/lab.journal
+         sed 's/\"nlua_journal\":1/\"nlua_journal\":99/' /run/tmp/good > /run/nlua/lab.journal
          $N --down lab 2>&1; echo rc=$?
          # cut short in its last record, as a SIGKILL mid-write would leave it
-         head -c -9 /tmp/good > /run/nlua/lab.journal
+         head -c -9 /run/tmp/good > /run/nlua/lab.journal
          $N --down lab 2>&1; echo rc=$?; ip netns list
          # a crash during --down: what was marked undone is not undone again
          $N $LAB 3 >/dev/null 2>&1
@@ -381,7 +382,7 @@ fn a_process_whose_pid_was_reused_is_never_killed() {
 fn a_run_that_removes_what_it_made_leaves_no_journal_and_can_run_again() {
     let lab = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/lab.lua");
     let o = world(&format!(
-        "cat > /tmp/tidy.lua <<'EOF'
+        "cat > /run/tmp/tidy.lua <<'EOF'
          local red = netns.add('red')
          local a, b = link.add{{name = 'a', kind = 'veth', peer = {{name = 'b'}}}}
          a:addr_add('10.1.0.1/24'); a:up(); route.add{{dst = '10.2.0.0/16', dev = 'a'}}
@@ -391,7 +392,7 @@ fn a_run_that_removes_what_it_made_leaves_no_journal_and_can_run_again() {
          a:del()        -- b goes with it, and what was on both
          netns.del(red) -- c goes with it, and d with c
 EOF
-         $N /tmp/tidy.lua; echo rc=$?; ls /run/nlua
+         $N /run/tmp/tidy.lua; echo rc=$?; ls /run/nlua
          $N {lab} >/dev/null; echo lab1=$?
          $N {lab} >/dev/null; echo lab2=$?; ls /run/nlua"
     ));
@@ -405,7 +406,7 @@ fn what_a_run_adds_then_deletes_rolls_back_cleanly() {
     // Each object made and removed again: undo re-adds it from what was read
     // before the delete, then deletes it. Both must work for every family.
     let o = world(
-        "cat > /tmp/churn.lua <<'EOF'
+        "cat > /run/tmp/churn.lua <<'EOF'
          local p = link.get('pre0')
          qdisc.del{dev = 'pre0', parent = 'root'}
          qdisc.add{dev = 'pre0', parent = 'root', handle = '1:', kind = 'htb', default = '1:10'}
@@ -428,7 +429,7 @@ fn what_a_run_adds_then_deletes_rolls_back_cleanly() {
          error('churned')
 EOF
          echo '== before'; snap
-         $N /tmp/churn.lua >&2
+         $N /run/tmp/churn.lua >&2
          echo '== after'; snap",
     );
     let log = text(&o);
@@ -442,8 +443,8 @@ EOF
 fn a_run_made_with_netns_is_taken_down_with_netns() {
     let o = world(
         "ip netns add red
-         echo 'link.add{name = \"v0\", kind = \"veth\", peer = {name = \"v1\"}}' > /tmp/inred.lua
-         $N --netns red /tmp/inred.lua; ip -n red -br link | grep -c '^v[01]@'
+         echo 'link.add{name = \"v0\", kind = \"veth\", peer = {name = \"v1\"}}' > /run/tmp/inred.lua
+         $N --netns red /run/tmp/inred.lua; ip -n red -br link | grep -c '^v[01]@'
          $N --down inred 2>&1; echo rc=$?
          $N --netns red --down inred 2>&1; echo rc=$?; ip -n red -br link | grep -c '^v[01]@'",
     );
@@ -458,24 +459,24 @@ fn a_run_made_with_netns_is_taken_down_with_netns() {
 fn ctrl_c_or_sigterm_rolls_the_run_back_like_an_error() {
     for sig in ["INT", "TERM"] {
         let o = world(&format!(
-            "cat > /tmp/spin.lua <<'EOF'
+            "cat > /run/tmp/spin.lua <<'EOF'
              netns.add('spun')
-             io.open('/tmp/ready', 'w'):close()
+             io.open('/run/tmp/ready', 'w'):close()
              while true do end
 EOF
-             rm -f /tmp/ready
+             rm -f /run/tmp/ready
              # sh starts background jobs with SIGINT ignored (and nlua keeps it so)
-             env --default-signal=INT $N /tmp/spin.lua 2>/tmp/err & p=$!
-             while [ ! -e /tmp/ready ]; do sleep 0.01; done
-             kill -{sig} $p; wait $p; echo rc=$?; cat /tmp/err; ip netns list; ls /run/nlua
+             env --default-signal=INT $N /run/tmp/spin.lua 2>/run/tmp/err & p=$!
+             while [ ! -e /run/tmp/ready ]; do sleep 0.01; done
+             kill -{sig} $p; wait $p; echo rc=$?; cat /run/tmp/err; ip netns list; ls /run/nlua
              # ignored stays ignored: a background job of sh is not interrupted by SIGINT
-             rm -f /tmp/ready; $N /tmp/spin.lua 2>/dev/null & p=$!
-             while [ ! -e /tmp/ready ]; do sleep 0.01; done
+             rm -f /run/tmp/ready; $N /run/tmp/spin.lua 2>/dev/null & p=$!
+             while [ ! -e /run/tmp/ready ]; do sleep 0.01; done
              kill -INT $p; sleep 0.2; kill -0 $p && echo 'still spinning'; kill -KILL $p"
         ));
         let out = String::from_utf8_lossy(&o.stdout);
         let log = text(&o);
-        assert!(out.starts_with("rc=1\nnlua: /tmp/spin.lua:3: interrupted\n"), "SIG{sig}\n{log}");
+        assert!(out.starts_with("rc=1\nnlua: /run/tmp/spin.lua:3: interrupted\n"), "SIG{sig}\n{log}");
         assert!(out.contains("undo: ip netns del spun\nnlua: rolled back (1 undone, 0 gone with their namespace or already gone)\nstill spinning\n"), "SIG{sig}\n{log}");
     }
 }

@@ -39,8 +39,11 @@ impl Drop for Dir {
 /// command as uid/gid 65534 without supplementary groups or capabilities;
 /// `snap` prints what a user of the world sees of it.
 fn sh_in(dir: &Dir, script: &str) -> (bool, String, String) {
+    // The binary may live where uid 65534 cannot reach (a clone under /root):
+    // bind it into the world-readable test directory, in this world only.
     let full = format!(
         "NOBODY='setpriv --reuid=65534 --regid=65534 --clear-groups'
+         touch nlua-exe && mount -n --bind \"$NLUA\" nlua-exe && chmod a+rx nlua-exe && NLUA=$PWD/nlua-exe || exit 1
          snap() {{ ip -br link; ip netns list; ip route; ip -6 route; ls -A /run; ls -A /run/netns 2>/dev/null; }}
          {script}"
     );
@@ -200,14 +203,21 @@ fn the_readme_examples_run_without_root() {
     let example = readme.split("```lua\ntest(").nth(1).expect("README shows a test").split("```").next().unwrap();
     let d = Dir::new("readme");
     d.file("readme_test.lua", &format!("test({example}"));
+    // The command's files, copied where uid 65534 can read them.
+    let script = args.split_whitespace().last().unwrap();
+    std::fs::create_dir_all(d.0.join(script).parent().unwrap()).unwrap();
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(script), d.0.join(script)).unwrap();
+    for p in [d.0.join(script).parent().unwrap().to_path_buf()] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let (ok, out, err) = sh_in(
         &d,
         &format!(
             r#"before=$(snap)
-               cd {root} && $NOBODY $NLUA {args} | tail -n 1; cd - >/dev/null
+               $NOBODY $NLUA {args} | tail -n 1
                $NOBODY $NLUA --sandbox --test readme_test.lua | tail -n 1
-               [ "$before" = "$(snap)" ] && echo same world || snap"#,
-            root = env!("CARGO_MANIFEST_DIR")
+               [ "$before" = "$(snap)" ] && echo same world || snap"#
         ),
     );
     assert!(ok, "{err}");
