@@ -20,10 +20,29 @@ pub enum AddrVerb {
     Del,
 }
 
+/// What the kernel told about a link it created, filled in while the
+/// change runs (from the echo of the request): observers read the new
+/// link's ifindex here instead of asking the kernel again.
+#[derive(Debug, Default)]
+pub struct LinkMade {
+    /// The new link as the kernel echoed it (when it was made in the
+    /// handle's own namespace and the kernel echoes creations, 6.3+).
+    pub link: std::cell::RefCell<Option<Link>>,
+    /// The ifindex of a veth's peer, in the namespace the peer was made in.
+    pub peer_index: std::cell::Cell<Option<u32>>,
+}
+
+impl LinkMade {
+    /// The new link's ifindex, when the kernel said it.
+    pub fn index(&self) -> Option<u32> {
+        self.link.borrow().as_ref().map(|l| l.index)
+    }
+}
+
 /// A mutation about to be sent through a handle.
 #[derive(Debug, Clone, Copy)]
 pub enum Change<'a> {
-    LinkAdd(&'a LinkSpec),
+    LinkAdd(&'a LinkSpec, &'a LinkMade),
     LinkSet(&'a Link, &'a LinkChange),
     /// A link deleted by index; `link` when the caller had it read.
     LinkDel { index: u32, name: &'a str, link: Option<&'a Link> },

@@ -7,7 +7,7 @@ use std::cell::{Cell, Ref, RefCell};
 use nix::libc;
 
 use super::error::{Error, Result};
-use super::message::{self, Msg, MsgBuilder, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLMSG_DONE, NLMSG_ERROR};
+use super::message::{self, Msg, MsgBuilder, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_ECHO, NLMSG_DONE, NLMSG_ERROR};
 use super::socket::NlSocket;
 
 /// How many times a dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is
@@ -100,7 +100,7 @@ impl Handle {
         self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
         // `op` is only called once the receive buffer is released: it may
         // itself ask the handle for names.
-        let r = self.read_until(seq, |_| Ok(()));
+        let r = self.read_skipping_cut(seq, |_| Ok(()));
         r.map_err(|e| e.into_error(op()))
     }
 
@@ -108,17 +108,42 @@ impl Handle {
     /// (RTM_GET* for a single object, or a change sent with NLM_F_ECHO).
     pub fn request_reply(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<u8>> {
         msg.add_flags(NLM_F_ACK);
+        // A reply too big for the buffer is lost; the buffer has grown, and
+        // asking again (a read) is safe.
+        for _ in 0..3 {
+            let seq = self.next_seq();
+            self.socket().and_then(|s| s.send(&msg.clone().finish(seq))).map_err(|e| e.with_op(op()))?;
+            let mut reply = None;
+            let r = self.read_until(seq, |m| {
+                if reply.is_none() {
+                    reply = Some(m.payload.to_vec());
+                }
+                Ok(())
+            });
+            match r {
+                Err(Failure::Cut) => continue,
+                r => r.map_err(|e| e.into_error(op()))?,
+            }
+            return reply.ok_or_else(|| Error::kernel(libc::ENOMSG, Some("the kernel sent no object".into()), op()));
+        }
+        Err(Error::kernel(libc::EMSGSIZE, Some("the reply kept outgrowing the receive buffer".into()), op()))
+    }
+
+    /// Send `msg` with NLM_F_ACK | NLM_F_ECHO and return the payloads the
+    /// kernel echoed before its ack: the object a creation made, on kernels
+    /// that echo it (none on those that do not).
+    pub fn request_echo(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<Vec<u8>>> {
+        msg.add_flags(NLM_F_ACK | NLM_F_ECHO);
         let seq = self.next_seq();
         self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
-        let mut reply = None;
-        let r = self.read_until(seq, |m| {
-            if reply.is_none() {
-                reply = Some(m.payload.to_vec());
-            }
+        let mut echoed = Vec::new();
+        // (An echo cut short is lost: the caller reads the object instead.)
+        let r = self.read_skipping_cut(seq, |m| {
+            echoed.push(m.payload.to_vec());
             Ok(())
         });
         r.map_err(|e| e.into_error(op()))?;
-        reply.ok_or_else(|| Error::kernel(libc::ENOMSG, Some("the kernel sent no object".into()), op()))
+        Ok(echoed)
     }
 
     /// Run a dump (NLM_F_DUMP), mapping each object message with `f` (None skips
@@ -145,7 +170,11 @@ impl Handle {
                     }
                 Ok(())
             });
-            r.map_err(|e| e.into_error(op()))?;
+            match r {
+                // A datagram too big for the buffer was lost; it has grown: start again.
+                Err(Failure::Cut) => continue,
+                r => r.map_err(|e| e.into_error(op()))?,
+            }
             if !intr {
                 return Ok(out);
             }
@@ -156,10 +185,17 @@ impl Handle {
 
     /// Read messages for `seq` until its ack / NLMSG_DONE, handing every other
     /// message with that sequence number to `each`.
+    /// One system call per datagram (no peek first): a datagram bigger than
+    /// the buffer is lost, the buffer grows and the caller gets
+    /// [`Failure::Cut`] to ask again.
     fn read_until(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
         let mut buf = self.buf.borrow_mut();
         loop {
-            let n = self.socket().and_then(|s| s.recv(&mut buf)).map_err(Failure::Done)?;
+            let n = self.socket().and_then(|s| s.recv_one(&mut buf)).map_err(Failure::Done)?;
+            if n > buf.len() {
+                buf.resize(n.next_power_of_two(), 0);
+                return Err(Failure::Cut);
+            }
             for m in message::messages(&buf[..n]) {
                 let m = m.map_err(|s| Failure::Kernel(libc::EPROTO, Some(s.into())))?;
                 if m.seq != seq {
@@ -183,6 +219,18 @@ impl Handle {
                     }
                     _ => each(&m)?,
                 }
+            }
+        }
+    }
+
+    /// [`Handle::read_until`] for an exchange whose answer is an ack: a
+    /// datagram cut short cannot be that ack (acks are small), so it is
+    /// skipped and reading goes on.
+    fn read_skipping_cut(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
+        loop {
+            match self.read_until(seq, &mut each) {
+                Err(Failure::Cut) => continue,
+                r => return r,
             }
         }
     }
@@ -273,6 +321,9 @@ impl Handle {
 enum Failure {
     Kernel(i32, Option<String>),
     Done(Error),
+    /// A datagram was bigger than the receive buffer and is lost (the buffer
+    /// has grown since).
+    Cut,
 }
 
 impl Failure {
@@ -281,6 +332,7 @@ impl Failure {
             Failure::Kernel(errno, extack) => Error::kernel(errno, extack, op),
             Failure::Done(e) if e.op.is_empty() || e.op.starts_with("netlink ") => e.with_op(op),
             Failure::Done(e) => e,
+            Failure::Cut => Error::kernel(libc::EMSGSIZE, Some("a reply outgrew the receive buffer".into()), op),
         }
     }
 }

@@ -25,11 +25,12 @@ pub struct State {
     pub read_only: bool,
     /// The handle module functions act on; opened on first use.
     handle: RefCell<Option<Rc<engine::Handle>>>,
-    /// One handle per namespace, shared by every object read through it.
-    handles: RefCell<Vec<std::rc::Weak<engine::Handle>>>,
+    /// One handle per namespace (by nsfs device and inode), shared by every
+    /// object read through it.
+    handles: RefCell<std::collections::HashMap<(u64, u64), std::rc::Weak<engine::Handle>>>,
     /// Namespaces this run has opened (for resolving namespace ids); weak so a
     /// temporary namespace still goes away when its last object does.
-    namespaces: RefCell<Vec<KnownNs>>,
+    namespaces: RefCell<std::collections::HashMap<usize, KnownNs>>,
     /// Background processes started by this run.
     pub processes: RefCell<Vec<Rc<RefCell<crate::process::Process>>>>,
     /// The run's journal (undo records, --trace), when it keeps one.
@@ -88,12 +89,16 @@ pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Han
     }
     let st = state(lua);
     let mut hs = st.handles.borrow_mut();
-    hs.retain(|w| w.strong_count() > 0);
-    if let Some(h) = hs.iter().filter_map(|w| w.upgrade()).find(|h| h.ns() == ns) {
+    // (A handle of an ended namespace equals nothing: its inode may number a new one.)
+    if let Some(h) = hs.get(&(ns.dev, ns.inode)).and_then(|w| w.upgrade()).filter(|h| h.ns() == ns) {
         return Ok(h);
     }
+    // Forget closed handles now and then (amortized: when the map doubles).
+    if hs.len() >= 64 && hs.len().is_power_of_two() {
+        hs.retain(|_, w| w.strong_count() > 0);
+    }
     let h = Rc::new(engine::Handle::new_in(ns).map_err(error::raise)?);
-    hs.push(Rc::downgrade(&h));
+    hs.insert((ns.dev, ns.inode), Rc::downgrade(&h));
     drop(hs);
     drop(st);
     adopt(lua, &h);
@@ -106,16 +111,16 @@ pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Han
 pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
     let st = state(lua);
     let mut v = st.namespaces.borrow_mut();
-    v.retain(|k| k.fd.upgrade().is_some_and(|fd| fd.ended().is_none()));
-    if !v.iter().any(|k| std::ptr::eq(k.fd.as_ptr(), std::sync::Arc::as_ptr(&ns.fd))) {
-        v.push(KnownNs {
-            dev: ns.dev,
-            inode: ns.inode,
-            name: ns.name.clone(),
-            path: ns.path.clone(),
-            fd: std::sync::Arc::downgrade(&ns.fd),
-        });
+    // Keyed by the shared descriptor: one entry per open namespace, found in
+    // one step (a run of 500 namespaces must not scan them all each time).
+    let key = std::sync::Arc::as_ptr(&ns.fd) as usize;
+    if v.get(&key).is_some_and(|k| k.fd.upgrade().is_some()) {
+        return;
     }
+    if v.len() >= 64 && v.len().is_power_of_two() {
+        v.retain(|_, k| k.fd.upgrade().is_some_and(|fd| fd.ended().is_none()));
+    }
+    v.insert(key, KnownNs { dev: ns.dev, inode: ns.inode, name: ns.name.clone(), path: ns.path.clone(), fd: std::sync::Arc::downgrade(&ns.fd) });
 }
 
 /// End this run's hold on namespace `ns` (`why`: "deleted" by name, or a
@@ -125,12 +130,12 @@ pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
 pub fn end_namespace(lua: &Lua, ns: &engine::NsInfo, why: &'static str) {
     let same = |dev: u64, inode: u64| dev == ns.dev && inode == ns.inode;
     let st = state(lua);
-    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().iter().filter_map(|w| w.upgrade()).collect();
+    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().values().filter_map(|w| w.upgrade()).collect();
     hs.extend(st.handle.borrow().clone());
     for h in hs.iter().filter(|h| same(h.ns().dev, h.ns().inode)) {
         h.close(why);
     }
-    for k in st.namespaces.borrow().iter().filter(|k| same(k.dev, k.inode)) {
+    for k in st.namespaces.borrow().values().filter(|k| same(k.dev, k.inode)) {
         if let Some(fd) = k.fd.upgrade() {
             fd.end(why);
         }
@@ -142,7 +147,7 @@ pub fn end_namespace(lua: &Lua, ns: &engine::NsInfo, why: &'static str) {
 pub fn known_namespaces(lua: &Lua) -> Vec<engine::NsInfo> {
     let st = state(lua);
     let mut out: Vec<engine::NsInfo> = Vec::new();
-    for k in st.namespaces.borrow().iter() {
+    for k in st.namespaces.borrow().values() {
         let Some(fd) = k.fd.upgrade() else { continue };
         let ns = engine::NsInfo { dev: k.dev, inode: k.inode, fd, name: k.name.clone(), path: k.path.clone() };
         // (An ended namespace equals nothing, so it is never pushed.)
@@ -220,8 +225,8 @@ impl Builder {
         lua.set_app_data(State {
             read_only: self.read_only,
             handle: RefCell::new(self.handle),
-            handles: RefCell::new(Vec::new()),
-            namespaces: RefCell::new(Vec::new()),
+            handles: RefCell::new(Default::default()),
+            namespaces: RefCell::new(Default::default()),
             processes: RefCell::new(Vec::new()),
             journal: self.journal.clone(),
             defers: RefCell::new(Vec::new()),
