@@ -146,7 +146,10 @@ fn normalized(v: &serde_json::Value) -> serde_json::Value {
         Value::String(s) if s.split_once('.').is_some_and(|(_, m)| m.matches(':').count() == 5) => Value::String("<bridge id>".into()),
         Value::String(s) if s.len() >= 17 && is_mac(&s[s.len() - 17..]) => Value::String(format!("{}<mac>", &s[..s.len() - 17])),
         Value::String(s) if s.starts_with("fe80::") => Value::String("<link-local>".into()),
-        Value::String(s) if s.len() == 5 && s.ends_with(':') && s.starts_with('8') => Value::String("<auto handle>".into()),
+        // (The kernel's counter for them is system-wide: 8000: to ffff: by now.)
+        Value::String(s) if s.len() == 5 && s.ends_with(':') && u16::from_str_radix(&s[..4], 16).is_ok_and(|h| h >= 0x8000) => {
+            Value::String("<auto handle>".into())
+        }
         Value::Array(a) => Value::Array(a.iter().map(normalized).collect()),
         Value::Object(o) => Value::Object(o.iter().filter(|(k, _)| !k.ends_with("_timer")).map(|(k, x)| (k.clone(), normalized(x))).collect()),
         x => x.clone(),

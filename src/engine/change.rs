@@ -67,6 +67,14 @@ pub trait Observer: Send + Sync + std::fmt::Debug {
 
     /// Wrap a pipelined batch (one result per change, in order).
     fn around_many(&self, h: &Handle, cs: &[Change<'_>], run: &mut dyn FnMut() -> Vec<Result<()>>) -> Vec<Result<()>>;
+
+    /// Whether additions (which need nothing read before them) may be shown
+    /// to [`Observer::around_many`] only once the kernel has answered them,
+    /// while a sending thread holds the handle's socket: true when the
+    /// observer then reads nothing through the handle.
+    fn sees_additions_late(&self) -> bool {
+        false
+    }
 }
 
 impl Handle {
@@ -76,6 +84,12 @@ impl Handle {
             Some(o) => o.around(self, &c, &mut run),
             None => run(),
         }
+    }
+
+    /// Whether a long batch of additions may go through a sending thread
+    /// ([`Handle::batch_pipelined`]), the observer seeing each chunk late.
+    pub(crate) fn may_pipeline_additions(&self) -> bool {
+        self.observer().is_none_or(|o| o.sees_additions_late())
     }
 
     /// Send a batch of mutations through the observer, if one is attached.

@@ -32,6 +32,8 @@ pub struct Handle {
     /// Dumps restarted because the kernel flagged them NLM_F_DUMP_INTR.
     dump_restarts: Cell<u64>,
     observer: RefCell<Option<std::sync::Arc<dyn super::change::Observer>>>,
+    /// The socket is lent to a sending thread ([`Handle::batch_pipelined`]).
+    lent: RefCell<bool>,
 }
 
 impl Handle {
@@ -44,7 +46,7 @@ impl Handle {
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None) }
+        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: RefCell::new(false) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -72,6 +74,9 @@ impl Handle {
     /// namespace deleted.
     pub fn socket(&self) -> Result<Ref<'_, NlSocket>> {
         self.ns.check_live()?;
+        if *self.lent.borrow() {
+            return Err(Error::system(libc::EBUSY, "netlink socket busy with a pipelined batch"));
+        }
         Ref::filter_map(self.sock.borrow(), Option::as_ref).map_err(|_| Error::system(libc::EBADF, "netlink socket closed"))
     }
 
@@ -91,6 +96,30 @@ impl Handle {
         let s = self.seq.get();
         self.seq.set(s.wrapping_add(1).max(1));
         s
+    }
+
+    /// The next sequence number (for [`Handle::batch_pipelined`]).
+    pub(super) fn take_seq(&self) -> u32 {
+        self.next_seq()
+    }
+
+    /// Take the socket out for a sending thread; until it is returned, every
+    /// request through this handle fails with EBUSY.
+    pub(super) fn lend_socket(&self) -> Result<NlSocket> {
+        self.ns.check_live()?;
+        let s = self.sock.try_borrow_mut().ok().and_then(|mut s| s.take());
+        let s = s.ok_or_else(|| Error::system(libc::EBADF, "netlink socket closed"))?;
+        *self.lent.borrow_mut() = true;
+        Ok(s)
+    }
+
+    /// Put back a socket taken with [`Handle::lend_socket`] (unless the
+    /// handle was closed meanwhile: then it goes).
+    pub(super) fn return_socket(&self, s: NlSocket) {
+        *self.lent.borrow_mut() = false;
+        if self.ns.check_live().is_ok() {
+            *self.sock.borrow_mut() = Some(s);
+        }
     }
 
     /// Send `msg` with NLM_F_ACK and wait for its ack.
@@ -241,10 +270,18 @@ impl Handle {
     /// handles requests in order, so when that ack arrives every result of the
     /// chunk is known. Each error is attributed to its request by sequence number.
     pub fn batch(&self, msgs: Vec<(MsgBuilder, String)>) -> Vec<Result<()>> {
-        let total = msgs.len();
-        let mut results: Vec<Option<Result<()>>> = (0..total).map(|_| None).collect();
+        self.batch_iter(msgs)
+    }
+
+    /// [`Handle::batch`] of requests made as they are packed: a batch of
+    /// 50,000 never holds 50,000 encoded requests at once.
+    pub fn batch_iter(&self, msgs: impl IntoIterator<Item = (MsgBuilder, String)>) -> Vec<Result<()>> {
+        // Messages are encoded as they are packed: a batch of 50,000 never
+        // holds 50,000 encoded requests at once.
+        let msgs = msgs.into_iter();
+        let mut results: Vec<Option<Result<()>>> = Vec::with_capacity(msgs.size_hint().0);
         let first_seq = self.seq.get();
-        let mut ops = Vec::with_capacity(total);
+        let mut ops = Vec::with_capacity(msgs.size_hint().0);
         let mut out = Vec::with_capacity(BATCH_BYTES);
         let mut last_off = 0;
         let mut failed: Option<Error> = None;
@@ -258,6 +295,7 @@ impl Handle {
             last_off = out.len();
             out.extend_from_slice(&bytes);
             ops.push(op);
+            results.push(None);
         }
         if failed.is_none() && !out.is_empty()
             && let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {

@@ -23,6 +23,10 @@ pub const RTM_NEWROUTE: u16 = 24;
 pub const RTM_DELROUTE: u16 = 25;
 pub const RTM_GETROUTE: u16 = 26;
 
+/// Changes per observed chunk of a pipelined batch (about one 64 KiB
+/// datagram of IPv4 routes).
+const BATCH_CHUNK: usize = 1400;
+
 const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 
@@ -481,6 +485,17 @@ impl RouteVerb {
     }
 }
 
+/// Device names for the texts of failed requests, each looked up once (a
+/// batch of 50,000 that all fail names its device once, not 50,000 times).
+#[derive(Default)]
+struct NameCache(std::cell::RefCell<std::collections::HashMap<u32, String>>);
+
+impl NameCache {
+    fn name(&self, h: &Handle, i: u32) -> String {
+        self.0.borrow_mut().entry(i).or_insert_with(|| h.ifname_or_index(i)).clone()
+    }
+}
+
 impl Handle {
     fn ifname_or_index(&self, i: u32) -> String {
         self.link_get(i).map(|l| l.name).unwrap_or_else(|_| format!("if{i}"))
@@ -577,19 +592,46 @@ impl Handle {
     }
 
     /// Many changes pipelined (several requests per sendmsg); one result per
-    /// spec, in order. 50,000 routes go in a few hundred system calls.
+    /// spec, in order. 50,000 routes go in a few hundred system calls. They
+    /// pass the observer a chunk at a time, so a journal records each chunk
+    /// as soon as the kernel has acknowledged it (a run killed meanwhile
+    /// loses at most the chunk in flight from its journal).
     pub fn route_batch(&self, specs: &[RouteSpec], verb: RouteVerb) -> Vec<Result<()>> {
         let (ty, flags) = verb.wire();
-        let changes: Vec<Change<'_>> = specs.iter().map(|s| Change::Route(verb, s)).collect();
-        self.observed_many(&changes, || {
-            // Operation texts only for the requests that fail (see route_modify).
-            let msgs = specs.iter().map(|s| (s.message(ty, flags), String::new())).collect();
-            let rs = self.batch(msgs);
-            rs.into_iter()
-                .zip(specs)
-                .map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| self.ifname_or_index(i)), ..e }))
-                .collect()
-        })
+        let mut out = Vec::with_capacity(specs.len());
+        let adds = matches!(verb, RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend);
+        if adds && specs.len() > 2 * BATCH_CHUNK && self.may_pipeline_additions() {
+            // Long lists of additions: a sending thread keeps the kernel busy
+            // while the next chunk is encoded and the last one recorded. (An
+            // addition needs nothing read before it, so the observer can see
+            // each chunk once it is answered.)
+            let chunks: Vec<&[RouteSpec]> = specs.chunks(BATCH_CHUNK).collect();
+            let sent = self.batch_pipelined(
+                chunks.len(),
+                |k| chunks[k].iter().map(|s| (s.message(ty, flags), String::new())).collect(),
+                |k, rs| {
+                    let changes: Vec<Change<'_>> = chunks[k].iter().map(|s| Change::Route(verb, s)).collect();
+                    let mut rs = Some(rs);
+                    out.extend(self.observed_many(&changes, || rs.take().unwrap_or_default()));
+                },
+            );
+            if let Err(e) = sent {
+                return specs.iter().map(|_| Err(e.clone())).collect();
+            }
+            // Operation texts only for the requests that fail, once the socket is back.
+            let names = NameCache::default();
+            return out.into_iter().zip(specs).map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| names.name(self, i)), ..e })).collect();
+        }
+        let names = NameCache::default();
+        for chunk in specs.chunks(BATCH_CHUNK) {
+            let changes: Vec<Change<'_>> = chunk.iter().map(|s| Change::Route(verb, s)).collect();
+            out.extend(self.observed_many(&changes, || {
+                // Operation texts only for the requests that fail (see route_modify).
+                let rs = self.batch_iter(chunk.iter().map(|s| (s.message(ty, flags), String::new())));
+                rs.into_iter().zip(chunk).map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| names.name(self, i)), ..e })).collect()
+            }));
+        }
+        out
     }
 
     /// Delete every route `f` selects, pipelined; returns how many went.

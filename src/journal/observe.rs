@@ -256,7 +256,7 @@ impl Journal {
                 }
                 // Undone newest first: the link comes back up, then its routes.
                 let mut recs = readd_routes(&here, &routes);
-                recs.push(Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o });
+                recs.push(Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: Box::new(o) });
                 if !ch.options.is_empty() {
                     recs.push(Record::Note { text: format!("the {} options changed on {} are not restored", old.kind.as_deref().unwrap_or("link"), old.name) });
                 }
@@ -421,6 +421,12 @@ impl Observer for Journal {
             self.append_many(self.after(h, c, before, &|i| dev_name(h, i)));
         }
         r
+    }
+
+    /// Additions need nothing read before them and record their undo from
+    /// the request alone; only a trace names devices (through the handle).
+    fn sees_additions_late(&self) -> bool {
+        self.trace == super::Trace::Off
     }
 
     fn around_many(&self, h: &Handle, cs: &[Change<'_>], run: &mut dyn FnMut() -> Vec<Result<()>>) -> Vec<Result<()>> {

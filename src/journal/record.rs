@@ -134,7 +134,7 @@ pub enum Record {
     /// device when the change is made would cost a request per change.
     Msg { ns: NsKey, ty: u16, flags: u16, payload: Vec<u8>, text: Option<String> },
     /// A pre-existing link changed: where it is now, and what it was.
-    LinkRestore { now: LinkKey, old: LinkOld },
+    LinkRestore { now: LinkKey, old: Box<LinkOld> },
     /// A pre-existing link deleted: the `link.add` options that recreate it,
     /// and its addresses.
     LinkRecreate { ns: NsKey, opts: Json, addrs: Vec<String>, text: String },
@@ -155,6 +155,21 @@ fn hex_into(b: &[u8], out: &mut String) {
         out.push(DIGITS[(x >> 4) as usize] as char);
         out.push(DIGITS[(x & 15) as usize] as char);
     }
+}
+
+/// `n` in decimal (without the formatting machinery: a hot path).
+fn decimal(mut n: u64, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|d| *d as char));
 }
 
 fn hex(b: &[u8]) -> String {
@@ -276,10 +291,17 @@ impl Record {
     /// as [`Record::to_json`], written directly for request records, which a
     /// list of 50,000 routes makes 50,000 of.
     pub fn write_line(&self, seq: u64, out: &mut String) {
-        use std::fmt::Write;
         match self {
             Record::Msg { ns, ty, flags, payload, text: None } => {
-                let _ = write!(out, "{{\"seq\":{seq},\"t\":\"msg\",\"ns\":{},\"ty\":{ty},\"flags\":{flags},\"payload\":\"", ns.json_text());
+                out.push_str("{\"seq\":");
+                decimal(seq, out);
+                out.push_str(",\"t\":\"msg\",\"ns\":");
+                out.push_str(&ns.json_text());
+                out.push_str(",\"ty\":");
+                decimal(*ty as u64, out);
+                out.push_str(",\"flags\":");
+                decimal(*flags as u64, out);
+                out.push_str(",\"payload\":\"");
                 hex_into(payload, out);
                 out.push_str("\"}\n");
             }
@@ -320,7 +342,7 @@ impl Record {
                 };
                 Record::LinkRestore {
                     now: link_key(j.get("now").ok_or("no now")?)?,
-                    old: LinkOld {
+                    old: Box::new(LinkOld {
                         name: ds("name"),
                         mtu: dn("mtu"),
                         mac: ds("mac"),
@@ -335,7 +357,7 @@ impl Record {
                         netns: d.get("netns").map(NsKey::from_json).transpose()?,
                         index: dn("index"),
                         addrs: d.get("addrs").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
-                    },
+                    }),
                 }
             }
             "link_recreate" => Record::LinkRecreate {
@@ -439,3 +461,4 @@ fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> Strin
         _ => unreadable(),
     }
 }
+

@@ -20,6 +20,7 @@ pub mod opts;
 pub mod process;
 pub mod qdisc;
 pub mod route;
+pub mod route_batch;
 pub mod rule;
 pub mod wait;
 
