@@ -23,6 +23,14 @@ function Handle:addr_flush(dev, filter) end
 ---@field message string the kernel's extack text, strerror, or the input problem
 ---@field op string "link add v0 type veth"
 ---@field kind string "kernel", "input" or "system"
+---@field errors? NluaBatchFailure[] from `nlua.batch`: each change that failed
+
+---@class NluaBatchFailure
+---@field where string the line that asked for the change ("topo.lua:12")
+---@field op string "route add 10.1.0.0/16 via 10.0.0.254"
+---@field errno integer
+---@field code string
+---@field message string
 
 nlua = {}
 ---@type string
@@ -45,3 +53,17 @@ function nlua.handle() end
 ---cannot run it.
 ---@param fn fun()
 function nlua.defer(fn) end
+---Run `fn(...)` with the changes that need no answer from the kernel
+---(addresses, routes, neighbours, rules added or deleted, `l:set`, `l:up`,
+---`l:down`, `l:del` of a link) queued, and sent pipelined (several per
+---datagram) when `fn` returns, or first when something needs the kernel's
+---answer (a read, `link.add`, a namespace deleted, a program run with
+---`ns:exec`/`ns:spawn`/`ns:run`). A change that fails does not stop the
+---ones after it; when `fn` returns, one error lists every failed change with
+---its line (`err.errors`). The journal records exactly the changes that
+---succeeded. Returns what `fn` returns; inside a batch, `nlua.batch` just
+---calls `fn`.
+---@param fn fun(...): ...
+---@param ... any
+---@return any ...
+function nlua.batch(fn, ...) end

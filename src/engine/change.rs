@@ -75,11 +75,27 @@ pub trait Observer: Send + Sync + std::fmt::Debug {
     fn sees_additions_late(&self) -> bool {
         false
     }
+
+    /// For a change queued by an open batch (sent later, see
+    /// [`super::deferred`]): do what [`Observer::around`] does before the
+    /// change and prepare what it records after, as if it succeeds. None
+    /// when the observer must see the change as it is sent: it is then sent
+    /// at once, through [`Observer::around`].
+    fn prepare(&self, _h: &Handle, _c: &Change<'_>) -> Option<super::deferred::Prepared> {
+        None
+    }
+
+    /// The queued change `p` was prepared for succeeded.
+    fn commit(&self, _p: super::deferred::Prepared) {}
 }
 
 impl Handle {
     /// Send a mutation through the observer, if one is attached.
     pub(crate) fn observed(&self, c: Change<'_>, mut run: impl FnMut() -> Result<()>) -> Result<()> {
+        if let Some(queued) = self.defer(&c, &mut run) {
+            return queued;
+        }
+        self.send_deferred();
         match self.observer() {
             Some(o) => o.around(self, &c, &mut run),
             None => run(),
@@ -94,6 +110,7 @@ impl Handle {
 
     /// Send a batch of mutations through the observer, if one is attached.
     pub(crate) fn observed_many(&self, cs: &[Change<'_>], mut run: impl FnMut() -> Vec<Result<()>>) -> Vec<Result<()>> {
+        self.send_deferred();
         match self.observer() {
             Some(o) => o.around_many(self, cs, &mut run),
             None => run(),

@@ -34,6 +34,9 @@ pub struct Handle {
     observer: RefCell<Option<std::sync::Arc<dyn super::change::Observer>>>,
     /// The socket is lent to a sending thread ([`Handle::batch_pipelined`]).
     lent: RefCell<bool>,
+    /// The requests of a change being queued by an open batch (see
+    /// [`super::deferred`]).
+    pub(super) capture: RefCell<Option<Vec<(MsgBuilder, String)>>>,
 }
 
 impl Handle {
@@ -46,7 +49,7 @@ impl Handle {
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: RefCell::new(false) }
+        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: RefCell::new(false), capture: RefCell::new(None) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -106,6 +109,7 @@ impl Handle {
     /// Take the socket out for a sending thread; until it is returned, every
     /// request through this handle fails with EBUSY.
     pub(super) fn lend_socket(&self) -> Result<NlSocket> {
+        self.send_deferred();
         self.ns.check_live()?;
         let s = self.sock.try_borrow_mut().ok().and_then(|mut s| s.take());
         let s = s.ok_or_else(|| Error::system(libc::EBADF, "netlink socket closed"))?;
@@ -124,6 +128,10 @@ impl Handle {
 
     /// Send `msg` with NLM_F_ACK and wait for its ack.
     pub fn request(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<()> {
+        if self.captured(&msg, op) {
+            return Ok(()); // queued by an open batch
+        }
+        self.send_deferred();
         msg.add_flags(NLM_F_ACK);
         let seq = self.next_seq();
         self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
@@ -136,6 +144,7 @@ impl Handle {
     /// Send `msg` and return the payload of the one object the kernel answers with
     /// (RTM_GET* for a single object, or a change sent with NLM_F_ECHO).
     pub fn request_reply(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<u8>> {
+        self.send_deferred();
         msg.add_flags(NLM_F_ACK);
         // A reply too big for the buffer is lost; the buffer has grown, and
         // asking again (a read) is safe.
@@ -162,6 +171,7 @@ impl Handle {
     /// kernel echoed before its ack: the object a creation made, on kernels
     /// that echo it (none on those that do not).
     pub fn request_echo(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<Vec<u8>>> {
+        self.send_deferred();
         msg.add_flags(NLM_F_ACK | NLM_F_ECHO);
         let seq = self.next_seq();
         self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
@@ -184,6 +194,7 @@ impl Handle {
         op: &dyn Fn() -> String,
         mut f: impl FnMut(&Msg<'_>) -> Result<Option<T>>,
     ) -> Result<Vec<T>> {
+        self.send_deferred();
         for _ in 0..=DUMP_RETRIES {
             let mut m = msg.clone();
             m.add_flags(NLM_F_DUMP);
@@ -276,6 +287,7 @@ impl Handle {
     /// [`Handle::batch`] of requests made as they are packed: a batch of
     /// 50,000 never holds 50,000 encoded requests at once.
     pub fn batch_iter(&self, msgs: impl IntoIterator<Item = (MsgBuilder, String)>) -> Vec<Result<()>> {
+        self.send_deferred();
         // Messages are encoded as they are packed: a batch of 50,000 never
         // holds 50,000 encoded requests at once.
         let msgs = msgs.into_iter();

@@ -13,6 +13,7 @@
 
 pub mod addr;
 pub mod change;
+pub mod deferred;
 pub mod encap;
 pub mod error;
 pub mod handle;
@@ -35,6 +36,7 @@ pub mod tuntap;
 pub mod wait;
 
 pub use addr::{Addr, AddrFilter, AddrSpec};
+pub use deferred::Deferred;
 pub use error::{Error, ErrorKind, Result};
 pub use handle::Handle;
 pub use link::{Link, LinkChange, LinkFilter, LinkId, LinkSpec, NetnsTarget};

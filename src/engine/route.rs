@@ -485,6 +485,22 @@ impl RouteVerb {
     }
 }
 
+/// The operation a route request amounts to ("route add 10.0.0.0/24 dev v0
+/// table 100"), read back from the request, devices named through `h`.
+pub fn request_text(h: &Handle, m: &MsgBuilder) -> Option<String> {
+    let verb = match (m.msg_type(), m.flags()) {
+        (RTM_DELROUTE, _) => "del",
+        (RTM_NEWROUTE, f) if f & NLM_F_REPLACE != 0 && f & NLM_F_CREATE == 0 => "change",
+        (RTM_NEWROUTE, f) if f & NLM_F_REPLACE != 0 => "replace",
+        (RTM_NEWROUTE, f) if f & NLM_F_APPEND != 0 => "append",
+        (RTM_NEWROUTE, f) if f & NLM_F_EXCL == 0 => "prepend",
+        (RTM_NEWROUTE, _) => "add",
+        _ => return None,
+    };
+    let r = Route::parse(m.payload()).ok()?;
+    Some(RouteSpec::from_route(&r).op(verb, &|i| h.ifname_or_index(i)))
+}
+
 /// Device names for the texts of failed requests, each looked up once (a
 /// batch of 50,000 that all fail names its device once, not 50,000 times).
 #[derive(Default)]

@@ -11,6 +11,7 @@ use super::record::{LinkKey, LinkOld, NsKey, Record};
 use super::{Journal, trace};
 use crate::engine::addr::{AddrFilter, AddrSpec, RTM_DELADDR, RTM_NEWADDR};
 use crate::engine::change::{AddrVerb, Change, Observer};
+use crate::engine::deferred::Prepared;
 use crate::engine::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::engine::neigh::{NeighFilter, NeighVerb};
 use crate::engine::route::{DstMatch, RouteFilter, RouteVerb};
@@ -32,6 +33,13 @@ enum Before {
     Qdisc(Option<tc::qdisc::Qdisc>),
     Class(Option<tc::class::Class>),
     Filter(Option<tc::filter::Filter>),
+}
+
+/// What a queued change records once it succeeded.
+enum Later {
+    Records(Vec<Record>),
+    /// A link this run made was deleted: forget what was recorded about it.
+    LinkDeleted(NsKey, u32),
 }
 
 fn msg(ns: &NsKey, m: MsgBuilder, text: String) -> Record {
@@ -421,6 +429,35 @@ impl Observer for Journal {
             self.append_many(self.after(h, c, before, &|i| dev_name(h, i)));
         }
         r
+    }
+
+    /// A queued change (`nlua.batch`): the trace line and the old state now,
+    /// in the order the changes were asked for; the records once it
+    /// succeeded. A change whose records need what it leaves behind is sent
+    /// at once.
+    fn prepare(&self, h: &Handle, c: &Change<'_>) -> Option<Prepared> {
+        let here = self.key(h.ns());
+        let later = match c {
+            Change::LinkAdd(..) | Change::Rule(false, _) | Change::Filter(..) => return None,
+            Change::LinkSet(_, ch) if ch.netns.is_some() => return None,
+            _ if self.goes_anyway(&here, c) => Later::Records(Vec::new()),
+            // Deleting a link this run made forgets what was recorded about it.
+            Change::LinkDel { index, .. } if self.created(&here, *index) => Later::LinkDeleted(here, *index),
+            _ => {
+                let before = self.before(h, c).unwrap_or(Before::Nothing);
+                Later::Records(self.after(h, c, before, &|i| dev_name(h, i)))
+            }
+        };
+        trace::print(self, h, c);
+        Some(Box::new(later))
+    }
+
+    fn commit(&self, p: Prepared) {
+        match p.downcast::<Later>().map(|b| *b) {
+            Ok(Later::Records(recs)) => self.append_many(recs),
+            Ok(Later::LinkDeleted(ns, index)) => self.link_deleted(&ns, index),
+            Err(_) => {}
+        }
     }
 
     /// Additions need nothing read before them and record their undo from

@@ -7,6 +7,7 @@
 
 pub mod addr;
 pub mod args;
+pub mod batch;
 pub mod class;
 pub mod error;
 pub mod filter;

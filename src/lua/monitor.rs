@@ -239,6 +239,7 @@ impl Monitor {
 /// among the items it calls it with each event until it returns false and
 /// returns that event (nil when the time is up).
 pub fn monitor(lua: &Lua, t: Value) -> mlua::Result<MultiValue> {
+    crate::runtime::send_batch(lua); // events follow what was asked for before
     let t = match t {
         Value::Nil => None,
         Value::Table(t) => Some(t),

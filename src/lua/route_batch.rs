@@ -350,7 +350,7 @@ mod tests {
             }
         }
         let (specs, no) = scan_common(&lua, &list, &Names).unwrap();
-        assert_eq!(specs.len() as usize, list.raw_len());
+        assert_eq!(specs.len(), list.raw_len());
         for (i, s) in specs.into_iter().enumerate() {
             let t: Table = list.raw_get(i + 1).unwrap();
             if no.contains(&i) {

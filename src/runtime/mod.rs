@@ -37,6 +37,8 @@ pub struct State {
     pub journal: Option<std::sync::Arc<crate::journal::Journal>>,
     /// Cleanups registered with nlua.defer, oldest first.
     pub defers: RefCell<Vec<mlua::Function>>,
+    /// The open `nlua.batch`, whose queue every handle of the run uses.
+    batch: RefCell<Option<Rc<engine::Deferred>>>,
 }
 
 /// The journal, if this run keeps one.
@@ -44,11 +46,55 @@ pub fn journal(lua: &Lua) -> Option<std::sync::Arc<crate::journal::Journal>> {
     state(lua).journal.clone()
 }
 
-/// Attach the run's journal to a handle this run made.
-fn adopt(lua: &Lua, h: &engine::Handle) {
+/// Attach the run's journal (and an open batch) to a handle this run made.
+fn adopt(lua: &Lua, h: &Rc<engine::Handle>) {
     if let Some(j) = journal(lua) {
         h.set_observer(Some(j as std::sync::Arc<dyn engine::change::Observer>));
     }
+    if let Some(b) = state(lua).batch.borrow().as_ref() {
+        b.attach(h);
+    }
+}
+
+/// Every handle of this run that is still open.
+fn all_handles(lua: &Lua) -> Vec<Rc<engine::Handle>> {
+    let st = state(lua);
+    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().values().filter_map(|w| w.upgrade()).collect();
+    hs.extend(st.handle.borrow().clone());
+    hs
+}
+
+/// Open a batch (see `nlua.batch`): every handle of this run queues the
+/// changes that can wait. None if one is open already.
+pub fn open_batch(lua: &Lua) -> Option<Rc<engine::Deferred>> {
+    let weak = lua.weak();
+    let d = engine::Deferred::open(move || weak.try_upgrade().map(|l| call_site(&l)).unwrap_or_default())?;
+    *state(lua).batch.borrow_mut() = Some(d.clone());
+    for h in all_handles(lua) {
+        d.attach(&h);
+    }
+    Some(d)
+}
+
+/// Send what the open batch queued and close it.
+pub fn close_batch(lua: &Lua) {
+    if let Some(d) = state(lua).batch.borrow_mut().take() {
+        d.close();
+    }
+}
+
+/// Send what the open batch queued (if any), before something the queue
+/// must not be behind: running a program, entering or deleting a namespace.
+pub fn send_batch(lua: &Lua) {
+    let d = state(lua).batch.borrow().clone();
+    if let Some(d) = d {
+        d.flush();
+    }
+}
+
+/// Where the running Lua code is: "file:line" of the innermost Lua frame.
+pub fn call_site(lua: &Lua) -> String {
+    position(lua).trim_end_matches(": ").to_string()
 }
 
 /// Run the nlua.defer cleanups, newest first; errors are printed, not raised.
@@ -230,6 +276,7 @@ impl Builder {
             processes: RefCell::new(Vec::new()),
             journal: self.journal.clone(),
             defers: RefCell::new(Vec::new()),
+            batch: RefCell::new(None),
         });
         if let (Some(h), Some(j)) = (state(&lua).handle.borrow().as_ref(), &self.journal) {
             h.set_observer(Some(j.clone() as std::sync::Arc<dyn engine::change::Observer>));
