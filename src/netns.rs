@@ -42,7 +42,6 @@ pub fn path_of(name: &str) -> String {
 /// Make /run/netns exist and be a shared mount point, as iproute2 does, so an
 /// unmount in one mount namespace reaches the others and namespaces are freed.
 fn prepare_run_dir() -> Result<()> {
-    std::fs::create_dir_all(RUN_DIR).map_err(|e| Error::io(&e, format!("mkdir {RUN_DIR}")))?;
     // Once /run/netns is a mount point, making that one mount shared is
     // enough (the namespace files under it were mounted while it was shared,
     // so they are too); the recursive form walks every one of them, which
@@ -51,6 +50,7 @@ fn prepare_run_dir() -> Result<()> {
         return mount(Some(""), RUN_DIR, Some("none"), MsFlags::MS_SHARED, None::<&str>)
             .map_err(|e| Error::nix(e, format!("mount --make-shared {RUN_DIR}")));
     }
+    std::fs::create_dir_all(RUN_DIR).map_err(|e| Error::io(&e, format!("mkdir {RUN_DIR}")))?;
     let mut made_mount = false;
     loop {
         match mount(Some(""), RUN_DIR, Some("none"), MsFlags::MS_SHARED | MsFlags::MS_REC, None::<&str>) {
