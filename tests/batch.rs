@@ -169,3 +169,21 @@ end)
         both(&o)
     );
 }
+
+#[test]
+fn device_names_are_looked_up_once_and_a_queued_rename_is_sent_before_the_next_lookup() {
+    let o = world(
+        r#"nlua.batch(function()
+  for i = 1, 50 do route.add{dst = ("10.20.%d.0/24"):format(i), dev = "v0"} end
+  assert(not io.popen("ip route show"):read("a"):find("10.20.1.0/24"), "looking v0 up did not send the queue")
+  link.get("v0"):set{name = "w0"}
+  route.add{dst = "10.21.0.0/16", dev = "w0"}
+  local ok, e = pcall(route.add, {dst = "10.22.0.0/16", dev = "v0"})
+  print(ok, e.code)
+end)
+"#,
+        &format!("{PRE}\n$N $L; echo rc=$?; ip -4 route show | grep -c '^10.20'; ip -4 route show 10.21.0.0/16"),
+    );
+    let out = common::ok_stdout(&o);
+    assert_eq!(out, "false\tEINVAL\nrc=0\n50\n10.21.0.0/16 dev w0 scope link \n", "{}", both(&o));
+}

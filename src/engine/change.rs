@@ -87,11 +87,19 @@ pub trait Observer: Send + Sync + std::fmt::Debug {
 
     /// The queued change `p` was prepared for succeeded.
     fn commit(&self, _p: super::deferred::Prepared) {}
+
+    /// The queued changes these were prepared for succeeded, in this order.
+    fn commit_many(&self, ps: Vec<super::deferred::Prepared>) {
+        for p in ps {
+            self.commit(p);
+        }
+    }
 }
 
 impl Handle {
     /// Send a mutation through the observer, if one is attached.
     pub(crate) fn observed(&self, c: Change<'_>, mut run: impl FnMut() -> Result<()>) -> Result<()> {
+        self.links_changing(&c);
         if let Some(queued) = self.defer(&c, &mut run) {
             return queued;
         }

@@ -29,6 +29,9 @@ use super::message::MsgBuilder;
 /// What an observer prepared for a queued change, kept until its answer.
 pub type Prepared = Box<dyn Any>;
 
+/// Requests sent (and recorded) together by a flush.
+const CHUNK: usize = 1400;
+
 /// A queued request.
 struct Queued {
     h: Weak<Handle>,
@@ -63,6 +66,15 @@ pub struct Deferred {
     queued: std::cell::Cell<usize>,
     /// Where the change being queued was asked for.
     site: Box<dyn Fn() -> String>,
+    /// Link indexes by (handle, name), looked up once per batch: a change
+    /// to links forgets them.
+    names: RefCell<HashMap<(usize, String), u32>>,
+    /// A queued change renames, changes or deletes a link: it is sent
+    /// before a name is looked up.
+    links_queued: std::cell::Cell<bool>,
+    /// A name lookup is under way: it does not send the queue (nothing in
+    /// it changes what the name gives).
+    looking_up: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for Deferred {
@@ -94,6 +106,9 @@ impl Deferred {
             failed: RefCell::new(Vec::new()),
             queued: 0.into(),
             site: Box::new(site),
+            names: RefCell::new(HashMap::new()),
+            links_queued: false.into(),
+            looking_up: false.into(),
         });
         OPEN.with(|o| {
             let mut o = o.borrow_mut();
@@ -133,6 +148,7 @@ impl Deferred {
     /// Send everything queued, in order. Failures are kept for
     /// [`Deferred::take_outcome`].
     pub fn flush(&self) {
+        self.links_queued.set(false);
         let queue = std::mem::take(&mut *self.queue.borrow_mut());
         let mut rest = queue.into_iter().peekable();
         while let Some(first) = rest.next() {
@@ -146,21 +162,28 @@ impl Deferred {
                 self.failed.borrow_mut().extend(run.into_iter().map(|q| Failed { site: q.site, error: e.clone().with_op(q.op) }));
                 continue;
             };
-            let msgs: Vec<(MsgBuilder, String)> = run.iter().map(|q| (q.msg.clone(), q.op.clone())).collect();
-            let results = h.batch_iter(msgs);
-            for (q, r) in run.into_iter().zip(results) {
-                match r {
-                    Ok(()) => {
-                        if let Some((o, p)) = q.prepared {
-                            o.commit(p);
+            // A chunk at a time: its records are written together, as soon
+            // as the kernel has answered it.
+            let mut run = run.into_iter().peekable();
+            while run.peek().is_some() {
+                let chunk: Vec<Queued> = run.by_ref().take(CHUNK).collect();
+                let results = h.batch_iter(chunk.iter().map(|q| (q.msg.clone(), q.op.clone())));
+                let mut done: Vec<(Arc<dyn Observer>, Prepared)> = Vec::new();
+                for (q, r) in chunk.into_iter().zip(results) {
+                    match r {
+                        Ok(()) => done.extend(q.prepared),
+                        Err(mut e) => {
+                            if e.op.is_empty() {
+                                e.op = super::route::request_text(&h, &q.msg).unwrap_or_default();
+                            }
+                            self.failed.borrow_mut().push(Failed { site: q.site, error: e });
                         }
                     }
-                    Err(mut e) => {
-                        if e.op.is_empty() {
-                            e.op = super::route::request_text(&h, &q.msg).unwrap_or_default();
-                        }
-                        self.failed.borrow_mut().push(Failed { site: q.site, error: e });
-                    }
+                }
+                // One observer (the journal) for all of them, in order.
+                if let Some((o, _)) = done.first() {
+                    let o = o.clone();
+                    o.commit_many(done.into_iter().map(|(_, p)| p).collect());
                 }
             }
         }
@@ -181,9 +204,41 @@ impl Handle {
             return;
         }
         if let Some((d, _)) = Deferred::of(self)
+            && !d.looking_up.get()
             && !d.queue.borrow().is_empty()
         {
             d.flush();
+        }
+    }
+
+    /// A link's index by name while a batch is open: looked up once per
+    /// batch, without sending the queue unless it holds a link change (a
+    /// rename or deletion it must see). None outside a batch.
+    pub(crate) fn batch_ifindex(&self, name: &str) -> Option<Result<u32>> {
+        let (d, _) = Deferred::of(self)?;
+        let key = (self as *const Handle as usize, name.to_string());
+        if let Some(i) = d.names.borrow().get(&key) {
+            return Some(Ok(*i));
+        }
+        if d.links_queued.get() {
+            d.flush();
+        }
+        d.looking_up.set(true);
+        let r = self.link_index(name);
+        d.looking_up.set(false);
+        if let Ok(i) = r {
+            d.names.borrow_mut().insert(key, i);
+        }
+        Some(r)
+    }
+
+    /// A link change goes through this handle: names looked up in the open
+    /// batch may not hold any more.
+    pub(crate) fn links_changing(&self, c: &Change<'_>) {
+        if matches!(c, Change::LinkAdd(..) | Change::LinkSet(..) | Change::LinkDel { .. })
+            && let Some((d, _)) = Deferred::of(self)
+        {
+            d.names.borrow_mut().clear();
         }
     }
 
@@ -194,6 +249,9 @@ impl Handle {
         let (d, me) = Deferred::of(self)?;
         if !can_wait(c) {
             return None;
+        }
+        if matches!(c, Change::LinkSet(..) | Change::LinkDel { .. }) {
+            d.links_queued.set(true);
         }
         let prepared = match self.observer() {
             None => None,

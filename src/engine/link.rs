@@ -795,7 +795,8 @@ impl Handle {
 
 impl Resolver for Handle {
     fn ifindex(&self, name: &str) -> std::result::Result<u32, String> {
-        self.link_index(name).map_err(|e| match e.errno {
+        // In an open batch, a name is looked up once (see super::deferred).
+        self.batch_ifindex(name).unwrap_or_else(|| self.link_index(name)).map_err(|e| match e.errno {
             libc::ENODEV => format!("no such link {name:?}"),
             _ => e.to_string(),
         })

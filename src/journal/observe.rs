@@ -453,11 +453,23 @@ impl Observer for Journal {
     }
 
     fn commit(&self, p: Prepared) {
-        match p.downcast::<Later>().map(|b| *b) {
-            Ok(Later::Records(recs)) => self.append_many(recs),
-            Ok(Later::LinkDeleted(ns, index)) => self.link_deleted(&ns, index),
-            Err(_) => {}
+        self.commit_many(vec![p]);
+    }
+
+    /// In order, the records of many in one write.
+    fn commit_many(&self, ps: Vec<Prepared>) {
+        let mut recs = Vec::new();
+        for p in ps {
+            match p.downcast::<Later>().map(|b| *b) {
+                Ok(Later::Records(r)) => recs.extend(r),
+                Ok(Later::LinkDeleted(ns, index)) => {
+                    self.append_many(std::mem::take(&mut recs));
+                    self.link_deleted(&ns, index);
+                }
+                Err(_) => {}
+            }
         }
+        self.append_many(recs);
     }
 
     /// Additions need nothing read before them and record their undo from
