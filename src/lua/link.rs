@@ -43,35 +43,13 @@ impl Link {
 
     /// A link known by index and name only; read on first use.
     pub fn unread(h: &Rc<engine::Handle>, index: u32, name: &str) -> Link {
-        let l = engine::Link {
-            index,
-            name: name.to_string(),
-            link_type: 0,
-            flags: 0,
-            mtu: 0,
-            kind: None,
-            slave_kind: None,
-            mac: None,
-            broadcast: None,
-            master: None,
-            link: None,
-            link_netnsid: None,
-            operstate: 0,
-            linkmode: 0,
-            promiscuity: 0,
-            allmulti: 0,
-            txqlen: 0,
-            qdisc: None,
-            group: 0,
-            alias: None,
-            min_mtu: None,
-            max_mtu: None,
-            altnames: Vec::new(),
-            perm_mac: None,
-            num_tx_queues: None,
-            num_rx_queues: None,
-            attrs: Default::default(),
-        };
+        // What a message with only these says (every other field at its default).
+        let mut payload = vec![0u8; 16];
+        payload[4..8].copy_from_slice(&index.to_ne_bytes());
+        let mut nul = name.as_bytes().to_vec();
+        nul.push(0);
+        engine::message::put_attr(&mut payload, engine::schema::link::IFLA_IFNAME, &nul);
+        let l = engine::Link::parse(&payload).expect("an ifinfomsg with a name parses");
         Link { h: h.clone(), l, read: Read::Unread }
     }
 
