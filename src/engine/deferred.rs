@@ -174,7 +174,7 @@ impl Deferred {
                         Ok(()) => done.extend(q.prepared),
                         Err(mut e) => {
                             if e.op.is_empty() {
-                                e.op = super::route::request_text(&h, &q.msg).unwrap_or_default();
+                                e.op = super::route_batch::request_text(&h, &q.msg).unwrap_or_default();
                             }
                             self.failed.borrow_mut().push(Failed { site: q.site, error: e });
                         }

@@ -25,6 +25,7 @@ pub mod ns;
 pub mod nsid;
 pub mod pipeline;
 pub mod route;
+pub mod route_batch;
 pub mod route_msg;
 pub mod route_opts;
 pub mod route_spec;
