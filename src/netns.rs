@@ -42,6 +42,14 @@ pub fn path_of(name: &str) -> String {
 /// Make /run/netns exist and be a shared mount point, as iproute2 does, so an
 /// unmount in one mount namespace reaches the others and namespaces are freed.
 fn prepare_run_dir() -> Result<()> {
+    // Once /run/netns is a mount point, making that one mount shared is
+    // enough (the namespace files under it were mounted while it was shared,
+    // so they are too); the recursive form walks every one of them, which
+    // made each `netns.add` slower the more namespaces there were.
+    if is_mount_root(RUN_DIR) {
+        return mount(Some(""), RUN_DIR, Some("none"), MsFlags::MS_SHARED, None::<&str>)
+            .map_err(|e| Error::nix(e, format!("mount --make-shared {RUN_DIR}")));
+    }
     std::fs::create_dir_all(RUN_DIR).map_err(|e| Error::io(&e, format!("mkdir {RUN_DIR}")))?;
     let mut made_mount = false;
     loop {
@@ -56,6 +64,18 @@ fn prepare_run_dir() -> Result<()> {
             Err(e) => return Err(Error::nix(e, format!("mount --make-shared {RUN_DIR}"))),
         }
     }
+}
+
+/// Is `path` the root of a mount (statx's STATX_ATTR_MOUNT_ROOT, Linux 5.8+)?
+/// False when it cannot tell: the caller then does the full preparation.
+fn is_mount_root(path: &str) -> bool {
+    let Ok(c) = CString::new(path) else { return false };
+    // SAFETY: statx writes into `buf`, a zeroed statx of the right size; `c`
+    // is a NUL-terminated path that outlives the call.
+    let mut buf: libc::statx = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::statx(libc::AT_FDCWD, c.as_ptr(), 0, libc::STATX_BASIC_STATS, &mut buf) };
+    let root = libc::STATX_ATTR_MOUNT_ROOT as u64;
+    r == 0 && buf.stx_attributes_mask & root != 0 && buf.stx_attributes & root != 0
 }
 
 /// Create a named namespace (like `ip netns add NAME`). The namespace is made

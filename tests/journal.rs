@@ -337,7 +337,7 @@ fn down_refuses_unknown_corrupt_and_foreign_journals_and_never_undoes_twice() {
          cp /run/nlua/lab.journal /run/tmp/good
          sed -i '3s/.*/{\"seq\":2,\"t\":\"netns_ad/' /run/nlua/lab.journal
          $N --down lab 2>&1; echo rc=$?; ip netns list
-         sed 's/\"nlua_journal\":1/\"nlua_journal\":99/' /run/tmp/good > /run/nlua/lab.journal
+         sed 's/\"nlua_journal\":2/\"nlua_journal\":99/' /run/tmp/good > /run/nlua/lab.journal
          $N --down lab 2>&1; echo rc=$?
          # cut short in its last record, as a SIGKILL mid-write would leave it
          head -c -9 /run/tmp/good > /run/nlua/lab.journal
@@ -352,7 +352,7 @@ fn down_refuses_unknown_corrupt_and_foreign_journals_and_never_undoes_twice() {
     assert!(out.contains("nlua: no journal for 'nosuch' in /run/nlua (nothing to take down)\nrc=1\n"), "{log}");
     assert!(out.contains("/run/nlua/lab.journal: line 3: corrupt record ("), "{log}");
     assert!(out.contains("); nothing was undone\nrc=1\nblue\nred\n"), "corrupt: nothing undone\n{log}");
-    assert!(out.contains("journal format version 99, this nlua reads version 1"), "{log}");
+    assert!(out.contains("journal format version 99, this nlua reads versions 1 and 2"), "{log}");
     assert!(out.contains("the journal's last record was cut short"), "{log}");
     // The cut record (the veth) is skipped; both namespaces go.
     assert!(out.contains("undo: ip netns del blue\nundo: ip netns del red\nnlua: 'lab' is down ("), "{log}");

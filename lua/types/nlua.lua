@@ -82,6 +82,16 @@ function Handle:addr_flush(dev, filter) end
 ---@field status integer? its exit status
 ---@field signal integer? the signal that ended it
 ---@field timed_out boolean? true when its `timeout` killed it
+---@field errors? NluaBatchFailure[] from `nlua.batch`: each change that failed
+
+---One change of an `nlua.batch` that the kernel refused.
+---Example: `for _, f in ipairs(err.errors) do print(f.where, f.code) end`
+---@class NluaBatchFailure
+---@field where string the line that asked for the change ("topo.lua:12")
+---@field op string "route add 10.1.0.0/16 via 10.0.0.254"
+---@field errno integer
+---@field code string
+---@field message string
 
 ---The runtime: JSON, types, the current handle, cleanups at teardown, events (`nlua.monitor`, docs/events.md).
 nlua = {}
@@ -109,3 +119,18 @@ function nlua.handle() end
 ---Example: `nlua.defer(function() os.remove("/tmp/lab.pid") end)`
 ---@param fn fun()
 function nlua.defer(fn) end
+---Run `fn(...)` with the changes that need no answer from the kernel
+---(addresses, routes, neighbours, rules added or deleted, `l:set`, `l:up`,
+---`l:down`, `l:del` of a link) queued, and sent pipelined (several per
+---datagram) when `fn` returns, or first when something needs the kernel's
+---answer (a read, `link.add`, a namespace deleted, a program run with
+---`ns:exec`/`ns:spawn`/`ns:run`). A change that fails does not stop the
+---ones after it; when `fn` returns, one error lists every failed change with
+---its line (`err.errors`). The journal records exactly the changes that
+---succeeded. Returns what `fn` returns; inside a batch, `nlua.batch` just
+---calls `fn`.
+---Example: `nlua.batch(function() for i = 1, 100 do route.add{dst = "10.9." .. i .. ".0/24", dev = "v0"} end end)`
+---@param fn fun(...): ...
+---@param ... any
+---@return any ...
+function nlua.batch(fn, ...) end

@@ -23,11 +23,30 @@ pub enum AddrVerb {
     Del,
 }
 
+/// What the kernel told about a link it created, filled in while the
+/// change runs (from the echo of the request): observers read the new
+/// link's ifindex here instead of asking the kernel again.
+#[derive(Debug, Default)]
+pub struct LinkMade {
+    /// The new link as the kernel echoed it (when it was made in the
+    /// handle's own namespace and the kernel echoes creations, 6.3+).
+    pub link: std::cell::RefCell<Option<Link>>,
+    /// The ifindex of a veth's peer, in the namespace the peer was made in.
+    pub peer_index: std::cell::Cell<Option<u32>>,
+}
+
+impl LinkMade {
+    /// The new link's ifindex, when the kernel said it.
+    pub fn index(&self) -> Option<u32> {
+        self.link.borrow().as_ref().map(|l| l.index)
+    }
+}
+
 /// A mutation about to be sent through a handle.
 #[derive(Debug, Clone, Copy)]
 pub enum Change<'a> {
-    /// A link created.
-    LinkAdd(&'a LinkSpec),
+    /// A link created, and what the kernel echoed of it (its index, its peer's).
+    LinkAdd(&'a LinkSpec, &'a LinkMade),
     /// A link changed: the link as it was, and the change.
     LinkSet(&'a Link, &'a LinkChange),
     /// A link deleted by index; `link` when the caller had it read.
@@ -67,19 +86,58 @@ pub trait Observer: Send + Sync + std::fmt::Debug {
 
     /// Wrap a pipelined batch (one result per change, in order).
     fn around_many(&self, h: &Handle, cs: &[Change<'_>], run: &mut dyn FnMut() -> Vec<Result<()>>) -> Vec<Result<()>>;
+
+    /// Whether additions (which need nothing read before them) may be shown
+    /// to [`Observer::around_many`] only once the kernel has answered them,
+    /// while a sending thread holds the handle's socket: true when the
+    /// observer then reads nothing through the handle.
+    fn sees_additions_late(&self) -> bool {
+        false
+    }
+
+    /// For a change queued by an open batch (sent later, see
+    /// [`super::deferred`]): do what [`Observer::around`] does before the
+    /// change and prepare what it records after, as if it succeeds. None
+    /// when the observer must see the change as it is sent: it is then sent
+    /// at once, through [`Observer::around`].
+    fn prepare(&self, _h: &Handle, _c: &Change<'_>) -> Option<super::deferred::Prepared> {
+        None
+    }
+
+    /// The queued change `p` was prepared for succeeded.
+    fn commit(&self, _p: super::deferred::Prepared) {}
+
+    /// The queued changes these were prepared for succeeded, in this order.
+    fn commit_many(&self, ps: Vec<super::deferred::Prepared>) {
+        for p in ps {
+            self.commit(p);
+        }
+    }
 }
 
 impl Handle {
     /// Send a mutation through the observer, if one is attached.
     pub(crate) fn observed(&self, c: Change<'_>, mut run: impl FnMut() -> Result<()>) -> Result<()> {
+        self.links_changing(&c);
+        if let Some(queued) = self.defer(&c, &mut run) {
+            return queued;
+        }
+        self.send_deferred();
         match self.observer() {
             Some(o) => o.around(self, &c, &mut run),
             None => run(),
         }
     }
 
+    /// Whether a long batch of additions may go through a sending thread
+    /// ([`Handle::batch_pipelined`]), the observer seeing each chunk late.
+    pub(crate) fn may_pipeline_additions(&self) -> bool {
+        self.observer().is_none_or(|o| o.sees_additions_late())
+    }
+
     /// Send a batch of mutations through the observer, if one is attached.
     pub(crate) fn observed_many(&self, cs: &[Change<'_>], mut run: impl FnMut() -> Vec<Result<()>>) -> Vec<Result<()>> {
+        self.send_deferred();
         match self.observer() {
             Some(o) => o.around_many(self, cs, &mut run),
             None => run(),

@@ -7,7 +7,7 @@ use std::cell::{Cell, Ref, RefCell};
 use nix::libc;
 
 use super::error::{Error, Result};
-use super::message::{self, Msg, MsgBuilder, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLMSG_DONE, NLMSG_ERROR};
+use super::message::{self, Msg, MsgBuilder, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_ECHO, NLMSG_DONE, NLMSG_ERROR};
 use super::socket::NlSocket;
 
 /// How many times a dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is
@@ -32,6 +32,11 @@ pub struct Handle {
     /// Dumps restarted because the kernel flagged them NLM_F_DUMP_INTR.
     dump_restarts: Cell<u64>,
     observer: RefCell<Option<std::sync::Arc<dyn super::change::Observer>>>,
+    /// The socket is lent to a sending thread ([`Handle::batch_pipelined`]).
+    lent: RefCell<bool>,
+    /// The requests of a change being queued by an open batch (see
+    /// [`super::deferred`]).
+    pub(super) capture: RefCell<Option<Vec<(MsgBuilder, String)>>>,
 }
 
 impl Handle {
@@ -44,7 +49,7 @@ impl Handle {
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None) }
+        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: RefCell::new(false), capture: RefCell::new(None) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -72,6 +77,9 @@ impl Handle {
     /// namespace deleted.
     pub fn socket(&self) -> Result<Ref<'_, NlSocket>> {
         self.ns.check_live()?;
+        if *self.lent.borrow() {
+            return Err(Error::system(libc::EBUSY, "netlink socket busy with a pipelined batch"));
+        }
         Ref::filter_map(self.sock.borrow(), Option::as_ref).map_err(|_| Error::system(libc::EBADF, "netlink socket closed"))
     }
 
@@ -93,32 +101,88 @@ impl Handle {
         s
     }
 
+    /// The next sequence number (for [`Handle::batch_pipelined`]).
+    pub(super) fn take_seq(&self) -> u32 {
+        self.next_seq()
+    }
+
+    /// Take the socket out for a sending thread; until it is returned, every
+    /// request through this handle fails with EBUSY.
+    pub(super) fn lend_socket(&self) -> Result<NlSocket> {
+        self.send_deferred();
+        self.ns.check_live()?;
+        let s = self.sock.try_borrow_mut().ok().and_then(|mut s| s.take());
+        let s = s.ok_or_else(|| Error::system(libc::EBADF, "netlink socket closed"))?;
+        *self.lent.borrow_mut() = true;
+        Ok(s)
+    }
+
+    /// Put back a socket taken with [`Handle::lend_socket`] (unless the
+    /// handle was closed meanwhile: then it goes).
+    pub(super) fn return_socket(&self, s: NlSocket) {
+        *self.lent.borrow_mut() = false;
+        if self.ns.check_live().is_ok() {
+            *self.sock.borrow_mut() = Some(s);
+        }
+    }
+
     /// Send `msg` with NLM_F_ACK and wait for its ack.
     pub fn request(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<()> {
+        if self.captured(&msg, op) {
+            return Ok(()); // queued by an open batch
+        }
+        self.send_deferred();
         msg.add_flags(NLM_F_ACK);
         let seq = self.next_seq();
         self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
         // `op` is only called once the receive buffer is released: it may
         // itself ask the handle for names.
-        let r = self.read_until(seq, |_| Ok(()));
+        let r = self.read_skipping_cut(seq, |_| Ok(()));
         r.map_err(|e| e.into_error(op()))
     }
 
     /// Send `msg` and return the payload of the one object the kernel answers with
     /// (RTM_GET* for a single object, or a change sent with NLM_F_ECHO).
     pub fn request_reply(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<u8>> {
+        self.send_deferred();
         msg.add_flags(NLM_F_ACK);
+        // A reply too big for the buffer is lost; the buffer has grown, and
+        // asking again (a read) is safe.
+        for _ in 0..3 {
+            let seq = self.next_seq();
+            self.socket().and_then(|s| s.send(&msg.clone().finish(seq))).map_err(|e| e.with_op(op()))?;
+            let mut reply = None;
+            let r = self.read_until(seq, |m| {
+                if reply.is_none() {
+                    reply = Some(m.payload.to_vec());
+                }
+                Ok(())
+            });
+            match r {
+                Err(Failure::Cut) => continue,
+                r => r.map_err(|e| e.into_error(op()))?,
+            }
+            return reply.ok_or_else(|| Error::kernel(libc::ENOMSG, Some("the kernel sent no object".into()), op()));
+        }
+        Err(Error::kernel(libc::EMSGSIZE, Some("the reply kept outgrowing the receive buffer".into()), op()))
+    }
+
+    /// Send `msg` with NLM_F_ACK | NLM_F_ECHO and return the payloads the
+    /// kernel echoed before its ack: the object a creation made, on kernels
+    /// that echo it (none on those that do not).
+    pub fn request_echo(&self, mut msg: MsgBuilder, op: &dyn Fn() -> String) -> Result<Vec<Vec<u8>>> {
+        self.send_deferred();
+        msg.add_flags(NLM_F_ACK | NLM_F_ECHO);
         let seq = self.next_seq();
         self.socket().and_then(|s| s.send(&msg.finish(seq))).map_err(|e| e.with_op(op()))?;
-        let mut reply = None;
-        let r = self.read_until(seq, |m| {
-            if reply.is_none() {
-                reply = Some(m.payload.to_vec());
-            }
+        let mut echoed = Vec::new();
+        // (An echo cut short is lost: the caller reads the object instead.)
+        let r = self.read_skipping_cut(seq, |m| {
+            echoed.push(m.payload.to_vec());
             Ok(())
         });
         r.map_err(|e| e.into_error(op()))?;
-        reply.ok_or_else(|| Error::kernel(libc::ENOMSG, Some("the kernel sent no object".into()), op()))
+        Ok(echoed)
     }
 
     /// Run a dump (NLM_F_DUMP), mapping each object message with `f` (None skips
@@ -130,6 +194,7 @@ impl Handle {
         op: &dyn Fn() -> String,
         mut f: impl FnMut(&Msg<'_>) -> Result<Option<T>>,
     ) -> Result<Vec<T>> {
+        self.send_deferred();
         for _ in 0..=DUMP_RETRIES {
             let mut m = msg.clone();
             m.add_flags(NLM_F_DUMP);
@@ -145,7 +210,11 @@ impl Handle {
                     }
                 Ok(())
             });
-            r.map_err(|e| e.into_error(op()))?;
+            match r {
+                // A datagram too big for the buffer was lost; it has grown: start again.
+                Err(Failure::Cut) => continue,
+                r => r.map_err(|e| e.into_error(op()))?,
+            }
             if !intr {
                 return Ok(out);
             }
@@ -156,10 +225,17 @@ impl Handle {
 
     /// Read messages for `seq` until its ack / NLMSG_DONE, handing every other
     /// message with that sequence number to `each`.
+    /// One system call per datagram (no peek first): a datagram bigger than
+    /// the buffer is lost, the buffer grows and the caller gets
+    /// [`Failure::Cut`] to ask again.
     fn read_until(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
         let mut buf = self.buf.borrow_mut();
         loop {
-            let n = self.socket().and_then(|s| s.recv(&mut buf)).map_err(Failure::Done)?;
+            let n = self.socket().and_then(|s| s.recv_one(&mut buf)).map_err(Failure::Done)?;
+            if n > buf.len() {
+                buf.resize(n.next_power_of_two(), 0);
+                return Err(Failure::Cut);
+            }
             for m in message::messages(&buf[..n]) {
                 let m = m.map_err(|s| Failure::Kernel(libc::EPROTO, Some(s.into())))?;
                 if m.seq != seq {
@@ -182,16 +258,37 @@ impl Handle {
         }
     }
 
+    /// [`Handle::read_until`] for an exchange whose answer is an ack: a
+    /// datagram cut short cannot be that ack (acks are small), so it is
+    /// skipped and reading goes on.
+    fn read_skipping_cut(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
+        loop {
+            match self.read_until(seq, &mut each) {
+                Err(Failure::Cut) => continue,
+                r => return r,
+            }
+        }
+    }
+
     /// Send many requests pipelined — several per sendmsg — and collect one result
     /// per request, in order. Only the last request of each sendmsg asks for an
     /// ack: the kernel answers every failed request with its error anyway and
     /// handles requests in order, so when that ack arrives every result of the
     /// chunk is known. Each error is attributed to its request by sequence number.
     pub fn batch(&self, msgs: Vec<(MsgBuilder, String)>) -> Vec<Result<()>> {
-        let total = msgs.len();
-        let mut results: Vec<Option<Result<()>>> = (0..total).map(|_| None).collect();
+        self.batch_iter(msgs)
+    }
+
+    /// [`Handle::batch`] of requests made as they are packed: a batch of
+    /// 50,000 never holds 50,000 encoded requests at once.
+    pub fn batch_iter(&self, msgs: impl IntoIterator<Item = (MsgBuilder, String)>) -> Vec<Result<()>> {
+        self.send_deferred();
+        // Messages are encoded as they are packed: a batch of 50,000 never
+        // holds 50,000 encoded requests at once.
+        let msgs = msgs.into_iter();
+        let mut results: Vec<Option<Result<()>>> = Vec::with_capacity(msgs.size_hint().0);
         let first_seq = self.seq.get();
-        let mut ops = Vec::with_capacity(total);
+        let mut ops = Vec::with_capacity(msgs.size_hint().0);
         let mut out = Vec::with_capacity(BATCH_BYTES);
         let mut last_off = 0;
         let mut failed: Option<Error> = None;
@@ -205,6 +302,7 @@ impl Handle {
             last_off = out.len();
             out.extend_from_slice(&bytes);
             ops.push(op);
+            results.push(None);
         }
         if failed.is_none() && !out.is_empty()
             && let Err(e) = self.flush_chunk(&mut out, last_off, first_seq, &ops, &mut results) {
@@ -268,6 +366,9 @@ impl Handle {
 enum Failure {
     Kernel(i32, Option<String>),
     Done(Error),
+    /// A datagram was bigger than the receive buffer and is lost (the buffer
+    /// has grown since).
+    Cut,
 }
 
 impl Failure {
@@ -276,6 +377,7 @@ impl Failure {
             Failure::Kernel(errno, extack) => Error::kernel(errno, extack, op),
             Failure::Done(e) if e.op.is_empty() || e.op.starts_with("netlink ") => e.with_op(op),
             Failure::Done(e) => e,
+            Failure::Cut => Error::kernel(libc::EMSGSIZE, Some("a reply outgrew the receive buffer".into()), op),
         }
     }
 }

@@ -688,8 +688,16 @@ impl Handle {
     }
 
     /// Create a link. The new link is not looked up (it may have been created in
-    /// another namespace); use [`Handle::link_get`] on the right handle.
+    /// another namespace); use [`Handle::link_get`] on the right handle, or
+    /// [`Handle::link_create`] for what the kernel tells about it.
     pub fn link_add(&self, s: &LinkSpec) -> Result<()> {
+        self.link_create(s).map(drop)
+    }
+
+    /// Create a link and return what the kernel said about it: made in this
+    /// handle's namespace, the request asks for an echo, which carries the new
+    /// link (and a veth peer's ifindex in IFLA_LINK), so nothing is read back.
+    pub fn link_create(&self, s: &LinkSpec) -> Result<super::change::LinkMade> {
         let op = || {
             let mut o = format!("link add {} type {}", s.name.as_deref().unwrap_or("?"), s.kind);
             if let Some(p) = s.peer.as_ref().and_then(|p| p.name.as_deref()) {
@@ -697,15 +705,31 @@ impl Handle {
             }
             o
         };
-        self.observed(super::change::Change::LinkAdd(s), || {
+        let made = super::change::LinkMade::default();
+        self.observed(super::change::Change::LinkAdd(s, &made), || {
             if s.kind == "tun" || s.kind == "tap" {
                 return super::tuntap::create(self, s).map_err(|e| e.with_op(op()));
             }
             let m = link_add_message(s, self)?;
-            self.request(m, &op)
-        })
+            if s.netns.is_some() {
+                // Echoes go to the namespace the link is made in, not to us.
+                return self.request(m, &op);
+            }
+            let name = s.name.as_deref().unwrap_or_default();
+            for p in self.request_echo(m, &op)? {
+                if let Ok(l) = Link::parse(&p).map_err(drop)
+                    && l.name == name
+                {
+                    if s.peer.is_some() {
+                        made.peer_index.set(l.link.filter(|i| *i != 0));
+                    }
+                    *made.link.borrow_mut() = Some(l);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(made)
     }
-
 
     /// Change a link. `link` is the link as last read (its index is what counts;
     /// its name and kind label the operation and pick the kind's option table).
@@ -837,7 +861,8 @@ impl Handle {
 
 impl Resolver for Handle {
     fn ifindex(&self, name: &str) -> std::result::Result<u32, String> {
-        self.link_index(name).map_err(|e| match e.errno {
+        // In an open batch, a name is looked up once (see super::deferred).
+        self.batch_ifindex(name).unwrap_or_else(|| self.link_index(name)).map_err(|e| match e.errno {
             libc::ENODEV => format!("no such link {name:?}"),
             _ => e.to_string(),
         })

@@ -13,6 +13,7 @@
 
 pub mod addr;
 pub mod change;
+pub mod deferred;
 pub mod encap;
 pub mod error;
 pub mod handle;
@@ -22,7 +23,10 @@ pub mod monitor;
 pub mod neigh;
 pub mod ns;
 pub mod nsid;
+pub mod pipeline;
 pub mod route;
+pub mod route_batch;
+pub mod route_msg;
 pub mod route_opts;
 pub mod route_spec;
 pub mod rule;
@@ -33,6 +37,7 @@ pub mod tuntap;
 pub mod wait;
 
 pub use addr::{Addr, AddrFilter, AddrSpec};
+pub use deferred::Deferred;
 pub use error::{Error, ErrorKind, Result};
 pub use handle::Handle;
 pub use link::{Link, LinkChange, LinkFilter, LinkId, LinkSpec, NetnsTarget};

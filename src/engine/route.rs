@@ -526,7 +526,7 @@ impl RouteVerb {
 }
 
 impl Handle {
-    fn ifname_or_index(&self, i: u32) -> String {
+    pub(crate) fn ifname_or_index(&self, i: u32) -> String {
         self.link_get(i).map(|l| l.name).unwrap_or_else(|_| format!("if{i}"))
     }
 
@@ -620,43 +620,4 @@ impl Handle {
         })
     }
 
-    /// Many changes pipelined (several requests per sendmsg); one result per
-    /// spec, in order. 50,000 routes go in a few hundred system calls.
-    pub fn route_batch(&self, specs: &[RouteSpec], verb: RouteVerb) -> Vec<Result<()>> {
-        let (ty, flags) = verb.wire();
-        let changes: Vec<Change<'_>> = specs.iter().map(|s| Change::Route(verb, s)).collect();
-        self.observed_many(&changes, || {
-            // Operation texts only for the requests that fail (see route_modify).
-            let msgs = specs.iter().map(|s| (s.message(ty, flags), String::new())).collect();
-            let rs = self.batch(msgs);
-            rs.into_iter()
-                .zip(specs)
-                .map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| self.ifname_or_index(i)), ..e }))
-                .collect()
-        })
-    }
-
-    /// Delete every route `f` selects, pipelined; returns how many went.
-    /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors.
-    pub fn route_flush(&self, f: &RouteFilter) -> Result<usize> {
-        let routes = self.route_list(f)?;
-        // Pipelined; each deletion still goes through the observer, so it can be undone.
-        let changes: Vec<Change<'_>> = routes.iter().map(Change::RouteDel).collect();
-        let results = self.observed_many(&changes, || {
-            let msgs = routes
-                .iter()
-                .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))
-                .collect();
-            self.batch(msgs)
-        });
-        let mut n = 0;
-        for r in results {
-            match r {
-                Ok(()) => n += 1,
-                Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(n)
-    }
 }

@@ -144,6 +144,23 @@ impl NlSocket {
         }
     }
 
+    /// Receive one datagram into `buf` (grown to 32 KiB first: what the
+    /// kernel's dump datagrams fit in) with one system call. Returns the
+    /// datagram's real length: more than `buf.len()` means it was cut short
+    /// and lost, and the caller must grow `buf` and ask again.
+    pub fn recv_one(&self, buf: &mut Vec<u8>) -> Result<usize> {
+        if buf.len() < (32 << 10) {
+            buf.resize(32 << 10, 0);
+        }
+        loop {
+            match socket::recv(self.fd.as_raw_fd(), buf, MsgFlags::MSG_TRUNC) {
+                Ok(n) => return Ok(n),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(Error::nix(e, "netlink recv")),
+            }
+        }
+    }
+
     /// Receive one datagram known to be small (acks of a batch: no request in a
     /// batch asks for an object back), in one system call instead of two.
     pub fn recv_small(&self, buf: &mut Vec<u8>) -> Result<usize> {

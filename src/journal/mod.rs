@@ -10,6 +10,7 @@ pub mod tc_words;
 pub mod trace;
 pub mod undo;
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::fd::AsRawFd;
@@ -75,8 +76,14 @@ fn lock(dir: &Path, name: &str) -> Result<File, String> {
 struct Inner {
     file: Option<File>,
     path: Option<PathBuf>,
+    /// Every record so far; the record numbered `seq` is at `seq - 1`.
     records: Vec<(u64, Record)>,
     next_seq: u64,
+    /// Both ends of every link this run made and has not undone, so "did
+    /// this run make it?" is one lookup, not a scan of every record.
+    made_links: HashSet<(NsKey, u32)>,
+    /// The named namespaces this run made and has not undone.
+    made_ns: HashSet<String>,
     _lock: Option<File>,
 }
 
@@ -110,9 +117,9 @@ impl Inner {
             let seq = self.next_seq;
             self.next_seq += 1;
             if self.file.is_some() {
-                text.push_str(&r.to_json(seq).to_string_compact());
-                text.push('\n');
+                r.write_line(seq, &mut text);
             }
+            self.index(&r);
             self.records.push((seq, r));
         }
         if let Some(f) = self.file.as_mut() {
@@ -120,6 +127,38 @@ impl Inner {
             if let Err(e) = f.write_all(text.as_bytes()) {
                 eprintln!("nlua: cannot write the journal: {e}");
             }
+        }
+    }
+}
+
+impl Inner {
+    /// Keep the made-link and made-namespace sets in step with a new record.
+    fn index(&mut self, r: &Record) {
+        match r {
+            Record::LinkAdd { link, peer, .. } => {
+                self.made_links.insert((link.ns.clone(), link.index));
+                if let Some(p) = peer {
+                    self.made_links.insert((p.ns.clone(), p.index));
+                }
+            }
+            Record::NetnsAdd { name } => {
+                self.made_ns.insert(name.clone());
+            }
+            Record::Undone { seq } => match self.records.get((*seq as usize).wrapping_sub(1)) {
+                Some((s, Record::LinkAdd { link, peer, .. })) if s == seq => {
+                    let (link, peer) = (link.clone(), peer.clone());
+                    self.made_links.remove(&(link.ns, link.index));
+                    if let Some(p) = peer {
+                        self.made_links.remove(&(p.ns, p.index));
+                    }
+                }
+                Some((s, Record::NetnsAdd { name })) if s == seq => {
+                    let name = name.clone();
+                    self.made_ns.remove(&name);
+                }
+                _ => {}
+            },
+            _ => {}
         }
     }
 }
@@ -133,7 +172,15 @@ impl std::fmt::Debug for Inner {
 impl Journal {
     fn with(initial: &NsInfo, name: &str, trace: Trace, file: Option<File>, path: Option<PathBuf>, lock: Option<File>) -> Journal {
         Journal {
-            inner: Mutex::new(Inner { file, path, records: Vec::new(), next_seq: 1, _lock: lock }),
+            inner: Mutex::new(Inner {
+                file,
+                path,
+                records: Vec::new(),
+                next_seq: 1,
+                made_links: HashSet::new(),
+                made_ns: HashSet::new(),
+                _lock: lock,
+            }),
             initial: (initial.dev, initial.inode),
             trace,
             name: name.to_string(),
@@ -190,6 +237,21 @@ impl Journal {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.clone()
     }
 
+    /// Did this run make link `index` in `ns` (and not undo it)?
+    pub fn made_link(&self, ns: &NsKey, index: u32) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).made_links.contains(&(ns.clone(), index))
+    }
+
+    /// Does everything in `ns` go when the run is undone: a namespace this
+    /// run made (deleted whole), or an anonymous one (it dies with the run)?
+    pub fn made_ns(&self, ns: &NsKey) -> bool {
+        match ns {
+            NsKey::Name(n) => self.inner.lock().unwrap_or_else(|p| p.into_inner()).made_ns.contains(n),
+            NsKey::Temp { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Whether any record so far satisfies `f` (without copying them).
     pub fn any_record(&self, f: impl Fn(&Record) -> bool) -> bool {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.iter().any(|(_, r)| f(r))
@@ -229,7 +291,7 @@ impl Journal {
     /// The run deleted namespace `name`: if the run made it, nothing in it
     /// needs undoing any more; if not, that cannot be undone (say so).
     pub fn netns_deleted(&self, name: &str) {
-        let ours = self.any_record(|r| matches!(r, Record::NetnsAdd { name: n } if n == name));
+        let ours = self.made_ns(&NsKey::Name(name.to_string()));
         if !ours {
             self.append(Record::Note { text: format!("namespace {name} (which existed before the run) was deleted") });
             return;
@@ -280,7 +342,9 @@ impl Journal {
     /// made itself and its processes have ended).
     pub fn keep(&self) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let work = pending(&g.records).iter().any(|(_, r)| match r {
+        // (Looked at in place: a run of 50,000 routes need not copy them.)
+        let done = undone(&g.records);
+        let work = g.records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).any(|(_, r)| match r {
             Record::Note { .. } | Record::Defer => false,
             Record::Process { pid, start, .. } => crate::process::start_time(*pid) == Some(*start),
             _ => true,
@@ -334,11 +398,11 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     let header = lines.first().ok_or_else(|| format!("{}: empty journal", path.display()))?;
     let h = Json::parse(header).map_err(|e| format!("{}: line 1: not a journal header ({e})", path.display()))?;
     let version = h.get("nlua_journal").and_then(Json::as_i64).ok_or_else(|| format!("{}: line 1: not an nlua journal", path.display()))?;
-    if version != record::VERSION {
+    if !record::READS.contains(&version) {
         return Err(format!(
-            "{}: journal format version {version}, this nlua reads version {} (written by another nlua version)",
+            "{}: journal format version {version}, this nlua reads versions {} (written by another nlua version)",
             path.display(),
-            record::VERSION
+            record::READS.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" and ")
         ));
     }
     let initial = h.get("initial").map(|i| (i.get("dev").and_then(Json::as_i64).unwrap_or(0) as u64, i.get("inode").and_then(Json::as_i64).unwrap_or(0) as u64));
@@ -358,10 +422,14 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     })
 }
 
+/// The numbers of the records marked undone.
+fn undone(records: &[(u64, Record)]) -> HashSet<u64> {
+    records.iter().filter_map(|(_, r)| if let Record::Undone { seq } = r { Some(*seq) } else { None }).collect()
+}
+
 /// The records still to undo (those not marked undone).
 pub fn pending(records: &[(u64, Record)]) -> Vec<(u64, Record)> {
-    let done: std::collections::HashSet<u64> =
-        records.iter().filter_map(|(_, r)| if let Record::Undone { seq } = r { Some(*seq) } else { None }).collect();
+    let done = undone(records);
     records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).cloned().collect()
 }
 

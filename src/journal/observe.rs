@@ -11,6 +11,7 @@ use super::record::{LinkKey, LinkOld, NsKey, Record};
 use super::{Journal, trace};
 use crate::engine::addr::{AddrFilter, AddrSpec, RTM_DELADDR, RTM_NEWADDR};
 use crate::engine::change::{AddrVerb, Change, Observer};
+use crate::engine::deferred::Prepared;
 use crate::engine::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::engine::neigh::{NeighFilter, NeighVerb};
 use crate::engine::route::{DstMatch, RouteFilter, RouteVerb};
@@ -34,8 +35,21 @@ enum Before {
     Filter(Option<tc::filter::Filter>),
 }
 
+/// What a queued change records once it succeeded.
+enum Later {
+    Records(Vec<Record>),
+    /// A link this run made was deleted: forget what was recorded about it.
+    LinkDeleted(NsKey, u32),
+}
+
 fn msg(ns: &NsKey, m: MsgBuilder, text: String) -> Record {
-    Record::Msg { ns: ns.clone(), ty: m.msg_type(), flags: m.flags(), payload: m.payload().to_vec(), text }
+    Record::Msg { ns: ns.clone(), ty: m.msg_type(), flags: m.flags(), payload: m.payload().to_vec(), text: Some(text) }
+}
+
+/// A request record whose text is derived from the request when printed
+/// (addresses, routes, neighbours): no device is named now.
+fn request(ns: &NsKey, m: MsgBuilder) -> Record {
+    Record::Msg { ns: ns.clone(), ty: m.msg_type(), flags: m.flags(), payload: m.payload().to_vec(), text: None }
 }
 
 /// The namespace a link is sent to, as an identity the journal can keep.
@@ -80,9 +94,8 @@ fn own_routes(h: &Handle, index: u32) -> Result<Vec<RouteSpec>> {
 }
 
 /// Requests that add `routes` back (an EEXIST on undo means it is back already).
-fn readd_routes(h: &Handle, ns: &NsKey, routes: &[RouteSpec]) -> Vec<Record> {
-    let dev = |i: u32| dev_name(h, i);
-    routes.iter().map(|r| msg(ns, r.message(24, NLM_F_CREATE | NLM_F_EXCL), format!("ip {}{}", ns.ip_prefix(), r.op("add", &dev)))).collect()
+fn readd_routes(ns: &NsKey, routes: &[RouteSpec]) -> Vec<Record> {
+    routes.iter().map(|r| request(ns, r.message(24, NLM_F_CREATE | NLM_F_EXCL))).collect()
 }
 
 fn dev_name(h: &Handle, index: u32) -> String {
@@ -96,12 +109,30 @@ impl Journal {
 
     /// Did this run create the link `index` in namespace `ns`?
     fn created(&self, ns: &NsKey, index: u32) -> bool {
-        self.any_record(|r| match r {
-            Record::LinkAdd { link, peer, .. } => {
-                (link.ns == *ns && link.index == index) || peer.as_ref().is_some_and(|p| p.ns == *ns && p.index == index)
-            }
-            _ => false,
-        })
+        self.made_link(ns, index)
+    }
+
+    /// Will undoing the run take away what `c` changes, whatever it is: it
+    /// acts in a namespace the run made (deleted whole) or on a link the run
+    /// made (deleted with what is on it)? Then nothing is read before it
+    /// and no record is written. A link made or moved elsewhere is recorded,
+    /// and so is renaming a link the run made (its deletion finds it by name).
+    fn goes_anyway(&self, here: &NsKey, c: &Change<'_>) -> bool {
+        let in_made_ns = self.made_ns(here);
+        let on_made = |i: u32| self.created(here, i);
+        match c {
+            Change::LinkAdd(..) => false,
+            Change::LinkSet(l, ch) => ch.netns.is_none() && (in_made_ns || (ch.name.is_none() && on_made(l.index))),
+            Change::LinkDel { .. } => in_made_ns,
+            Change::Addr(_, s) => in_made_ns || on_made(s.index),
+            Change::Route(_, s) => in_made_ns || (s.nexthops.is_empty() && s.oif.is_some_and(on_made)),
+            Change::RouteDel(r) => in_made_ns || (r.nexthops.is_empty() && r.oif.is_some_and(on_made)),
+            Change::Rule(..) | Change::RuleDel(_) => in_made_ns,
+            Change::Neigh(_, s) => in_made_ns || on_made(s.ifindex),
+            Change::Qdisc(_, s) => in_made_ns || on_made(s.ifindex),
+            Change::Class(_, s) => in_made_ns || on_made(s.ifindex),
+            Change::Filter(_, s) => in_made_ns || on_made(s.ifindex),
+        }
     }
 
     fn before(&self, h: &Handle, c: &Change<'_>) -> Result<Before> {
@@ -160,18 +191,20 @@ impl Journal {
         let ip = |words: String| format!("ip {}{words}", here.ip_prefix());
         let tcw = |words: String| format!("tc {}{words}", here.ip_prefix());
         match (c, before) {
-            (Change::LinkAdd(s), _) => {
+            (Change::LinkAdd(s, made), _) => {
+                // The kernel's echo of the creation names the new link and a
+                // veth's peer; only without it are they looked up.
                 let name = s.name.clone().unwrap_or_default();
                 let target = s.netns.as_ref().and_then(target_ns);
                 let ns = target.as_ref().map(|t| self.key(t)).unwrap_or_else(|| here.clone());
-                let Some(index) = lookup(h, target.as_ref(), &name) else {
+                let Some(index) = made.index().or_else(|| lookup(h, target.as_ref(), &name)) else {
                     return vec![Record::Note { text: format!("link {name} was created but could not be found to record it") }];
                 };
                 let peer = s.peer.as_ref().and_then(|p| {
                     let pname = p.name.clone()?;
                     let ptarget = p.netns.as_ref().and_then(target_ns);
                     let pns = ptarget.as_ref().map(|t| self.key(t)).unwrap_or_else(|| here.clone());
-                    let pindex = lookup(h, ptarget.as_ref(), &pname)?;
+                    let pindex = made.peer_index.get().or_else(|| lookup(h, ptarget.as_ref(), &pname))?;
                     Some(LinkKey { ns: pns, index: pindex, name: pname })
                 });
                 vec![Record::LinkAdd { link: LinkKey { ns, index, name }, peer, kind: s.kind.clone() }]
@@ -230,8 +263,8 @@ impl Journal {
                     o.addrs = addrs;
                 }
                 // Undone newest first: the link comes back up, then its routes.
-                let mut recs = readd_routes(h, &here, &routes);
-                recs.push(Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: o });
+                let mut recs = readd_routes(&here, &routes);
+                recs.push(Record::LinkRestore { now: LinkKey { ns: ns_now, index: index_now, name: name_now }, old: Box::new(o) });
                 if !ch.options.is_empty() {
                     recs.push(Record::Note { text: format!("the {} options changed on {} are not restored", old.kind.as_deref().unwrap_or("link"), old.name) });
                 }
@@ -245,7 +278,7 @@ impl Journal {
                 match trace::recreate_opts(h, &old) {
                     Some(opts) => {
                         let text = ip(format!("link add {} type {}", old.name, old.kind.as_deref().unwrap_or("?")));
-                        let mut recs = readd_routes(h, &here, &routes);
+                        let mut recs = readd_routes(&here, &routes);
                         recs.push(Record::LinkRecreate { ns: here, opts, addrs, text });
                         recs
                     }
@@ -254,47 +287,30 @@ impl Journal {
                     }],
                 }
             }
-            (Change::Addr(AddrVerb::Add, s), _) => {
-                let dev = names(s.index);
-                vec![msg(&here, s.message(RTM_DELADDR, 0), ip(trace::addr_words("del", s, &dev)))]
-            }
-            (Change::Addr(verb, s), Before::Addr(old)) => {
-                let dev = names(s.index);
-                match (verb, old) {
-                    (_, Some(o)) => {
-                        let flags = if *verb == AddrVerb::Del { NLM_F_CREATE | NLM_F_EXCL } else { NLM_F_CREATE | NLM_F_REPLACE };
-                        vec![msg(&here, o.message(RTM_NEWADDR, flags), ip(trace::addr_words("replace", &o, &dev)))]
-                    }
-                    (AddrVerb::Replace, None) => vec![msg(&here, s.message(RTM_DELADDR, 0), ip(trace::addr_words("del", s, &dev)))],
-                    _ => Vec::new(),
+            (Change::Addr(AddrVerb::Add, s), _) => vec![request(&here, s.message(RTM_DELADDR, 0))],
+            (Change::Addr(verb, s), Before::Addr(old)) => match (verb, old) {
+                (_, Some(o)) => {
+                    let flags = if *verb == AddrVerb::Del { NLM_F_CREATE | NLM_F_EXCL } else { NLM_F_CREATE | NLM_F_REPLACE };
+                    vec![request(&here, o.message(RTM_NEWADDR, flags))]
                 }
-            }
+                (AddrVerb::Replace, None) => vec![request(&here, s.message(RTM_DELADDR, 0))],
+                _ => Vec::new(),
+            },
             (Change::Route(verb, s), before) => {
-                let dev = |i: u32| names(i);
                 let olds = match before {
                     Before::Routes(v) => v,
                     _ => Vec::new(),
                 };
                 match verb {
-                    RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend => {
-                        vec![msg(&here, s.message(25, 0), ip(s.op("del", &dev)))]
-                    }
+                    RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend => vec![request(&here, s.message(25, 0))],
                     RouteVerb::Replace | RouteVerb::Change => match olds.into_iter().next() {
-                        Some(o) => vec![msg(&here, o.message(24, NLM_F_CREATE | NLM_F_REPLACE), ip(o.op("replace", &dev)))],
-                        None => vec![msg(&here, s.message(25, 0), ip(s.op("del", &dev)))],
+                        Some(o) => vec![request(&here, o.message(24, NLM_F_CREATE | NLM_F_REPLACE))],
+                        None => vec![request(&here, s.message(25, 0))],
                     },
-                    RouteVerb::Del => olds
-                        .into_iter()
-                        .take(1)
-                        .map(|o| msg(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL), ip(o.op("add", &dev))))
-                        .collect(),
+                    RouteVerb::Del => olds.into_iter().take(1).map(|o| request(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL))).collect(),
                 }
             }
-            (Change::RouteDel(r), _) => {
-                let o = RouteSpec::from_route(r);
-                let dev = |i: u32| names(i);
-                vec![msg(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL), ip(o.op("add", &dev)))]
-            }
+            (Change::RouteDel(r), _) => vec![request(&here, RouteSpec::from_route(r).message(24, NLM_F_CREATE | NLM_F_EXCL))],
             (Change::Rule(true, s), _) => vec![msg(&here, s.message(33, 0), ip(s.op("del")))],
             (Change::Rule(false, s), Before::Rules(old)) => {
                 let now = h.rule_list(&RuleFilter { family: s.family, ..Default::default() }).unwrap_or_default();
@@ -302,16 +318,13 @@ impl Journal {
             }
             (Change::RuleDel(r), _) => vec![readd_rule(&here, r)],
             (Change::Neigh(verb, s), before) => {
-                let dev = names(s.ifindex);
                 let old = match before {
                     Before::Neigh(o) => o,
                     _ => None,
                 };
                 match (verb, old) {
-                    (NeighVerb::Add | NeighVerb::Append, _) | (NeighVerb::Replace, None) => {
-                        vec![msg(&here, s.message(29, 0), ip(s.op("del", &dev)))]
-                    }
-                    (_, Some(o)) => vec![msg(&here, o.message(28, NLM_F_CREATE | NLM_F_REPLACE), ip(o.op("replace", &dev)))],
+                    (NeighVerb::Add | NeighVerb::Append, _) | (NeighVerb::Replace, None) => vec![request(&here, s.message(29, 0))],
+                    (_, Some(o)) => vec![request(&here, o.message(28, NLM_F_CREATE | NLM_F_REPLACE))],
                     _ => Vec::new(),
                 }
             }
@@ -395,17 +408,20 @@ fn readd_rule(ns: &NsKey, r: &crate::engine::rule::Rule) -> Record {
         flags: NLM_F_CREATE | NLM_F_EXCL,
         payload: d.payload().to_vec(),
         // `ip rule` prints "500:\tfrom 1.2.3.0/24 lookup 7": the same words add it back.
-        text: {
+        text: Some({
             let shown = crate::show::rule::rule_text(r, &crate::show::route::RtNames::load());
             let words = shown.split_once(":\t").map(|(_, w)| w).unwrap_or(&shown).trim_end();
             format!("ip {}rule add {words} priority {}", ns.ip_prefix(), r.priority)
-        },
+        }),
     }
 }
 
 impl Observer for Journal {
     fn around(&self, h: &Handle, c: &Change<'_>, run: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         trace::print(self, h, c);
+        if self.goes_anyway(&self.key(h.ns()), c) {
+            return run();
+        }
         // Reading the old state must never stop the change itself.
         let before = self.before(h, c).unwrap_or(Before::Nothing);
         let r = run();
@@ -415,26 +431,80 @@ impl Observer for Journal {
         r
     }
 
+    /// A queued change (`nlua.batch`): the trace line and the old state now,
+    /// in the order the changes were asked for; the records once it
+    /// succeeded. A change whose records need what it leaves behind is sent
+    /// at once.
+    fn prepare(&self, h: &Handle, c: &Change<'_>) -> Option<Prepared> {
+        let here = self.key(h.ns());
+        let later = match c {
+            Change::LinkAdd(..) | Change::Rule(false, _) | Change::Filter(..) => return None,
+            Change::LinkSet(_, ch) if ch.netns.is_some() => return None,
+            _ if self.goes_anyway(&here, c) => Later::Records(Vec::new()),
+            // Deleting a link this run made forgets what was recorded about it.
+            Change::LinkDel { index, .. } if self.created(&here, *index) => Later::LinkDeleted(here, *index),
+            _ => {
+                let before = self.before(h, c).unwrap_or(Before::Nothing);
+                Later::Records(self.after(h, c, before, &|i| dev_name(h, i)))
+            }
+        };
+        trace::print(self, h, c);
+        Some(Box::new(later))
+    }
+
+    fn commit(&self, p: Prepared) {
+        self.commit_many(vec![p]);
+    }
+
+    /// In order, the records of many in one write.
+    fn commit_many(&self, ps: Vec<Prepared>) {
+        let mut recs = Vec::new();
+        for p in ps {
+            match p.downcast::<Later>().map(|b| *b) {
+                Ok(Later::Records(r)) => recs.extend(r),
+                Ok(Later::LinkDeleted(ns, index)) => {
+                    self.append_many(std::mem::take(&mut recs));
+                    self.link_deleted(&ns, index);
+                }
+                Err(_) => {}
+            }
+        }
+        self.append_many(recs);
+    }
+
+    /// Additions need nothing read before them and record their undo from
+    /// the request alone; only a trace names devices (through the handle).
+    fn sees_additions_late(&self) -> bool {
+        self.trace == super::Trace::Off
+    }
+
     fn around_many(&self, h: &Handle, cs: &[Change<'_>], run: &mut dyn FnMut() -> Vec<Result<()>>) -> Vec<Result<()>> {
         for c in cs {
             trace::print(self, h, c);
         }
+        let here = self.key(h.ns());
+        let skip: Vec<bool> = cs.iter().map(|c| self.goes_anyway(&here, c)).collect();
         // Adds need nothing read before; anything else may replace what existed.
         let befores: Vec<Before> = cs
             .iter()
-            .map(|c| match c {
+            .zip(&skip)
+            .map(|(c, skip)| match c {
+                _ if *skip => Before::Nothing,
                 Change::Route(RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend, _) => Before::Nothing,
                 c => self.before(h, c).unwrap_or(Before::Nothing),
             })
             .collect();
         let rs = run();
-        // One dump of the names for the whole batch, and one write of its records.
-        let names: std::collections::HashMap<u32, String> =
-            h.link_list(&Default::default()).unwrap_or_default().into_iter().map(|l| (l.index, l.name)).collect();
-        let name = |i: u32| names.get(&i).cloned().unwrap_or_else(|| format!("if{i}"));
+        // At most one dump of the names for the whole batch (request records
+        // name nothing), and one write of its records.
+        let names: std::cell::OnceCell<std::collections::HashMap<u32, String>> = std::cell::OnceCell::new();
+        let name = |i: u32| {
+            let names = names.get_or_init(|| h.link_list(&Default::default()).unwrap_or_default().into_iter().map(|l| (l.index, l.name)).collect());
+            names.get(&i).cloned().unwrap_or_else(|| format!("if{i}"))
+        };
         let mut recs = Vec::new();
-        for ((c, r), before) in cs.iter().zip(&rs).zip(befores) {
-            if r.is_ok() {
+        for (((c, r), before), skip) in cs.iter().zip(&rs).zip(befores).zip(skip) {
+            if r.is_ok() && !skip {
                 recs.extend(self.after(h, c, before, &name));
             }
         }

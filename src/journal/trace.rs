@@ -239,7 +239,7 @@ pub fn command(h: &Handle, ns: &NsKey, c: &Change<'_>, initial: (u64, u64)) -> S
     let p = ns.ip_prefix();
     let init = initial;
     match c {
-        Change::LinkAdd(s) => {
+        Change::LinkAdd(s, _) => {
             let mut o = format!("ip {p}{}", link_add_words(h, s, init));
             if s.kind == "tun" || s.kind == "tap" {
                 let set = LinkChange { mtu: s.mtu, mac: s.mac.clone(), txqlen: s.txqlen, master: s.master.map(Some), up: s.up.then_some(true), netns: s.netns.clone(), ..Default::default() };

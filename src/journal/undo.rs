@@ -51,11 +51,22 @@ struct Ctx<'a> {
     initial: (u64, u64),
     doomed: HashSet<String>,
     handles: HashMap<NsKey, Rc<Handle>>,
+    /// Device names for printing request records, looked up once each.
+    names: std::cell::RefCell<HashMap<(NsKey, u32), String>>,
     out: &'a mut dyn Write,
     summary: Summary,
 }
 
 impl Ctx<'_> {
+    /// The name of device `index` in `ns` (through `h`), for printing.
+    fn dev_name(&self, h: &Handle, ns: &NsKey, index: u32) -> String {
+        self.names
+            .borrow_mut()
+            .entry((ns.clone(), index))
+            .or_insert_with(|| h.link_get(index).map(|l| l.name).unwrap_or_else(|_| format!("if{index}")))
+            .clone()
+    }
+
     fn say(&mut self, line: &str) {
         let _ = writeln!(self.out, "undo: {line}");
     }
@@ -101,7 +112,7 @@ impl Ctx<'_> {
 pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Write, mark: &mut dyn FnMut(u64)) -> Result<Summary, String> {
     let recs = pending(records);
     let doomed = recs.iter().filter_map(|(_, r)| if let Record::NetnsAdd { name } = r { Some(name.clone()) } else { None }).collect();
-    let mut cx = Ctx { initial, doomed, handles: HashMap::new(), out, summary: Summary::default() };
+    let mut cx = Ctx { initial, doomed, handles: HashMap::new(), names: Default::default(), out, summary: Summary::default() };
     // Links this run made with an end in a namespace about to go: the pair
     // dies with it, and so does everything on either end.
     let mut dying: HashSet<(NsKey, u32)> = HashSet::new();
@@ -158,7 +169,7 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
                     continue; // marked when the group deletion has run
                 }
             }
-            Record::Msg { ns, ty, flags, payload, text } => {
+            Record::Msg { ns, ty, flags, payload, .. } => {
                 // Nothing is sent, or marked, for what goes with a namespace:
                 // an interrupted --down skips it again the same way.
                 if cx.doomed(ns) || msg_ifindex(*ty, payload).is_some_and(|i| dying.contains(&(ns.clone(), i))) {
@@ -167,17 +178,24 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
                 } else {
                     match cx.handle(ns)? {
                         None => cx.summary.skipped += 1,
-                        Some(h) => match h.request(MsgBuilder::from_parts(*ty, *flags, payload), &|| text.clone()) {
-                            Ok(()) => {
-                                cx.say(text);
-                                cx.summary.undone += 1;
+                        Some(h) => {
+                            // The text is derived (devices named) only when printed.
+                            let result = h.request(MsgBuilder::from_parts(*ty, *flags, payload), &String::new);
+                            let text = |cx: &mut Ctx<'_>| r.msg_text(&|i| cx.dev_name(&h, ns, i)).unwrap_or_default();
+                            match result {
+                                Ok(()) => {
+                                    let t = text(&mut cx);
+                                    cx.say(&t);
+                                    cx.summary.undone += 1;
+                                }
+                                Err(e) if gone(&e) => cx.summary.skipped += 1,
+                                Err(e) => {
+                                    let t = text(&mut cx);
+                                    cx.say(&format!("{t}: {}", Error { op: t.clone(), ..e }));
+                                    cx.summary.failed += 1;
+                                }
                             }
-                            Err(e) if gone(&e) => cx.summary.skipped += 1,
-                            Err(e) => {
-                                cx.say(&format!("{text}: {e}"));
-                                cx.summary.failed += 1;
-                            }
-                        },
+                        }
                     }
                 }
             }

@@ -2,7 +2,8 @@
 //! error userdata; [`install`] gives that userdata's metatable an `__index` so a
 //! script can read `err.errno`, `err.code`, `err.message`, `err.op` (and, for
 //! a command `ns:exec{..., check=true}` found failing, `err.stdout`,
-//! `err.stderr`, `err.status`, `err.signal`, `err.timed_out`), and a
+//! `err.stderr`, `err.status`, `err.signal`, `err.timed_out`; for
+//! `nlua.batch`, `err.errors`: each failed change), and a
 //! `__tostring` that prints the one line (`link add v0 type veth: File exists
 //! (EEXIST)`) without mlua's internal traceback.
 
@@ -23,9 +24,10 @@ pub fn input(func: &str, msg: impl std::fmt::Display) -> mlua::Error {
 /// The nlua error inside an mlua error, if there is one.
 pub fn engine_error(e: &mlua::Error) -> Option<&engine::Error> {
     match e {
-        mlua::Error::ExternalError(x) => {
-            x.downcast_ref::<engine::Error>().or_else(|| x.downcast_ref::<crate::process::Failed>().map(|f| &f.error))
-        }
+        mlua::Error::ExternalError(x) => x
+            .downcast_ref::<engine::Error>()
+            .or_else(|| x.downcast_ref::<crate::process::Failed>().map(|f| &f.error))
+            .or_else(|| x.downcast_ref::<super::batch::BatchFailed>().map(|f| &f.error)),
         mlua::Error::CallbackError { cause, .. } => engine_error(cause),
         mlua::Error::WithContext { cause, .. } => engine_error(cause),
         _ => None,
@@ -37,6 +39,15 @@ fn failed_command(e: &mlua::Error) -> Option<&crate::process::Failed> {
     match e {
         mlua::Error::ExternalError(x) => x.downcast_ref::<crate::process::Failed>(),
         mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => failed_command(cause),
+        _ => None,
+    }
+}
+
+/// The failed changes inside an mlua error (`nlua.batch`).
+fn failed_batch(e: &mlua::Error) -> Option<&super::batch::BatchFailed> {
+    match e {
+        mlua::Error::ExternalError(x) => x.downcast_ref::<super::batch::BatchFailed>(),
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => failed_batch(cause),
         _ => None,
     }
 }
@@ -103,6 +114,20 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
                 "timed_out" => return Ok(Value::Boolean(o.timed_out)),
                 _ => {}
             }
+        }
+        if let (Some(b), "errors") = (failed_batch(&e), key.as_str()) {
+            // `nlua.batch`: each failed change, where it was asked for.
+            let list = lua.create_table()?;
+            for f in &b.failed {
+                let t = lua.create_table()?;
+                t.set("where", f.site.as_str())?;
+                t.set("op", f.error.op.as_str())?;
+                t.set("errno", f.error.errno)?;
+                t.set("code", f.error.code())?;
+                t.set("message", f.error.message.as_str())?;
+                list.push(t)?;
+            }
+            return Ok(Value::Table(list));
         }
         Ok(match (key.as_str(), x) {
             ("errno", Some(x)) => Value::Integer(x.errno as i64),

@@ -14,6 +14,19 @@ use crate::engine::{self, LinkChange, LinkFilter, LinkSpec, NetnsTarget, NsInfo}
 use crate::runtime::handle_for;
 use crate::show;
 
+/// How current a Link's attributes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// As last read.
+    Fresh,
+    /// Changed through this object since the last read: read again when a
+    /// field is read (a script that changes and moves on pays no read).
+    Stale,
+    /// Never read: only the index and name are known (a veth peer the
+    /// kernel named in its echo of the creation).
+    Unread,
+}
+
 /// A link: the handle (namespace) it lives in, its index, and the attributes
 /// of the last read. Operations go through the engine by index.
 pub struct Link {
@@ -21,12 +34,26 @@ pub struct Link {
     pub h: Rc<engine::Handle>,
     /// The engine's link.
     pub l: engine::Link,
+    /// Whether `l` is current (see [`Read`]).
+    pub read: Read,
 }
 
 impl Link {
     /// Wrap an engine link read through `h`.
     pub fn new(h: &Rc<engine::Handle>, l: engine::Link) -> Link {
-        Link { h: h.clone(), l }
+        Link { h: h.clone(), l, read: Read::Fresh }
+    }
+
+    /// A link known by index and name only; read on first use.
+    pub fn unread(h: &Rc<engine::Handle>, index: u32, name: &str) -> Link {
+        // What a message with only these says (every other field at its default).
+        let mut payload = vec![0u8; 16];
+        payload[4..8].copy_from_slice(&index.to_ne_bytes());
+        let mut nul = name.as_bytes().to_vec();
+        nul.push(0);
+        engine::message::put_attr(&mut payload, engine::schema::link::IFLA_IFNAME, &nul);
+        let l = engine::Link::parse(&payload).expect("an ifinfomsg with a name parses");
+        Link { h: h.clone(), l, read: Read::Unread }
     }
 
     /// Read the link again by index; a link that is gone gives a clear error.
@@ -35,11 +62,29 @@ impl Link {
             let who = format!("Link(ifindex {} {})", self.l.index, self.l.name);
             raise(e.with_op(who))
         })?;
+        self.read = Read::Fresh;
         Ok(())
     }
 
-    /// Apply a change, then re-read. A link moved to another namespace
-    /// (`target`) is re-bound to that namespace's handle and found there by name.
+    /// Make the attributes current before they are read. A link that changed
+    /// and is gone now keeps its last attributes (as before the change); one
+    /// never read has none to show, so that is an error.
+    pub fn ensure_read(&mut self) -> mlua::Result<()> {
+        match self.read {
+            Read::Fresh => Ok(()),
+            Read::Stale => {
+                if self.refresh().is_err() {
+                    self.read = Read::Fresh;
+                }
+                Ok(())
+            }
+            Read::Unread => self.refresh(),
+        }
+    }
+
+    /// Apply a change; the attributes are read again when next used. A link
+    /// moved to another namespace (`target`) is re-bound to that namespace's
+    /// handle and found there by name.
     pub fn apply(&mut self, lua: &Lua, func: &str, c: &LinkChange, target: Option<&NsInfo>) -> mlua::Result<()> {
         check_writable(lua, func)?;
         self.h.link_set(&self.l, c).map_err(raise)?;
@@ -49,9 +94,18 @@ impl Link {
                 let name = c.name.clone().unwrap_or_else(|| self.l.name.clone());
                 self.l = h.link_get(name.as_str()).map_err(raise)?;
                 self.h = h;
+                self.read = Read::Fresh;
                 Ok(())
             }
-            _ => self.refresh(),
+            _ => {
+                if let Some(n) = &c.name {
+                    self.l.name = n.clone();
+                }
+                if self.read == Read::Fresh {
+                    self.read = Read::Stale;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -144,24 +198,32 @@ fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
     if let (Some(p), Some(ns)) = (spec.peer.as_mut(), &peer_target) {
         p.netns = Some(NetnsTarget::Ns(ns.clone()));
     }
-    h.link_add(&spec).map_err(raise)?;
-    // Each end is looked up in the namespace it was born in, never by name here.
+    let made = h.link_create(&spec).map_err(raise)?;
+    // Each end is looked up in the namespace it was born in, never by name
+    // here; the kernel's echo of the creation (when there is one) already
+    // holds the new link and names a veth peer's ifindex.
     let main_h = match &target {
         Some(ns) => handle_for(lua, ns)?,
         None => h.clone(),
     };
     let name = spec.name.as_deref().unwrap_or_default();
-    let main = main_h.link_get(name).map_err(raise)?;
+    let main = match made.link.take() {
+        Some(l) => l,
+        None => main_h.link_get(name).map_err(raise)?,
+    };
     let mut out = vec![Value::UserData(lua.create_userdata(Link::new(&main_h, main))?)];
     if let Some(p) = &spec.peer {
         let peer_h = match &peer_target {
             Some(ns) => handle_for(lua, ns)?,
             None => h.clone(),
         };
-        let pl = peer_h.link_get(p.name.as_deref().unwrap_or_default()).map_err(raise)?;
+        let pname = p.name.as_deref().unwrap_or_default();
         // A peer cannot be set up in the request that creates it in another
         // namespace (ENOTCONN), so it is brought up afterwards.
-        let mut peer = Link::new(&peer_h, pl);
+        let mut peer = match made.peer_index.get() {
+            Some(i) => Link::unread(&peer_h, i, pname),
+            None => Link::new(&peer_h, peer_h.link_get(pname).map_err(raise)?),
+        };
         if p.up {
             peer.apply(lua, a.func, &LinkChange { up: Some(true), ..Default::default() }, None)?;
         }
@@ -179,6 +241,12 @@ fn del(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
 
 fn set(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
     let a = Args::new("link.set", args);
+    if let Value::UserData(ud) = a.get(0)
+        && let Ok(mut l) = ud.borrow_mut::<Link>()
+        && l.read == Read::Unread
+    {
+        let _ = l.refresh(); // kind options are read by the link's kind
+    }
     let (h, l) = link_arg(h, &a, 0)?;
     let mut link = Link::new(&h, l);
     let t = a.table(1)?;
@@ -217,38 +285,64 @@ fn stats_table(lua: &Lua, l: &engine::Link) -> mlua::Result<Table> {
     Ok(t)
 }
 
+/// `f` of the link's current attributes (see [`field`]).
+fn read<R>(ud: &AnyUserData, f: impl FnOnce(&Link) -> R) -> mlua::Result<R> {
+    guard("Link", || {
+        ud.borrow_mut::<Link>()?.ensure_read()?;
+        let s = ud.borrow::<Link>()?;
+        Ok(f(&s))
+    })
+}
+
+/// A field read from the link's current attributes: a link changed through
+/// this object since its last read is read again first (see [`Read`]).
+fn field<F: UserDataFields<Link>, R: mlua::IntoLua>(
+    f: &mut F,
+    name: &'static str,
+    get: impl Fn(&Lua, &Link) -> mlua::Result<R> + 'static,
+) {
+    // Guarded: a panic in a getter becomes a Lua error naming the field.
+    f.add_field_function_get(name, move |lua, ud: AnyUserData| {
+        guard(&format!("Link.{name}"), || {
+            ud.borrow_mut::<Link>()?.ensure_read()?;
+            let s = ud.borrow::<Link>()?;
+            get(lua, &s)
+        })
+    });
+}
+
 impl UserData for Link {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
         f.add_field_method_get("name", |_, s| Ok(s.l.name.clone()));
         f.add_field_method_get("index", |_, s| Ok(s.l.index));
-        f.add_field_method_get("kind", |_, s| Ok(s.l.kind.clone()));
-        f.add_field_method_get("slave_kind", |_, s| Ok(s.l.slave_kind.clone()));
-        f.add_field_method_get("mtu", |_, s| Ok(s.l.mtu));
-        f.add_field_method_get("min_mtu", |_, s| Ok(s.l.min_mtu));
-        f.add_field_method_get("max_mtu", |_, s| Ok(s.l.max_mtu));
-        f.add_field_method_get("mac", |_, s| Ok(s.l.mac.as_deref().map(crate::units::format_mac)));
-        f.add_field_method_get("broadcast", |_, s| Ok(s.l.broadcast.as_deref().map(crate::units::format_mac)));
-        f.add_field_method_get("type", |_, s| Ok(show::link::ll_type_name(s.l.link_type)));
-        f.add_field_method_get("flags", |_, s| Ok(s.l.flag_names()));
+        field(f, "kind", |_, s| Ok(s.l.kind.clone()));
+        field(f, "slave_kind", |_, s| Ok(s.l.slave_kind.clone()));
+        field(f, "mtu", |_, s| Ok(s.l.mtu));
+        field(f, "min_mtu", |_, s| Ok(s.l.min_mtu));
+        field(f, "max_mtu", |_, s| Ok(s.l.max_mtu));
+        field(f, "mac", |_, s| Ok(s.l.mac.as_deref().map(crate::units::format_mac)));
+        field(f, "broadcast", |_, s| Ok(s.l.broadcast.as_deref().map(crate::units::format_mac)));
+        field(f, "type", |_, s| Ok(show::link::ll_type_name(s.l.link_type)));
+        field(f, "flags", |_, s| Ok(s.l.flag_names()));
         // `l:up()` is the method, so the state is `is_up` (DESIGN's `l.up` field
         // would shadow it).
-        f.add_field_method_get("is_up", |_, s| Ok(s.l.is_up()));
-        f.add_field_method_get("carrier", |_, s| Ok(s.l.flags & engine::link::IFF_LOWER_UP != 0));
-        f.add_field_method_get("operstate", |_, s| Ok(s.l.operstate_name()));
-        f.add_field_method_get("promiscuity", |_, s| Ok(s.l.promiscuity));
-        f.add_field_method_get("promisc", |_, s| Ok(s.l.promiscuity > 0));
-        f.add_field_method_get("allmulti", |_, s| Ok(s.l.allmulti));
-        f.add_field_method_get("txqlen", |_, s| Ok(s.l.txqlen));
-        f.add_field_method_get("qdisc", |_, s| Ok(s.l.qdisc.clone()));
-        f.add_field_method_get("group", |_, s| Ok(s.l.group));
-        f.add_field_method_get("alias", |_, s| Ok(s.l.alias.clone()));
-        f.add_field_method_get("altnames", |_, s| Ok(s.l.altnames.clone()));
-        f.add_field_method_get("link_netnsid", |_, s| Ok(s.l.link_netnsid));
-        f.add_field_method_get("stats", |lua, s| guard("Link.stats", || stats_table(lua, &s.l)));
-        f.add_field_method_get("master", |lua, s| guard("Link.master", || s.related(lua, s.l.master)));
+        field(f, "is_up", |_, s| Ok(s.l.is_up()));
+        field(f, "carrier", |_, s| Ok(s.l.flags & engine::link::IFF_LOWER_UP != 0));
+        field(f, "operstate", |_, s| Ok(s.l.operstate_name()));
+        field(f, "promiscuity", |_, s| Ok(s.l.promiscuity));
+        field(f, "promisc", |_, s| Ok(s.l.promiscuity > 0));
+        field(f, "allmulti", |_, s| Ok(s.l.allmulti));
+        field(f, "txqlen", |_, s| Ok(s.l.txqlen));
+        field(f, "qdisc", |_, s| Ok(s.l.qdisc.clone()));
+        field(f, "group", |_, s| Ok(s.l.group));
+        field(f, "alias", |_, s| Ok(s.l.alias.clone()));
+        field(f, "altnames", |_, s| Ok(s.l.altnames.clone()));
+        field(f, "link_netnsid", |_, s| Ok(s.l.link_netnsid));
+        field(f, "stats", |lua, s| stats_table(lua, &s.l));
+        field(f, "master", |lua, s| s.related(lua, s.l.master));
         // The veth peer or the parent of a vlan/macvlan, in whichever namespace
         // it lives (IFLA_LINK_NETNSID names that namespace).
-        f.add_field_method_get("peer", |lua, s| guard("Link.peer", || match (s.l.link_netnsid, s.l.link) {
+        field(f, "peer", |lua, s| match (s.l.link_netnsid, s.l.link) {
             (None, index) => s.related(lua, index),
             (Some(_), None | Some(0)) => Ok(Value::Nil),
             (Some(id), Some(index)) => {
@@ -260,16 +354,16 @@ impl UserData for Link {
                     Err(_) => Ok(Value::Nil),
                 }
             }
-        }));
+        });
         f.add_field_method_get("netns", |lua, s| Ok(super::netns::Netns::new(lua, s.h.ns().clone())));
-        f.add_field_method_get("data", |lua, s| guard("Link.data", || match s.l.kind_data() {
+        field(f, "data", |lua, s| match s.l.kind_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
-        }));
-        f.add_field_method_get("slave", |lua, s| guard("Link.slave", || match s.l.slave_data() {
+        });
+        field(f, "slave", |lua, s| match s.l.slave_data() {
             Some(d) => opt_to_lua(lua, &d.to_opt()),
             None => Ok(Value::Nil),
-        }));
+        });
         f.add_field_method_get("handle", |_, s| Ok(super::handle::Handle(s.h.clone())));
     }
 
@@ -292,6 +386,11 @@ impl UserData for Link {
                     return Err(input("Link.set", format!("argument #1: expected table, got {}", super::args::describe(&t))));
                 };
                 let mut l = ud.borrow_mut::<Link>()?;
+                if l.read == Read::Unread {
+                    // Kind options are read by the link's kind; a link that
+                    // cannot be read fails below with the change's own error.
+                    let _ = l.refresh();
+                }
                 let (c, target) = change_from_table(lua, &l, "Link.set", &t)?;
                 l.apply(lua, "Link.set", &c, target.as_ref())?;
                 drop(l);
@@ -346,8 +445,10 @@ impl UserData for Link {
         m.add_method("filter_add", |lua, s, t: Table| guard("Link.filter_add", || super::filter::link_modify(lua, s, t, Verb::Add)));
         // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block;
         // `l:show{brief=true}` the `ip -br link` line.
-        m.add_method("show", |_, s, opts: Option<Table>| {
+        m.add_function("show", |_, (ud, opts): (AnyUserData, Option<Table>)| {
             guard("Link.show", || {
+                ud.borrow_mut::<Link>()?.ensure_read()?;
+                let s = ud.borrow::<Link>()?;
                 let flag = |k: &str| match &opts {
                     Some(t) => t.get::<Option<bool>>(k).map(|b| b.unwrap_or(false)),
                     None => Ok(false),
@@ -368,9 +469,9 @@ impl UserData for Link {
                 Ok(out)
             })
         });
-        m.add_method("json", |_, s, ()| guard("Link.json", || Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
-        m.add_meta_method("__json", |_, s, ()| guard("Link.json", || Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
-        m.add_meta_method(MetaMethod::ToString, |_, s, ()| guard("Link.tostring", || Ok(show::link::link_text(&s.l, &*s.h, true))));
+        m.add_function("json", |_, ud: AnyUserData| read(&ud, |s| show::link::link_json(&s.l, &*s.h).to_string_compact()));
+        m.add_meta_function("__json", |_, ud: AnyUserData| read(&ud, |s| show::link::link_json(&s.l, &*s.h).to_string_compact()));
+        m.add_meta_function(MetaMethod::ToString, |_, ud: AnyUserData| read(&ud, |s| show::link::link_text(&s.l, &*s.h, true)));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Link>().is_ok_and(|o| o.l.index == s.l.index && o.h.ns() == s.h.ns()))
         });

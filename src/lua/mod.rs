@@ -7,6 +7,7 @@
 
 pub mod addr;
 pub mod args;
+pub mod batch;
 pub mod class;
 pub mod error;
 pub mod filter;
@@ -22,6 +23,7 @@ pub mod opts;
 pub mod process;
 pub mod qdisc;
 pub mod route;
+pub mod route_batch;
 pub mod rule;
 pub mod wait;
 

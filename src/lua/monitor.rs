@@ -184,13 +184,13 @@ impl Monitor {
         Ok(h)
     }
 
-    fn ctx(&mut self, i: usize) -> Rc<Ctx> {
+    fn ctx(&mut self, i: usize, h: &Rc<engine::Handle>) -> Rc<Ctx> {
         let inner = self.inner.as_ref().expect("open while handing out events");
         let generation = inner.links_generation(i);
         match &self.sources[i].ctx {
             Some((g, c)) if *g == generation => c.clone(),
             _ => {
-                let c = Rc::new(Ctx { links: inner.links(i).to_vec(), names: (*self.names).clone() });
+                let c = Ctx::with(h, inner.links(i).to_vec(), (*self.names).clone());
                 self.sources[i].ctx = Some((generation, c.clone()));
                 c
             }
@@ -217,9 +217,9 @@ impl Monitor {
         let ud = match object {
             Object::Link(l) => lua.create_userdata(Link::new(&h, l))?,
             Object::Addr(a) => lua.create_userdata(Addr { dev: self.dev(i, a.index), h, a })?,
-            Object::Route(r) => lua.create_userdata(Route { ctx: self.ctx(i), h, r })?,
+            Object::Route(r) => lua.create_userdata(Route::new(&h, r, self.ctx(i, &h)))?,
             Object::Rule(r) => lua.create_userdata(Rule { h, r, names: self.names.clone() })?,
-            Object::Neigh(n) => lua.create_userdata(Neigh { ctx: self.ctx(i), h, n })?,
+            Object::Neigh(n) => lua.create_userdata(Neigh { ctx: self.ctx(i, &h), h, n })?,
             Object::Qdisc(q) => lua.create_userdata(Qdisc { dev: self.dev(i, q.ifindex), h, q })?,
             Object::Class(c) => lua.create_userdata(Class { dev: self.dev(i, c.ifindex), h, c })?,
             Object::Filter(x) => lua.create_userdata(Filter { dev: self.dev(i, x.ifindex), h, x })?,
@@ -239,6 +239,7 @@ impl Monitor {
 /// among the items it calls it with each event until it returns false and
 /// returns that event (nil when the time is up).
 pub fn monitor(lua: &Lua, t: Value) -> mlua::Result<MultiValue> {
+    crate::runtime::send_batch(lua); // events follow what was asked for before
     let t = match t {
         Value::Nil => None,
         Value::Table(t) => Some(t),

@@ -186,7 +186,7 @@ impl UserData for Neigh {
         f.add_field_method_get("master", |_, s| Ok(s.n.flags & S::NTF_MASTER != 0));
         f.add_field_method_get("sticky", |_, s| Ok(s.n.flags & S::NTF_STICKY != 0));
         f.add_field_method_get("bridge", |_, s| Ok(if s.n.family == AF_BRIDGE { s.dev(s.n.master) } else { None }));
-        f.add_field_method_get("proto", |_, s| Ok(s.n.protocol.map(|p| s.ctx.names.proto(p))));
+        f.add_field_method_get("proto", |_, s| Ok(s.n.protocol.map(|p| s.ctx.names().proto(p))));
         f.add_field_method_get("vlan", |_, s| Ok(s.n.vlan));
         f.add_field_method_get("port", |_, s| Ok(s.n.port));
         f.add_field_method_get("vni", |_, s| Ok(s.n.vni));
@@ -203,9 +203,9 @@ impl UserData for Neigh {
                 s.h.neigh_del(&NeighSpec::from_neigh(&s.n)).map_err(raise)
             })
         });
-        m.add_method("json", |_, s, ()| Ok(neigh_json(&s.n, &*s.ctx, &s.ctx.names).to_string_compact()));
-        m.add_meta_method("__json", |_, s, ()| Ok(neigh_json(&s.n, &*s.ctx, &s.ctx.names).to_string_compact()));
-        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(neigh_text(&s.n, &*s.ctx, &s.ctx.names)));
+        m.add_method("json", |_, s, ()| Ok(neigh_json(&s.n, &*s.ctx, s.ctx.names()).to_string_compact()));
+        m.add_meta_method("__json", |_, s, ()| Ok(neigh_json(&s.n, &*s.ctx, s.ctx.names()).to_string_compact()));
+        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(neigh_text(&s.n, &*s.ctx, s.ctx.names())));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Neigh>().is_ok_and(|o| {
                 let key = |n: &engine::Neigh| {

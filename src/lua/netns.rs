@@ -188,6 +188,7 @@ impl UserData for Netns {
         });
         m.add_method("_run", |lua, s, (f, args): (Function, MultiValue)| {
             guard("Netns.run", || {
+                crate::runtime::send_batch(lua); // os.execute in there sees it
                 let h = s.handle(lua, "Netns.run")?;
                 let entered = crate::netns::enter(s.live("Netns.run")?).map_err(|e| raise(e.with_op("Netns.run")))?;
                 let prev = set_current_handle(lua, Some(h));
@@ -213,6 +214,7 @@ impl UserData for Netns {
                     Some(v) => return Err(input("Netns.exec", format!("field 'check': expected boolean, got {}", describe(&v)))),
                 };
                 let ns = s.live("Netns.exec")?;
+                crate::runtime::send_batch(lua); // the program sees what was asked for before it
                 trace_exec(lua, ns, &cmd, false);
                 let o = crate::process::exec(&cmd, &ro, Some(ns)).map_err(raise)?;
                 if check && !o.ok() {
@@ -241,6 +243,7 @@ impl UserData for Netns {
                     }
                 };
                 let ns = s.live("Netns.spawn")?;
+                crate::runtime::send_batch(lua); // the program sees what was asked for before it
                 trace_exec(lua, ns, &cmd, true);
                 let p = crate::process::Process::spawn(&cmd, &ro, Some(ns), output).map_err(raise)?;
                 if let Some(j) = crate::runtime::journal(lua) {
@@ -259,6 +262,7 @@ impl UserData for Netns {
         // Closing a temporary (anonymous) namespace ends it for every object
         // of it; closing a named one lets go of this object's hold only.
         m.add_method_mut("close", |lua, s, ()| {
+            crate::runtime::send_batch(lua);
             if let Some(ns) = s.ns.take()
                 && ns.path.is_none() && ns.name.is_none() {
                     crate::runtime::end_namespace(lua, &ns, "closed");
@@ -329,6 +333,7 @@ fn journal_netns_del(lua: &Lua, name: &str) {
 /// Delete namespace `name` (like `ip netns del`) and end this run's hold on
 /// the namespace the name had (see `runtime::end_namespace`).
 fn delete(lua: &Lua, name: &str) -> mlua::Result<()> {
+    crate::runtime::send_batch(lua); // what an open batch queued for it goes first
     let ns = crate::netns::open(name).ok();
     journal_netns_del(lua, name);
     crate::netns::del(name).map_err(raise)?;

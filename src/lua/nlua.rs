@@ -66,6 +66,7 @@ fn table_json(lua: &Lua, t: &Table, depth: usize) -> mlua::Result<Json> {
 fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
     t.set("version", env!("CARGO_PKG_VERSION"))?;
     t.set("monitor", lua.create_function(super::monitor::monitor)?)?;
+    t.set("batch", lua.create_function(super::batch::batch)?)?;
     t.set("json", lua.create_function(|lua, v: Value| Ok(to_json(lua, &v, 0)?.to_string_compact()))?)?;
     t.set(
         "defer",

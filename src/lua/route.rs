@@ -1,6 +1,7 @@
 //! `Route` userdata and the `route` module.
 
 use std::net::IpAddr;
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use mlua::{AnyUserData, IntoLuaMulti, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
@@ -21,47 +22,80 @@ use crate::units;
 const AF_INET: u8 = 2;
 
 /// What printing needs besides the object: link names and iproute2 name
-/// files, read once per listing and shared by every object of it.
+/// files, shared by every object of a listing and read once, when first
+/// needed (a listing that is counted, not printed, reads neither).
 pub struct Ctx {
-    /// The links, for names.
-    pub links: Vec<engine::Link>,
-    /// iproute2's name files (tables, protocols, realms...).
-    pub names: RtNames,
+    h: Rc<engine::Handle>,
+    links: OnceCell<Vec<engine::Link>>,
+    names: OnceCell<RtNames>,
 }
 
 impl Ctx {
-    /// Read the links of `h` and the name files.
-    pub fn load(h: &engine::Handle) -> mlua::Result<Rc<Ctx>> {
-        Ok(Rc::new(Ctx { links: h.link_list(&Default::default()).map_err(raise)?, names: RtNames::load() }))
+    /// Read the links of `h` and the name files now.
+    pub fn load(h: &Rc<engine::Handle>) -> mlua::Result<Rc<Ctx>> {
+        let c = Ctx::lazy(h);
+        let _ = c.links.set(h.link_list(&Default::default()).map_err(raise)?);
+        Ok(c)
+    }
+
+    /// With these links and name tables (a monitor keeps them current).
+    pub fn with(h: &Rc<engine::Handle>, links: Vec<engine::Link>, names: RtNames) -> Rc<Ctx> {
+        Rc::new(Ctx { h: h.clone(), links: OnceCell::from(links), names: OnceCell::from(names) })
+    }
+
+    /// Read them when first needed.
+    pub fn lazy(h: &Rc<engine::Handle>) -> Rc<Ctx> {
+        Rc::new(Ctx { h: h.clone(), links: OnceCell::new(), names: OnceCell::new() })
+    }
+
+    /// The iproute2 name tables.
+    pub fn names(&self) -> &RtNames {
+        self.names.get_or_init(RtNames::load)
+    }
+
+    /// The links (none if they cannot be read: devices show as "ifN").
+    fn links(&self) -> &[engine::Link] {
+        self.links.get_or_init(|| self.h.link_list(&Default::default()).unwrap_or_default())
     }
 }
 
 impl Names for Ctx {
     fn link_name(&self, index: u32) -> Option<String> {
-        LinkTable(&self.links).link_name(index)
+        LinkTable(self.links()).link_name(index)
     }
     fn link_up(&self, index: u32) -> Option<bool> {
-        LinkTable(&self.links).link_up(index)
+        LinkTable(self.links()).link_up(index)
     }
 }
 
-/// A route, with the handle it was read through.
+/// A route, with the handle it was read through: listed routes keep the
+/// kernel's message and decode it when first read.
 pub struct Route {
     /// The handle (namespace) it was read through.
     pub h: Rc<engine::Handle>,
-    /// The engine's object.
-    pub r: engine::Route,
+    msg: Option<engine::route_msg::RouteMsg>,
+    decoded: OnceCell<Box<engine::Route>>,
     /// Link names and name files, shared by every object of one listing.
     pub ctx: Rc<Ctx>,
 }
 
 impl Route {
+    /// A route already decoded.
+    pub fn new(h: &Rc<engine::Handle>, r: engine::Route, ctx: Rc<Ctx>) -> Route {
+        Route { h: h.clone(), msg: None, decoded: OnceCell::from(Box::new(r)), ctx }
+    }
+
+    /// The route (decoded on first use).
+    pub fn r(&self) -> &engine::Route {
+        self.decoded.get_or_init(|| Box::new(self.msg.as_ref().expect("a route keeps its message until decoded").decode()))
+    }
+
     fn dev(&self, i: Option<u32>) -> Option<String> {
         i.filter(|i| *i != 0).map(|i| self.ctx.link_name(i).unwrap_or_else(|| format!("if{i}")))
     }
 }
 
-fn verb_func(v: RouteVerb) -> &'static str {
+pub(super) fn verb_func(v: RouteVerb) -> &'static str {
     match v {
         RouteVerb::Add => "route.add",
         RouteVerb::Replace => "route.replace",
@@ -138,13 +172,36 @@ pub fn list_for(
     func: &str,
 ) -> mlua::Result<Table> {
     let f = filter_from(h, t, func, link)?;
-    let routes = h.route_list(&f).map_err(raise)?;
-    let ctx = Ctx::load(h)?;
-    let out = lua.create_table_with_capacity(routes.len(), 0)?;
-    for (i, r) in routes.into_iter().enumerate() {
-        out.raw_set(i + 1, Route { h: h.clone(), r, ctx: ctx.clone() })?;
+    let ctx = Ctx::lazy(h);
+    // Nothing made here is garbage: the collector pauses while the listing
+    // is built (50,000 objects would otherwise be marked over and over).
+    let _paused = GcPause::new(lua);
+    let routes = h.route_list_msgs(&f).map_err(raise)?;
+    lua.create_sequence_from(routes.into_iter().map(|m| Route { h: h.clone(), msg: Some(m), decoded: OnceCell::new(), ctx: ctx.clone() }))
+}
+
+/// The garbage collector stopped until this is dropped (unless the script
+/// had stopped it already).
+pub struct GcPause<'a>(Option<&'a Lua>);
+
+impl<'a> GcPause<'a> {
+    /// Stop the collector of `lua` while this lives.
+    pub fn new(lua: &'a Lua) -> GcPause<'a> {
+        if lua.gc_is_running() {
+            lua.gc_stop();
+            GcPause(Some(lua))
+        } else {
+            GcPause(None)
+        }
     }
-    Ok(out)
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(lua) = self.0 {
+            lua.gc_restart();
+        }
+    }
 }
 
 fn list(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
@@ -164,7 +221,7 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) 
         && let Value::UserData(ud) = a.get(0)
         && let Ok(r) = ud.borrow::<Route>()
     {
-        r.h.route_del_route(&r.r).map_err(raise)?;
+        r.h.route_del_route(r.r()).map_err(raise)?;
         return ().into_lua_multi(lua);
     }
     let t = match a.get(0) {
@@ -176,56 +233,11 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) 
         }
     };
     if let Value::Table(_) = t.raw_get::<Value>(1)? {
-        return modify_many(lua, h, func, &t, verb);
+        return super::route_batch::modify_many(lua, h, func, &t, verb);
     }
     let spec = spec_from(h, func, &t)?;
     h.route_modify(&spec, verb).map_err(raise)?;
     ().into_lua_multi(lua)
-}
-
-/// Device names resolved once per list: a list of 50,000 routes through one
-/// device asks the kernel for its index once.
-struct NameCache<'a> {
-    h: &'a engine::Handle,
-    seen: std::cell::RefCell<Vec<(String, u32)>>,
-}
-
-impl engine::schema::Resolver for NameCache<'_> {
-    fn ifindex(&self, name: &str) -> Result<u32, String> {
-        if let Some((_, i)) = self.seen.borrow().iter().find(|(n, _)| n == name) {
-            return Ok(*i);
-        }
-        let i = engine::schema::Resolver::ifindex(self.h, name)?;
-        self.seen.borrow_mut().push((name.to_string(), i));
-        Ok(i)
-    }
-}
-
-/// `route.add{{...}, {...}}`: every route parsed first (bad input fails the
-/// call before anything is sent), then all sent pipelined. The kernel carries
-/// on past a failed request, so every route is tried; the failures are
-/// reported together, each with its place in the list.
-fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, verb: RouteVerb) -> mlua::Result<MultiValue> {
-    let names = NameCache { h, seen: Default::default() };
-    let n = list.raw_len();
-    let mut specs = Vec::with_capacity(n);
-    for i in 1..=n {
-        let t: Table = match list.raw_get::<Value>(i)? {
-            Value::Table(t) => t,
-            other => return Err(input(func, format!("entry {i}: expected a table of route options, got {}", other.type_name()))),
-        };
-        let map = table_to_map(&t, "").map_err(|e| input(func, format!("entry {i}: {e}")))?;
-        specs.push(RouteSpec::from_opts(&map, &names).map_err(|e| input(func, format!("entry {i}: {e}")))?);
-    }
-    let failed: Vec<(usize, engine::Error)> =
-        h.route_batch(&specs, verb).into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (i + 1, e))).collect();
-    let Some((_, first)) = failed.first() else { return ().into_lua_multi(lua) };
-    let mut e = first.clone();
-    let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();
-    let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
-    e.message = format!("{} of {} failed: {}{more}", failed.len(), specs.len(), shown.join("; "));
-    e.op = func.to_string();
-    Err(raise(e))
 }
 
 fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
@@ -307,7 +319,7 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
         r.finish([]).map_err(e)?;
     }
     let route = h.route_get(&q).map_err(raise)?;
-    Route { h: h.clone(), r: route, ctx: Ctx::load(h)? }.into_lua_multi(lua)
+    Route::new(h, route, Ctx::load(h)?).into_lua_multi(lua)
 }
 
 /// The `route` module.
@@ -332,11 +344,11 @@ fn ip_str(a: Option<IpAddr>) -> Option<String> {
 }
 
 fn nexthops_table(lua: &Lua, s: &Route) -> mlua::Result<Option<Table>> {
-    if s.r.nexthops.is_empty() {
+    if s.r().nexthops.is_empty() {
         return Ok(None);
     }
     let t = lua.create_table()?;
-    for (i, n) in s.r.nexthops.iter().enumerate() {
+    for (i, n) in s.r().nexthops.iter().enumerate() {
         let x = lua.create_table()?;
         x.set("gw", ip_str(n.gateway))?;
         x.set("via", ip_str(n.via))?;
@@ -355,13 +367,13 @@ fn nexthops_table(lua: &Lua, s: &Route) -> mlua::Result<Option<Table>> {
 }
 
 fn metrics_table(lua: &Lua, s: &Route) -> mlua::Result<Value> {
-    let Some(m) = s.r.attrs.nested(S::RTA_METRICS) else { return Ok(Value::Nil) };
+    let Some(m) = s.r().attrs.nested(S::RTA_METRICS) else { return Ok(Value::Nil) };
     let t = match opt_to_lua(lua, &m.to_opt())? {
         Value::Table(t) => t,
         _ => lua.create_table()?,
     };
     t.set("lock", Value::Nil)?;
-    let locked = s.r.locked_metrics();
+    let locked = s.r().locked_metrics();
     if !locked.is_empty() {
         t.set("lock", locked)?;
     }
@@ -370,33 +382,33 @@ fn metrics_table(lua: &Lua, s: &Route) -> mlua::Result<Value> {
 
 impl UserData for Route {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
-        f.add_field_method_get("family", |_, s| Ok(units::family_name(s.r.family)));
-        f.add_field_method_get("dst", |_, s| Ok(s.r.prefix()));
-        f.add_field_method_get("dst_len", |_, s| Ok(s.r.dst_len));
-        f.add_field_method_get("from", |_, s| Ok(s.r.from_prefix()));
-        f.add_field_method_get("src", |_, s| Ok(ip_str(s.r.prefsrc)));
-        f.add_field_method_get("gw", |_, s| Ok(ip_str(s.r.gateway)));
-        f.add_field_method_get("via", |_, s| Ok(ip_str(s.r.via)));
-        f.add_field_method_get("dev", |_, s| Ok(s.dev(s.r.oif)));
-        f.add_field_method_get("oif", |_, s| Ok(s.r.oif));
-        f.add_field_method_get("iif", |_, s| Ok(s.dev(s.r.iif)));
-        f.add_field_method_get("table", |_, s| Ok(s.r.table));
-        f.add_field_method_get("metric", |_, s| Ok(s.r.metric));
-        f.add_field_method_get("scope", |_, s| Ok(units::scope_name(s.r.scope)));
-        f.add_field_method_get("proto", |_, s| Ok(s.ctx.names.proto(s.r.protocol)));
-        f.add_field_method_get("type", |_, s| Ok(type_name(s.r.rtype)));
-        f.add_field_method_get("tos", |_, s| Ok(s.r.tos));
-        f.add_field_method_get("onlink", |_, s| Ok(s.r.flags & S::RTNH_F_ONLINK != 0));
-        f.add_field_method_get("flags", |_, s| Ok(s.r.flag_names()));
-        f.add_field_method_get("pref", |_, s| Ok(s.r.pref.map(crate::show::route::pref_word)));
-        f.add_field_method_get("expires", |_, s| Ok(s.r.expires()));
-        f.add_field_method_get("mark", |_, s| Ok(s.r.mark));
-        f.add_field_method_get("uid", |_, s| Ok(s.r.uid));
-        f.add_field_method_get("realms", |_, s| Ok(s.r.realms));
-        f.add_field_method_get("nhid", |_, s| Ok(s.r.nhid));
+        f.add_field_method_get("family", |_, s| Ok(units::family_name(s.r().family)));
+        f.add_field_method_get("dst", |_, s| Ok(s.r().prefix()));
+        f.add_field_method_get("dst_len", |_, s| Ok(s.r().dst_len));
+        f.add_field_method_get("from", |_, s| Ok(s.r().from_prefix()));
+        f.add_field_method_get("src", |_, s| Ok(ip_str(s.r().prefsrc)));
+        f.add_field_method_get("gw", |_, s| Ok(ip_str(s.r().gateway)));
+        f.add_field_method_get("via", |_, s| Ok(ip_str(s.r().via)));
+        f.add_field_method_get("dev", |_, s| Ok(s.dev(s.r().oif)));
+        f.add_field_method_get("oif", |_, s| Ok(s.r().oif));
+        f.add_field_method_get("iif", |_, s| Ok(s.dev(s.r().iif)));
+        f.add_field_method_get("table", |_, s| Ok(s.r().table));
+        f.add_field_method_get("metric", |_, s| Ok(s.r().metric));
+        f.add_field_method_get("scope", |_, s| Ok(units::scope_name(s.r().scope)));
+        f.add_field_method_get("proto", |_, s| Ok(s.ctx.names().proto(s.r().protocol)));
+        f.add_field_method_get("type", |_, s| Ok(type_name(s.r().rtype)));
+        f.add_field_method_get("tos", |_, s| Ok(s.r().tos));
+        f.add_field_method_get("onlink", |_, s| Ok(s.r().flags & S::RTNH_F_ONLINK != 0));
+        f.add_field_method_get("flags", |_, s| Ok(s.r().flag_names()));
+        f.add_field_method_get("pref", |_, s| Ok(s.r().pref.map(crate::show::route::pref_word)));
+        f.add_field_method_get("expires", |_, s| Ok(s.r().expires()));
+        f.add_field_method_get("mark", |_, s| Ok(s.r().mark));
+        f.add_field_method_get("uid", |_, s| Ok(s.r().uid));
+        f.add_field_method_get("realms", |_, s| Ok(s.r().realms));
+        f.add_field_method_get("nhid", |_, s| Ok(s.r().nhid));
         f.add_field_method_get("metrics", metrics_table);
         f.add_field_method_get("nexthops", nexthops_table);
-        f.add_field_method_get("encap", |lua, s| match &s.r.encap {
+        f.add_field_method_get("encap", |lua, s| match &s.r().encap {
             Some(e) => opt_to_lua(lua, &e.to_opt()),
             None => Ok(Value::Nil),
         });
@@ -407,16 +419,16 @@ impl UserData for Route {
         m.add_method("del", |lua, s, ()| {
             guard("Route.del", || {
                 check_writable(lua, "Route.del")?;
-                s.h.route_del_route(&s.r).map_err(raise)
+                s.h.route_del_route(s.r()).map_err(raise)
             })
         });
-        m.add_method("json", |_, s, ()| Ok(route_json(&s.r, &*s.ctx, &s.ctx.names).to_string_compact()));
-        m.add_meta_method("__json", |_, s, ()| Ok(route_json(&s.r, &*s.ctx, &s.ctx.names).to_string_compact()));
-        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(route_text(&s.r, &*s.ctx, &s.ctx.names)));
+        m.add_method("json", |_, s, ()| Ok(route_json(s.r(), &*s.ctx, s.ctx.names()).to_string_compact()));
+        m.add_meta_method("__json", |_, s, ()| Ok(route_json(s.r(), &*s.ctx, s.ctx.names()).to_string_compact()));
+        m.add_meta_method(MetaMethod::ToString, |_, s, ()| Ok(route_text(s.r(), &*s.ctx, s.ctx.names())));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Route>().is_ok_and(|o| {
                 let key = |r: &engine::Route| (r.family, r.table, r.dst_net(), r.tos, r.metric, r.rtype, r.from_prefix());
-                key(&o.r) == key(&s.r) && o.h.ns() == s.h.ns()
+                key(o.r()) == key(s.r()) && o.h.ns() == s.h.ns()
             }))
         });
     }

@@ -34,17 +34,20 @@ pub struct State {
     pub commands: bool,
     /// The handle module functions act on; opened on first use.
     handle: RefCell<Option<Rc<engine::Handle>>>,
-    /// One handle per namespace, shared by every object read through it.
-    handles: RefCell<Vec<std::rc::Weak<engine::Handle>>>,
+    /// One handle per namespace (by nsfs device and inode), shared by every
+    /// object read through it.
+    handles: RefCell<std::collections::HashMap<(u64, u64), std::rc::Weak<engine::Handle>>>,
     /// Namespaces this run has opened (for resolving namespace ids); weak so a
     /// temporary namespace still goes away when its last object does.
-    namespaces: RefCell<Vec<KnownNs>>,
+    namespaces: RefCell<std::collections::HashMap<usize, KnownNs>>,
     /// Background processes started by this run.
     pub processes: RefCell<Vec<Rc<RefCell<crate::process::Process>>>>,
     /// The run's journal (undo records, --trace), when it keeps one.
     pub journal: Option<std::sync::Arc<crate::journal::Journal>>,
     /// Cleanups registered with nlua.defer, oldest first.
     pub defers: RefCell<Vec<mlua::Function>>,
+    /// The open `nlua.batch`, whose queue every handle of the run uses.
+    batch: RefCell<Option<Rc<engine::Deferred>>>,
 }
 
 /// The journal, if this run keeps one.
@@ -52,11 +55,56 @@ pub fn journal(lua: &Lua) -> Option<std::sync::Arc<crate::journal::Journal>> {
     state(lua).journal.clone()
 }
 
-/// Attach the run's journal to a handle this run made.
-fn adopt(lua: &Lua, h: &engine::Handle) {
+/// Attach the run's journal (and an open batch) to a handle this run made.
+fn adopt(lua: &Lua, h: &Rc<engine::Handle>) {
     if let Some(j) = journal(lua) {
         h.set_observer(Some(j as std::sync::Arc<dyn engine::change::Observer>));
     }
+    if let Some(b) = state(lua).batch.borrow().as_ref() {
+        b.attach(h);
+    }
+}
+
+/// Every handle of this run that is still open.
+fn all_handles(lua: &Lua) -> Vec<Rc<engine::Handle>> {
+    let st = state(lua);
+    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().values().filter_map(|w| w.upgrade()).collect();
+    hs.extend(st.handle.borrow().clone());
+    hs
+}
+
+/// Open a batch (see `nlua.batch`): every handle of this run queues the
+/// changes that can wait. None if one is open already.
+pub fn open_batch(lua: &Lua) -> Option<Rc<engine::Deferred>> {
+    let weak = lua.weak();
+    let d = engine::Deferred::open(move || weak.try_upgrade().map(|l| call_site(&l)).unwrap_or_default())?;
+    *state(lua).batch.borrow_mut() = Some(d.clone());
+    for h in all_handles(lua) {
+        d.attach(&h);
+    }
+    Some(d)
+}
+
+/// Send what the open batch queued and close it.
+pub fn close_batch(lua: &Lua) {
+    if let Some(d) = state(lua).batch.borrow_mut().take() {
+        d.close();
+    }
+}
+
+/// Send what the open batch queued (if any), before something the queue
+/// must not be behind: running a program, entering or deleting a namespace.
+pub fn send_batch(lua: &Lua) {
+    let d = state(lua).batch.borrow().clone();
+    if let Some(d) = d {
+        d.flush();
+    }
+}
+
+/// Where the running Lua code is: "file:line" of the innermost Lua frame.
+pub fn call_site(lua: &Lua) -> String {
+    // Called from a Rust function: the innermost Lua frame is its caller.
+    position_from(lua, 0).trim_end_matches(": ").to_string()
 }
 
 /// Run the nlua.defer cleanups, newest first; errors are printed, not raised.
@@ -97,12 +145,16 @@ pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Han
     }
     let st = state(lua);
     let mut hs = st.handles.borrow_mut();
-    hs.retain(|w| w.strong_count() > 0);
-    if let Some(h) = hs.iter().filter_map(|w| w.upgrade()).find(|h| h.ns() == ns) {
+    // (A handle of an ended namespace equals nothing: its inode may number a new one.)
+    if let Some(h) = hs.get(&(ns.dev, ns.inode)).and_then(|w| w.upgrade()).filter(|h| h.ns() == ns) {
         return Ok(h);
     }
+    // Forget closed handles now and then (amortized: when the map doubles).
+    if hs.len() >= 64 && hs.len().is_power_of_two() {
+        hs.retain(|_, w| w.strong_count() > 0);
+    }
     let h = Rc::new(engine::Handle::new_in(ns).map_err(error::raise)?);
-    hs.push(Rc::downgrade(&h));
+    hs.insert((ns.dev, ns.inode), Rc::downgrade(&h));
     drop(hs);
     drop(st);
     adopt(lua, &h);
@@ -115,16 +167,16 @@ pub fn handle_for(lua: &Lua, ns: &engine::NsInfo) -> mlua::Result<Rc<engine::Han
 pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
     let st = state(lua);
     let mut v = st.namespaces.borrow_mut();
-    v.retain(|k| k.fd.upgrade().is_some_and(|fd| fd.ended().is_none()));
-    if !v.iter().any(|k| std::ptr::eq(k.fd.as_ptr(), std::sync::Arc::as_ptr(&ns.fd))) {
-        v.push(KnownNs {
-            dev: ns.dev,
-            inode: ns.inode,
-            name: ns.name.clone(),
-            path: ns.path.clone(),
-            fd: std::sync::Arc::downgrade(&ns.fd),
-        });
+    // Keyed by the shared descriptor: one entry per open namespace, found in
+    // one step (a run of 500 namespaces must not scan them all each time).
+    let key = std::sync::Arc::as_ptr(&ns.fd) as usize;
+    if v.get(&key).is_some_and(|k| k.fd.upgrade().is_some()) {
+        return;
     }
+    if v.len() >= 64 && v.len().is_power_of_two() {
+        v.retain(|_, k| k.fd.upgrade().is_some_and(|fd| fd.ended().is_none()));
+    }
+    v.insert(key, KnownNs { dev: ns.dev, inode: ns.inode, name: ns.name.clone(), path: ns.path.clone(), fd: std::sync::Arc::downgrade(&ns.fd) });
 }
 
 /// End this run's hold on namespace `ns` (`why`: "deleted" by name, or a
@@ -134,12 +186,12 @@ pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
 pub fn end_namespace(lua: &Lua, ns: &engine::NsInfo, why: &'static str) {
     let same = |dev: u64, inode: u64| dev == ns.dev && inode == ns.inode;
     let st = state(lua);
-    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().iter().filter_map(|w| w.upgrade()).collect();
+    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().values().filter_map(|w| w.upgrade()).collect();
     hs.extend(st.handle.borrow().clone());
     for h in hs.iter().filter(|h| same(h.ns().dev, h.ns().inode)) {
         h.close(why);
     }
-    for k in st.namespaces.borrow().iter().filter(|k| same(k.dev, k.inode)) {
+    for k in st.namespaces.borrow().values().filter(|k| same(k.dev, k.inode)) {
         if let Some(fd) = k.fd.upgrade() {
             fd.end(why);
         }
@@ -151,7 +203,7 @@ pub fn end_namespace(lua: &Lua, ns: &engine::NsInfo, why: &'static str) {
 pub fn known_namespaces(lua: &Lua) -> Vec<engine::NsInfo> {
     let st = state(lua);
     let mut out: Vec<engine::NsInfo> = Vec::new();
-    for k in st.namespaces.borrow().iter() {
+    for k in st.namespaces.borrow().values() {
         let Some(fd) = k.fd.upgrade() else { continue };
         let ns = engine::NsInfo { dev: k.dev, inode: k.inode, fd, name: k.name.clone(), path: k.path.clone() };
         // (An ended namespace equals nothing, so it is never pushed.)
@@ -375,9 +427,15 @@ fn strip_shebang(src: &[u8]) -> Vec<u8> {
 /// handler runs under `pcall` inside its Lua wrapper (see `call_traced`).
 const HANDLER_LEVELS: usize = 3;
 
-/// The position of the innermost Lua frame: "file:line: ".
+/// The position of the innermost Lua frame below the message handler.
 fn position(lua: &Lua) -> String {
-    for level in HANDLER_LEVELS..32 {
+    position_from(lua, HANDLER_LEVELS)
+}
+
+/// The position of the innermost Lua frame from stack level `start` on:
+/// "file:line: ".
+fn position_from(lua: &Lua, start: usize) -> String {
+    for level in start..start + 32 {
         let found = lua.inspect_stack(level, |d| {
             let src = d.source();
             match (src.what, d.current_line()) {

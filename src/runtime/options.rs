@@ -146,11 +146,12 @@ pub fn register(lua: &Lua, opts: Options) -> mlua::Result<()> {
         read_only: opts.read_only,
         commands: opts.commands,
         handle: RefCell::new(bound.as_ref().map(|(_, h)| h.clone())),
-        handles: RefCell::new(Vec::new()),
-        namespaces: RefCell::new(Vec::new()),
+        handles: RefCell::new(Default::default()),
+        namespaces: RefCell::new(Default::default()),
         processes: RefCell::new(Vec::new()),
         journal: opts.journal.clone(),
         defers: RefCell::new(Vec::new()),
+        batch: RefCell::new(None),
     });
     if let Some((ns, h)) = &bound {
         super::adopt(lua, h);

@@ -1,0 +1,113 @@
+//! Route changes many at a time: lists sent pipelined (several requests per
+//! datagram, long lists of additions by a sending thread, see
+//! [`Handle::batch_pipelined`]), flushes, and the words of a route request
+//! read back from it.
+
+use nix::libc;
+
+use super::change::Change;
+use super::error::{Error, Result};
+use super::handle::Handle;
+use super::message::{MsgBuilder, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
+use super::route::{RTM_DELROUTE, RTM_NEWROUTE, Route, RouteFilter, RouteVerb, table_name};
+use super::route_spec::RouteSpec;
+
+/// Changes per observed chunk of a pipelined batch (about one 64 KiB
+/// datagram of IPv4 routes).
+const BATCH_CHUNK: usize = 1400;
+
+/// The operation a route request amounts to ("route add 10.0.0.0/24 dev v0
+/// table 100"), read back from the request, devices named through `h`.
+pub fn request_text(h: &Handle, m: &MsgBuilder) -> Option<String> {
+    let verb = match (m.msg_type(), m.flags()) {
+        (RTM_DELROUTE, _) => "del",
+        (RTM_NEWROUTE, f) if f & NLM_F_REPLACE != 0 && f & NLM_F_CREATE == 0 => "change",
+        (RTM_NEWROUTE, f) if f & NLM_F_REPLACE != 0 => "replace",
+        (RTM_NEWROUTE, f) if f & NLM_F_APPEND != 0 => "append",
+        (RTM_NEWROUTE, f) if f & NLM_F_EXCL == 0 => "prepend",
+        (RTM_NEWROUTE, _) => "add",
+        _ => return None,
+    };
+    let r = Route::parse(m.payload()).ok()?;
+    Some(RouteSpec::from_route(&r).op(verb, &|i| h.ifname_or_index(i)))
+}
+
+/// Device names for the texts of failed requests, each looked up once (a
+/// batch of 50,000 that all fail names its device once, not 50,000 times).
+#[derive(Default)]
+struct NameCache(std::cell::RefCell<std::collections::HashMap<u32, String>>);
+
+impl NameCache {
+    fn name(&self, h: &Handle, i: u32) -> String {
+        self.0.borrow_mut().entry(i).or_insert_with(|| h.ifname_or_index(i)).clone()
+    }
+}
+
+impl Handle {
+    /// Many changes pipelined (several requests per sendmsg); one result per
+    /// spec, in order. 50,000 routes go in a few hundred system calls. They
+    /// pass the observer a chunk at a time, so a journal records each chunk
+    /// as soon as the kernel has acknowledged it (a run killed meanwhile
+    /// loses at most the chunk in flight from its journal).
+    pub fn route_batch(&self, specs: &[RouteSpec], verb: RouteVerb) -> Vec<Result<()>> {
+        let (ty, flags) = verb.wire();
+        let mut out = Vec::with_capacity(specs.len());
+        let adds = matches!(verb, RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend);
+        if adds && specs.len() > 2 * BATCH_CHUNK && self.may_pipeline_additions() {
+            // Long lists of additions: a sending thread keeps the kernel busy
+            // while the next chunk is encoded and the last one recorded. (An
+            // addition needs nothing read before it, so the observer can see
+            // each chunk once it is answered.)
+            let chunks: Vec<&[RouteSpec]> = specs.chunks(BATCH_CHUNK).collect();
+            let sent = self.batch_pipelined(
+                chunks.len(),
+                |k| chunks[k].iter().map(|s| (s.message(ty, flags), String::new())).collect(),
+                |k, rs| {
+                    let changes: Vec<Change<'_>> = chunks[k].iter().map(|s| Change::Route(verb, s)).collect();
+                    let mut rs = Some(rs);
+                    out.extend(self.observed_many(&changes, || rs.take().unwrap_or_default()));
+                },
+            );
+            if let Err(e) = sent {
+                return specs.iter().map(|_| Err(e.clone())).collect();
+            }
+            // Operation texts only for the requests that fail, once the socket is back.
+            let names = NameCache::default();
+            return out.into_iter().zip(specs).map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| names.name(self, i)), ..e })).collect();
+        }
+        let names = NameCache::default();
+        for chunk in specs.chunks(BATCH_CHUNK) {
+            let changes: Vec<Change<'_>> = chunk.iter().map(|s| Change::Route(verb, s)).collect();
+            out.extend(self.observed_many(&changes, || {
+                // Operation texts only for the requests that fail (see route_modify).
+                let rs = self.batch_iter(chunk.iter().map(|s| (s.message(ty, flags), String::new())));
+                rs.into_iter().zip(chunk).map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| names.name(self, i)), ..e })).collect()
+            }));
+        }
+        out
+    }
+
+    /// Delete every route `f` selects, pipelined; returns how many went.
+    /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors.
+    pub fn route_flush(&self, f: &RouteFilter) -> Result<usize> {
+        let routes = self.route_list(f)?;
+        // Pipelined; each deletion still goes through the observer, so it can be undone.
+        let changes: Vec<Change<'_>> = routes.iter().map(Change::RouteDel).collect();
+        let results = self.observed_many(&changes, || {
+            let msgs = routes
+                .iter()
+                .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))
+                .collect();
+            self.batch(msgs)
+        });
+        let mut n = 0;
+        for r in results {
+            match r {
+                Ok(()) => n += 1,
+                Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
+    }
+}
