@@ -315,7 +315,7 @@ fn run_chunks(cli: &Cli, rt: &Runtime) -> Result<ExitCode, String> {
         if !cli.version {
             println!("nlua {} (Lua 5.4) — Ctrl-D to exit", env!("CARGO_PKG_VERSION"));
         }
-        nlua::repl::run(&rt).map_err(|e| e.to_string())?;
+        nlua::repl::run(rt).map_err(|e| e.to_string())?;
     }
     Ok(ExitCode::SUCCESS)
 }

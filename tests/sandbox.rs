@@ -207,7 +207,8 @@ fn the_readme_examples_run_without_root() {
     let script = args.split_whitespace().last().unwrap();
     std::fs::create_dir_all(d.0.join(script).parent().unwrap()).unwrap();
     std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(script), d.0.join(script)).unwrap();
-    for p in [d.0.join(script).parent().unwrap().to_path_buf()] {
+    {
+        let p = d.0.join(script).parent().unwrap().to_path_buf();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }

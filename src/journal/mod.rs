@@ -327,12 +327,11 @@ impl Journal {
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = Vec::new();
         for (_, r) in pending(&g.records) {
-            if let Record::LinkAdd { link, peer, .. } = r {
-                if f(&link) || peer.as_ref().is_some_and(&f) {
+            if let Record::LinkAdd { link, peer, .. } = r
+                && (f(&link) || peer.as_ref().is_some_and(&f)) {
                     out.extend(peer);
                     out.push(link);
                 }
-            }
         }
         out
     }

@@ -232,7 +232,7 @@ impl Journal {
                     o.mac = old.mac.as_deref().map(crate::units::format_mac);
                 }
                 if ch.master.is_some() {
-                    o.master = Some(old.master.map(|m| names(m)));
+                    o.master = Some(old.master.map(names));
                 }
                 if ch.up.is_some() {
                     o.up = Some(old.is_up());
@@ -259,7 +259,7 @@ impl Journal {
                     o.netns = Some(here.clone());
                     o.index = Some(old.index);
                     o.up = Some(old.is_up());
-                    o.master = Some(old.master.map(|m| names(m)));
+                    o.master = Some(old.master.map(names));
                     o.addrs = addrs;
                 }
                 // Undone newest first: the link comes back up, then its routes.
@@ -375,11 +375,10 @@ impl Journal {
                         // request leaves them out: undo deletes the whole prio
                         // band this add used, as `tc filter del ... prio N` does.
                         let mut del = FilterSpec::clone(s);
-                        if del.prio == 0 {
-                            if let Some(f) = h.filter_list(s.ifindex, Some(s.parent)).unwrap_or_default().into_iter().map(|f| f.prio).max() {
+                        if del.prio == 0
+                            && let Some(f) = h.filter_list(s.ifindex, Some(s.parent)).unwrap_or_default().into_iter().map(|f| f.prio).max() {
                                 del.prio = f;
                             }
-                        }
                         vec![msg(&here, del.message(tc::Verb::Del), tcw(del.words(h, tc::Verb::Del)))]
                     }
                     (_, Some(o)) => {

@@ -122,11 +122,10 @@ fn link_add_words(h: &Handle, s: &LinkSpec, initial: (u64, u64)) -> String {
     // Options naming a link are written with its name.
     if let Some(set) = schema::link::kind_set(&s.kind) {
         for (k, v) in opts.iter_mut() {
-            if set.by_name(k).any(|d| d.ifindex) {
-                if let Some(i) = v.as_int() {
+            if set.by_name(k).any(|d| d.ifindex)
+                && let Some(i) = v.as_int() {
                     *v = Opt::Str(dev(h, i as u32));
                 }
-            }
         }
     }
     option_words(&opts, &mut o);
@@ -399,14 +398,13 @@ pub fn recreate_opts(h: &Handle, l: &Link) -> Option<Json> {
         return Some(o);
     }
     let set = schema::link::kind_set(&kind)?;
-    if let Some(d) = l.kind_data() {
-        if let Opt::Map(m) = d.to_opt() {
+    if let Some(d) = l.kind_data()
+        && let Opt::Map(m) = d.to_opt() {
             for (k, v) in m {
                 if set.by_name(&k).any(|d| !d.read_only) {
                     o.set(&k, Json::from(&v));
                 }
             }
         }
-    }
     Some(o)
 }

@@ -356,11 +356,10 @@ fn delete_links(cx: &mut Ctx<'_>, ns: &NsKey, links: &[(u64, LinkKey)]) -> Resul
     }
     let indexes: Vec<u32> = targets.iter().map(|l| l.index).collect();
     for r in h.link_group_set(&indexes, group) {
-        if let Err(e) = r {
-            if !gone(&e) {
+        if let Err(e) = r
+            && !gone(&e) {
                 return Err(e.to_string());
             }
-        }
     }
     h.link_del_group(group).map_err(|e| e.to_string())?;
     for l in targets {
@@ -520,11 +519,10 @@ fn recreate_link(cx: &mut Ctx<'_>, ns: &NsKey, opts: &Json, addrs: &[String], te
         h.link_set(&link, &LinkChange { up: Some(true), ..Default::default() }).map_err(|e| e.to_string())?;
     }
     for a in addrs {
-        if let Ok(s) = AddrSpec::from_opts(&[("dev".into(), Opt::Int(link.index as i64)), ("address".into(), Opt::Str(a.clone()))], &*h) {
-            if h.addr_add(&s, &name).is_ok() {
+        if let Ok(s) = AddrSpec::from_opts(&[("dev".into(), Opt::Int(link.index as i64)), ("address".into(), Opt::Str(a.clone()))], &*h)
+            && h.addr_add(&s, &name).is_ok() {
                 cx.say(&format!("ip {}addr add {a} dev {name}", ns.ip_prefix()));
             }
-        }
     }
     cx.summary.undone += 1;
     Ok(())

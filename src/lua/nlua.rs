@@ -72,11 +72,10 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
         "defer",
         lua.create_function(|lua, f: mlua::Function| {
             let st = crate::runtime::state(lua);
-            if st.defers.borrow().is_empty() {
-                if let Some(j) = &st.journal {
+            if st.defers.borrow().is_empty()
+                && let Some(j) = &st.journal {
                     j.append(crate::journal::Record::Defer);
                 }
-            }
             st.defers.borrow_mut().push(f);
             Ok(())
         })?,
