@@ -18,6 +18,7 @@ pub mod encap;
 pub mod error;
 pub mod handle;
 pub mod link;
+pub mod link_spec;
 pub mod message;
 pub mod monitor;
 pub mod neigh;
