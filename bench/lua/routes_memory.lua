@@ -1,6 +1,6 @@
 -- Memory for K Route objects: Lua heap (collectgarbage "count") and RSS,
 -- before and after route.list, printed as JSON on stdout.
-local K = tonumber(arg and arg[1] or os.getenv("BENCH_N"))
+local K = tonumber(arg and arg[1]) or tonumber(os.getenv("BENCH_N"))
 local function rss_kb()
   for line in io.lines("/proc/self/status") do
     local v = line:match("^VmRSS:%s+(%d+)")

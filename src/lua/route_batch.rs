@@ -249,10 +249,16 @@ fn common_parts(
         return None;
     }
     // The family as the generic reader infers it: from the first of dst,
-    // src, gw, via that is an address.
-    let first_addr = |s: &Option<&str>| s.and_then(|s| s.split('/').next()?.parse::<IpAddr>().ok());
-    let family = [&dst, &src, &gw, &via].into_iter().find_map(first_addr).map(|a| units::family_of(&a)).unwrap_or(libc_af_inet());
-    let dst: IpNet = units::parse_dst(dst?, Some(family)).ok()?;
+    // src, gw, via that is an address. An IPv4 prefix as dst (the common
+    // case) decides it and is read once.
+    let (family, dst) = match v4_prefix(dst?) {
+        Some(n) => (libc_af_inet(), n),
+        None => {
+            let first_addr = |s: &Option<&str>| s.and_then(|s| s.split('/').next()?.parse::<IpAddr>().ok());
+            let family = [&dst, &src, &gw, &via].into_iter().find_map(first_addr).map(|a| units::family_of(&a)).unwrap_or(libc_af_inet());
+            (family, units::parse_dst(dst?, Some(family)).ok()?)
+        }
+    };
     let (prefsrc, gateway, via) = (addr(&src)?, addr(&gw)?, addr(&via)?);
     let of_family = |a: &Option<IpAddr>| a.is_none_or(|a| units::family_of(&a) == family);
     if units::family_of(&dst.addr()) != family || !of_family(&prefsrc) || !of_family(&gateway) || (gateway.is_some() && via.is_some()) {
@@ -293,6 +299,20 @@ fn common_parts(
     })
 }
 
+/// "a.b.c.d/n" with n written plainly (1 or 2 digits, no sign or leading
+/// zero), as `units::parse_dst` reads it; None for anything else, which
+/// then goes the general way. (std's address parser takes no less strict a
+/// form than ipnet's, so what it accepts both read alike.)
+fn v4_prefix(s: &str) -> Option<IpNet> {
+    let (a, len) = s.split_once('/')?;
+    let plain = matches!(len.as_bytes(), [b'0'..=b'9'] | [b'1'..=b'9', b'0'..=b'9']);
+    if !plain {
+        return None;
+    }
+    let a: std::net::Ipv4Addr = a.parse().ok()?;
+    ipnet::Ipv4Net::new(a, len.parse().ok()?).ok().map(IpNet::V4)
+}
+
 fn libc_af_inet() -> u8 {
     nix::libc::AF_INET as u8
 }
@@ -319,7 +339,10 @@ mod tests {
     #[test]
     fn the_common_reader_agrees_with_the_generic_one() {
         let lua = Lua::new();
-        let dsts = ["10.1.2.3/32", "10.1.0.0/16", "10.1.2.3", "default", "2001:db8::/64", "2001:db8::1", "bad", "10.0.0.0/33", "::/0"];
+        let dsts = [
+            "10.1.2.3/32", "10.1.0.0/16", "10.1.2.3", "default", "2001:db8::/64", "2001:db8::1", "bad", "10.0.0.0/33", "::/0",
+            "0.0.0.0/0", "10.1.2.3/032", "10.1.2.3/+8", "10.1.2.3/", "010.1.2.3/32", "10.1.2/24", "10.1.2.3/8/8", "::ffff:10.1.2.3/128",
+        ];
         let gws = [None, Some("10.0.0.1"), Some("2001:db8::ff"), Some("nope")];
         let vias = [None, Some("10.0.0.9"), Some("fe80::1")];
         let devs = [None, Some("v0"), Some("nosuch")];
