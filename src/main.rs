@@ -10,11 +10,6 @@ use clap::Parser;
 use mlua::{MultiValue, Value};
 use nlua::{Runtime, journal};
 
-mod exit_alloc;
-
-#[global_allocator]
-static ALLOC: exit_alloc::ExitAllocator = exit_alloc::ExitAllocator;
-
 #[derive(Parser, Debug)]
 #[command(name = "nlua", disable_version_flag = true, about = "Script Linux networking in Lua")]
 struct Cli {
@@ -108,13 +103,6 @@ fn report_running(rt: &Runtime) {
     for (pid, cmd) in rt.running_processes() {
         eprintln!("nlua: process {pid} ({cmd}) is still running");
     }
-}
-
-/// The run is over: the Lua state closes (finalizers run) and the process
-/// exits, without handing its memory back piece by piece (see exit_alloc).
-fn exit_with(rt: Runtime) {
-    exit_alloc::stop_freeing();
-    drop(rt);
 }
 
 /// The journal name `--down` means: a script path gives its stem.
@@ -227,7 +215,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         if outcome.is_err() {
             report_running(&rt);
         }
-        exit_with(rt);
         return outcome;
     };
     let kept = j.path().is_some();
@@ -238,7 +225,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Ok(code) => {
             j.keep();
-            exit_with(rt);
             Ok(code)
         }
         Err(msg) => {
