@@ -7,33 +7,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
-/// A directory everyone can read, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(tag: &str) -> Dir {
-        use std::os::unix::fs::PermissionsExt;
-        let d = std::env::temp_dir().join(format!("nlua-sandbox-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Dir(d)
-    }
-
-    fn file(&self, name: &str, body: &str) -> &Dir {
-        std::fs::write(self.0.join(name), body).unwrap();
-        self
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::Dir;
 
 /// Run `script` (sh) in an isolated world, in `dir`. `$NOBODY` runs a
 /// command as uid/gid 65534 without supplementary groups or capabilities;

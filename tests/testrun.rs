@@ -6,37 +6,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A directory of test files, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(tag: &str) -> Dir {
-        use std::os::unix::fs::PermissionsExt;
-        let d = std::env::temp_dir().join(format!("nlua-testrun-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Dir(d)
-    }
-
-    fn file(&self, name: &str, body: &str) -> &Dir {
-        std::fs::write(self.0.join(name), body).unwrap();
-        self
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::Dir;
 
 /// Run `script` (sh) in an isolated world, in `dir`, with $NLUA the binary
 /// under test; (exit ok, stdout, stderr).

@@ -10,7 +10,6 @@ use crate::engine::addr::{AddrSpec, Broadcast};
 use crate::engine::change::{AddrVerb, Change};
 use crate::engine::link::{LinkChange, LinkSpec, NetnsTarget};
 use crate::engine::neigh::NeighVerb;
-use crate::engine::route::RouteVerb;
 use crate::engine::schema::{self, Opt};
 use crate::engine::tc::{self, kinds};
 use crate::engine::{Handle, Link};
@@ -259,17 +258,7 @@ pub fn command(h: &Handle, ns: &NsKey, c: &Change<'_>, initial: (u64, u64)) -> S
             };
             format!("ip {p}{}", addr_words(verb, s, &dev(h, s.index)))
         }
-        Change::Route(v, s) => {
-            let verb = match v {
-                RouteVerb::Add => "add",
-                RouteVerb::Replace => "replace",
-                RouteVerb::Change => "change",
-                RouteVerb::Append => "append",
-                RouteVerb::Prepend => "prepend",
-                RouteVerb::Del => "del",
-            };
-            format!("ip {p}{}", s.op(verb, &|i| dev(h, i)))
-        }
+        Change::Route(v, s) => format!("ip {p}{}", s.op(v.word(), &|i| dev(h, i))),
         Change::RouteDel(r) => format!("ip {p}route del {} table {}", r.prefix(), r.table),
         Change::Rule(add, s) => format!("ip {p}{}", s.op(if *add { "add" } else { "del" })),
         Change::RuleDel(r) => format!("ip {p}rule del priority {}", r.priority),

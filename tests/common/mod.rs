@@ -156,3 +156,36 @@ pub fn fixture(name: &str) -> Fixture {
 pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// A world-readable directory of test files under the temp dir, removed when
+/// dropped (`tag` keeps directories of one test binary apart).
+pub struct Dir(pub PathBuf);
+
+impl Dir {
+    /// A fresh, empty directory.
+    pub fn new(tag: &str) -> Dir {
+        use std::os::unix::fs::PermissionsExt;
+        let d = std::env::temp_dir().join(format!("nlua-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Dir(d)
+    }
+
+    /// Write file `name` (relative to the directory).
+    pub fn file(&self, name: &str, body: &str) -> &Dir {
+        std::fs::write(self.0.join(name), body).unwrap();
+        self
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
