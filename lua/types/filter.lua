@@ -5,7 +5,7 @@
 ---@class Filter
 ---@field dev string
 ---@field ifindex integer
----@field kind? string "u32", "bpf", "matchall", "flower" (required to add or replace), ...
+---@field kind string "u32", "bpf", "matchall", "flower", ...
 ---@field handle string u32: "800::800" (table:bucket:node); others "0x1"
 ---@field parent string "1:", "ingress", "egress", "root"
 ---@field prio integer tc's "pref"
@@ -76,7 +76,7 @@ function Filter:json() end
 ---@field handle? string|integer
 ---@field chain? integer
 ---@field raw? string TCA_OPTIONS bytes for kinds nlua has no table for
----@field kind string "u32", "bpf", "matchall", "flower"
+---@field kind? string "u32", "bpf", "matchall", "flower" (required to add or replace)
 ---@field flowid? string "1:10" (u32, bpf, matchall, flower)
 ---@field classid? string same as flowid
 ---@field actions? (TcAction|string)[]
