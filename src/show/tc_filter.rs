@@ -144,19 +144,14 @@ fn actions(v: Option<&Value>, n: &dyn Names, text: &mut String, json: &mut Json)
     json.set("actions", Json::Arr(arr));
 }
 
-fn hw_flags(flags: u64, text: &mut String, json: &mut Json) {
-    for (bit, name) in [(1, "skip_hw"), (2, "skip_sw")] {
-        if flags & bit != 0 {
-            let _ = write!(text, "{name} ");
-            json.set(name, true);
-        }
-    }
-    if flags & 4 != 0 {
-        text.push_str("in_hw ");
-        json.set("in_hw", true);
-    } else if flags & 8 != 0 {
-        text.push_str("not_in_hw ");
-        json.set("not_in_hw", true);
+/// `TCA_CLS_FLAGS_*` as tc prints them: inline for u32 and bpf ("skip_hw "),
+/// each on a line of its own for matchall and flower ("\n  skip_hw").
+pub(super) fn cls_flags(flags: u64, own_lines: bool, text: &mut String, json: &mut Json) {
+    let skip = [(1, "skip_hw"), (2, "skip_sw")].into_iter().filter(|(bit, _)| flags & bit != 0).map(|(_, name)| name);
+    let hw = if flags & 4 != 0 { Some("in_hw") } else if flags & 8 != 0 { Some("not_in_hw") } else { None };
+    for name in skip.chain(hw) {
+        let _ = if own_lines { write!(text, "\n  {name}") } else { write!(text, "{name} ") };
+        json.set(name, true);
     }
 }
 
@@ -195,7 +190,7 @@ fn u32_options(x: &Filter, a: &Attrs, n: &dyn Names, text: &mut String, j: &mut 
         j.set("link", U::format_handle(l as u32));
     }
     if let Some(fl) = a.uint(F::TCA_U32_FLAGS) {
-        hw_flags(fl, text, j);
+        cls_flags(fl, false, text, j);
     }
     if let Some(s) = &sel {
         for k in U::sel_keys(s) {
@@ -233,7 +228,7 @@ fn bpf_options(x: &Filter, a: &Attrs, n: &dyn Names, text: &mut String, j: &mut 
         j.set("direct-action", true);
     }
     if let Some(fl) = a.uint(F::TCA_BPF_FLAGS_GEN) {
-        hw_flags(fl, text, j);
+        cls_flags(fl, false, text, j);
     }
     if let Some(id) = a.uint(F::TCA_BPF_ID) {
         // like tc, ask the kernel about the program for its name and JIT state
@@ -288,7 +283,7 @@ fn options(x: &Filter, n: &dyn Names, text: &mut String, j: &mut Json) {
         }
         ("flower", Some(Value::Nested(a))) => {
             super::tc_flower::flower(x.handle, a, text, j);
-            actions(a.value(3), n, text, j);
+            actions(a.value(crate::engine::tc::flower::ACT), n, text, j);
         }
         (_, Some(_)) => generic_options(x, text, j),
         (_, None) => {}

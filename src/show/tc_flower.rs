@@ -5,26 +5,12 @@ use std::fmt::Write;
 use std::net::IpAddr;
 
 use super::Json;
+use super::tc_filter::cls_flags;
 use crate::engine::schema::Attrs;
 use crate::engine::schema::tc_filter::{self as F};
+use crate::engine::tc::filter::{ETH_P_IP, ETH_P_IPV6};
+use crate::engine::tc::flower as K;
 use crate::units;
-
-/// `TCA_CLS_FLAGS_*` as tc prints them, each on a line of its own.
-pub fn cls_flags(flags: u64, text: &mut String, json: &mut Json) {
-    for (bit, name) in [(1, "skip_hw"), (2, "skip_sw")] {
-        if flags & bit != 0 {
-            let _ = write!(text, "\n  {name}");
-            json.set(name, true);
-        }
-    }
-    if flags & 4 != 0 {
-        text.push_str("\n  in_hw");
-        json.set("in_hw", true);
-    } else if flags & 8 != 0 {
-        text.push_str("\n  not_in_hw");
-        json.set("not_in_hw", true);
-    }
-}
 
 /// matchall's options up to its actions.
 pub fn matchall(handle: u32, a: &Attrs, text: &mut String, j: &mut Json) {
@@ -38,7 +24,7 @@ pub fn matchall(handle: u32, a: &Attrs, text: &mut String, j: &mut Json) {
         j.set("flowid", c);
     }
     if let Some(fl) = a.uint(F::TCA_MATCHALL_FLAGS) {
-        cls_flags(fl, text, j);
+        cls_flags(fl, true, text, j);
     }
 }
 
@@ -78,12 +64,12 @@ pub fn flower(handle: u32, a: &Attrs, text: &mut String, j: &mut Json) {
         let _ = write!(text, "handle {handle:#x} ");
         j.set("handle", handle);
     }
-    if let Some(c) = a.uint(1) {
+    if let Some(c) = a.uint(K::CLASSID) {
         let c = units::format_classid(c as u32);
         let _ = write!(text, "classid {c} ");
         j.set("classid", c);
     }
-    if let Some(i) = a.str(2) {
+    if let Some(i) = a.str(K::INDEV) {
         let _ = write!(text, "\n  indev {i}");
         j.set("indev", i);
     }
@@ -92,41 +78,34 @@ pub fn flower(handle: u32, a: &Attrs, text: &mut String, j: &mut Json) {
         let _ = write!(text, "\n  {k} {v}");
         keys.set(k, v);
     };
-    for (id, k) in [(23, "vlan_id"), (24, "vlan_prio")] {
+    for (id, k) in [(K::VLAN_ID, "vlan_id"), (K::VLAN_PRIO, "vlan_prio")] {
         if let Some(v) = a.uint(id) {
             let _ = write!(text, "\n  {k} {v}");
             keys.set(k, v);
         }
     }
-    for (id, k) in [(4, "dst_mac"), (6, "src_mac")] {
+    for (id, k) in [(K::ETH_DST, "dst_mac"), (K::ETH_SRC, "src_mac")] {
         if let Some(m) = a.mac(id).filter(|m| m.len() == 6) {
             line(text, &mut keys, k, mac_masked(m, a.mac(id + 1)));
         }
     }
-    let eth = a.uint(8).map(|e| e as u16);
+    let eth = a.uint(K::ETH_TYPE).map(|e| e as u16);
     if let Some(e) = eth {
         let name = match e {
-            0x0800 => "ipv4".to_string(),
-            0x86dd => "ipv6".to_string(),
+            ETH_P_IP => "ipv4".to_string(),
+            ETH_P_IPV6 => "ipv6".to_string(),
             0x0806 => "arp".to_string(),
             0x8035 => "rarp".to_string(),
             e => format!("{e:04x}"),
         };
         line(text, &mut keys, "eth_type", name);
     }
-    let proto = a.uint(9).map(|p| p as u8);
+    let proto = a.uint(K::IP_PROTO).map(|p| p as u8);
     if let Some(p) = proto {
-        let name = match p {
-            6 => "tcp".to_string(),
-            17 => "udp".to_string(),
-            132 => "sctp".to_string(),
-            1 => "icmp".to_string(),
-            58 => "icmpv6".to_string(),
-            p => format!("{p:02x}"),
-        };
+        let name = K::PROTO_NAMES.iter().find(|(n, _)| *n == p).map(|(_, s)| s.to_string()).unwrap_or_else(|| format!("{p:02x}"));
         line(text, &mut keys, "ip_proto", name);
     }
-    for (id, k) in [(73, "ip_tos"), (75, "ip_ttl")] {
+    for (id, k) in [(K::IP_TOS, "ip_tos"), (K::IP_TTL, "ip_ttl")] {
         if let Some(v) = a.uint(id) {
             let _ = write!(text, "\n  {k} {v}");
             keys.set(k, v);
@@ -137,16 +116,14 @@ pub fn flower(handle: u32, a: &Attrs, text: &mut String, j: &mut Json) {
             }
         }
     }
-    let (v4, v6) = (eth == Some(0x0800), eth == Some(0x86dd));
-    for (k, id4, id6) in [("dst_ip", 12, 16), ("src_ip", 10, 14)] {
+    let (v4, v6) = (eth == Some(ETH_P_IP), eth == Some(ETH_P_IPV6));
+    for (k, id4, id6) in [("dst_ip", K::IPV4_DST, K::IPV6_DST), ("src_ip", K::IPV4_SRC, K::IPV6_SRC)] {
         let id = if v4 { id4 } else if v6 { id6 } else { continue };
         if let (Some(ip), Some(m)) = (a.ip(id), a.ip(id + 1)) {
             line(text, &mut keys, k, ip_masked(ip, m));
         }
     }
-    // (ip_proto, src key, dst key, src mask, dst mask)
-    let ports: &[(u8, u16, u16, u16, u16)] = &[(6, 18, 19, 35, 36), (17, 20, 21, 37, 38), (132, 41, 42, 39, 40)];
-    if let Some(&(_, ks, kd, ms, md)) = proto.and_then(|p| ports.iter().find(|x| x.0 == p)) {
+    if let Some(&(_, ks, kd, ms, md)) = proto.and_then(|p| K::PORT_KEYS.iter().find(|x| x.0 == p)) {
         for (k, key, mask) in [("dst_port", kd, md), ("src_port", ks, ms)] {
             if let Some(v) = a.uint(key) {
                 let _ = write!(text, "\n  {k} {v}");
@@ -159,7 +136,7 @@ pub fn flower(handle: u32, a: &Attrs, text: &mut String, j: &mut Json) {
         }
     }
     j.set("keys", keys);
-    if let Some(fl) = a.uint(22) {
-        cls_flags(fl, text, j);
+    if let Some(fl) = a.uint(K::FLAGS) {
+        cls_flags(fl, true, text, j);
     }
 }

@@ -72,28 +72,45 @@ pub fn matchall_decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     out
 }
 
-// flower attribute ids
-const CLASSID: u16 = 1;
-const INDEV: u16 = 2;
-const ACT: u16 = 3;
-const ETH_DST: u16 = 4;
-const ETH_SRC: u16 = 6;
-const ETH_TYPE: u16 = 8;
-const IP_PROTO: u16 = 9;
-const IPV4_SRC: u16 = 10;
-const IPV4_DST: u16 = 12;
-const IPV6_SRC: u16 = 14;
-const IPV6_DST: u16 = 16;
-const FLAGS: u16 = 22;
-const VLAN_ID: u16 = 23;
-const VLAN_PRIO: u16 = 24;
-const IP_TOS: u16 = 73;
-const IP_TTL: u16 = 75;
+// flower attribute ids (<linux/pkt_cls.h>)
+/// `TCA_FLOWER_CLASSID`.
+pub const CLASSID: u16 = 1;
+/// `TCA_FLOWER_INDEV`.
+pub const INDEV: u16 = 2;
+/// `TCA_FLOWER_ACT`.
+pub const ACT: u16 = 3;
+/// `TCA_FLOWER_KEY_ETH_DST` (its mask follows at +1).
+pub const ETH_DST: u16 = 4;
+/// `TCA_FLOWER_KEY_ETH_SRC` (its mask follows at +1).
+pub const ETH_SRC: u16 = 6;
+/// `TCA_FLOWER_KEY_ETH_TYPE`.
+pub const ETH_TYPE: u16 = 8;
+/// `TCA_FLOWER_KEY_IP_PROTO`.
+pub const IP_PROTO: u16 = 9;
+/// `TCA_FLOWER_KEY_IPV4_SRC` (its mask follows at +1).
+pub const IPV4_SRC: u16 = 10;
+/// `TCA_FLOWER_KEY_IPV4_DST` (its mask follows at +1).
+pub const IPV4_DST: u16 = 12;
+/// `TCA_FLOWER_KEY_IPV6_SRC` (its mask follows at +1).
+pub const IPV6_SRC: u16 = 14;
+/// `TCA_FLOWER_KEY_IPV6_DST` (its mask follows at +1).
+pub const IPV6_DST: u16 = 16;
+/// `TCA_FLOWER_FLAGS`.
+pub const FLAGS: u16 = 22;
+/// `TCA_FLOWER_KEY_VLAN_ID`.
+pub const VLAN_ID: u16 = 23;
+/// `TCA_FLOWER_KEY_VLAN_PRIO`.
+pub const VLAN_PRIO: u16 = 24;
+/// `TCA_FLOWER_KEY_IP_TOS` (its mask follows at +1).
+pub const IP_TOS: u16 = 73;
+/// `TCA_FLOWER_KEY_IP_TTL` (its mask follows at +1).
+pub const IP_TTL: u16 = 75;
 
 /// (ip_proto, key src, key dst, mask src, mask dst) of the port keys.
-const PORT_KEYS: &[(u8, u16, u16, u16, u16)] = &[(6, 18, 19, 35, 36), (17, 20, 21, 37, 38), (132, 41, 42, 39, 40)];
+pub const PORT_KEYS: &[(u8, u16, u16, u16, u16)] = &[(6, 18, 19, 35, 36), (17, 20, 21, 37, 38), (132, 41, 42, 39, 40)];
 
-const PROTO_NAMES: &[(u8, &str)] = &[(6, "tcp"), (17, "udp"), (132, "sctp"), (1, "icmp"), (58, "icmpv6")];
+/// The ip_proto words tc's flower takes and prints.
+pub const PROTO_NAMES: &[(u8, &str)] = &[(6, "tcp"), (17, "udp"), (132, "sctp"), (1, "icmp"), (58, "icmpv6")];
 
 fn fa(id: u16, v: Value) -> crate::engine::schema::Attr {
     attr(&F::FLOWER, id, v)
