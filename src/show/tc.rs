@@ -9,8 +9,9 @@ use crate::engine::schema::tc::{self as S};
 use crate::engine::schema::tc_netem as N;
 use crate::engine::schema::{Attrs, Opt, Value};
 use crate::engine::tc::core::{self, RateSpec};
+use crate::engine::tc::htb::{self, HtbClass};
 use crate::engine::tc::kinds::attr_bytes;
-use crate::engine::tc::{Class, Qdisc, Stats};
+use crate::engine::tc::{Class, Qdisc, Stats, tbf};
 use crate::units::{self, TC_H_ROOT, format_percent, format_rate, format_size, format_time, format_time64};
 
 /// "dev NAME" for a device index.
@@ -84,7 +85,7 @@ fn qdisc_options(q: &Qdisc, text: &mut String, json: &mut Json) {
             }
         }
         ("tbf", Value::Nested(a)) => {
-            let Some((rate, burst, prate, minburst, lat, limit)) = crate::engine::tc::tbf::tbf_summary(a, p) else { return };
+            let Some((rate, burst, prate, minburst, lat, limit)) = tbf::tbf_summary(a, p) else { return };
             let _ = write!(text, "rate {} burst {} ", format_rate(rate), format_size(burst));
             json.set("rate", rate).set("burst", burst);
             if prate > 0 {
@@ -467,10 +468,9 @@ fn class_options(c: &Class, text: &mut String, json: &mut Json) {
         return;
     };
     let p = core::psched();
-    let Some(crate::engine::tc::htb::HtbClass { rate, ceil, prio, quantum, level, spec, .. }) = crate::engine::tc::htb::class_summary(a, p) else { return };
-    let o = attr_bytes(a, S::TCA_HTB_PARMS).unwrap_or_default();
-    let w = |off: usize| u32::from_ne_bytes(o[off..off + 4].try_into().unwrap());
-    let (burst, cburst) = (core::xmitsize(p, rate, w(24)), core::xmitsize(p, ceil, w(28)));
+    let Some(HtbClass { rate, ceil, buffer, cbuffer, prio, quantum, level, spec, .. }) = htb::class_summary(a, p) else { return };
+    // tc prints the bytes of the times as it computes them, not the roundest size
+    let (burst, cburst) = (core::xmitsize(p, rate, buffer), core::xmitsize(p, ceil, cbuffer));
     if level == 0 {
         let _ = write!(text, "prio {prio} ");
         json.set("prio", prio);

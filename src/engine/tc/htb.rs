@@ -118,10 +118,14 @@ pub struct HtbClass {
     pub rate: u64,
     /// Ceiling rate in bytes per second.
     pub ceil: u64,
-    /// Burst, as a transmit time in ticks.
+    /// Burst in bytes: the roundest size whose transmit time at `rate` is `buffer`.
     pub burst: u32,
-    /// Ceiling burst, as a transmit time in ticks.
+    /// Ceiling burst in bytes (the same at `ceil` for `cbuffer`).
     pub cburst: u32,
+    /// The kernel's buffer: the burst's transmit time in ticks.
+    pub buffer: u32,
+    /// The kernel's cbuffer: the ceiling burst's transmit time in ticks.
+    pub cbuffer: u32,
     /// Priority.
     pub prio: u32,
     /// Quantum in bytes (DRR).
@@ -130,6 +134,8 @@ pub struct HtbClass {
     pub level: u32,
     /// The rate's spec (overhead, mpu, link layer).
     pub spec: RateSpec,
+    /// The ceiling's spec.
+    pub ceil_spec: RateSpec,
 }
 
 /// Read an htb class's figures from its TCA_OPTIONS.
@@ -138,24 +144,34 @@ pub fn class_summary(attrs: &Attrs, p: Psched) -> Option<HtbClass> {
     let (rate, ceil) = (RateSpec::from_bytes(&o[0..12]), RateSpec::from_bytes(&o[12..24]));
     let rate64 = attrs.uint(S::TCA_HTB_RATE64).unwrap_or(rate.rate as u64);
     let ceil64 = attrs.uint(S::TCA_HTB_CEIL64).unwrap_or(ceil.rate as u64);
-    let burst = burst_of(p, rate64, ne32(&o, 24));
-    let cburst = burst_of(p, ceil64, ne32(&o, 28));
-    Some(HtbClass { rate: rate64, ceil: ceil64, burst, cburst, prio: ne32(&o, 40), quantum: ne32(&o, 32), level: ne32(&o, 36), spec: rate })
+    let (buffer, cbuffer) = (ne32(&o, 24), ne32(&o, 28));
+    Some(HtbClass {
+        rate: rate64,
+        ceil: ceil64,
+        burst: burst_of(p, rate64, buffer),
+        cburst: burst_of(p, ceil64, cbuffer),
+        buffer,
+        cbuffer,
+        prio: ne32(&o, 40),
+        quantum: ne32(&o, 32),
+        level: ne32(&o, 36),
+        spec: rate,
+        ceil_spec: ceil,
+    })
 }
 
 /// Decode htb class options into the words [`class_encode`] takes.
 pub fn class_decode(v: &Value, ctx: &DecodeCtx<'_>) -> Vec<(String, Opt)> {
     let Value::Nested(attrs) = v else { return table_decode(v) };
-    let Some(HtbClass { rate, ceil, burst, cburst, prio, quantum, spec, .. }) = class_summary(attrs, ctx.psched) else {
+    let Some(HtbClass { rate, ceil, burst, cburst, prio, quantum, spec, ceil_spec, .. }) = class_summary(attrs, ctx.psched) else {
         return Vec::new();
     };
     // tc's mtu (1600 unless given) only picks the tables' cells: a cell of its own shows as "/cell"
-    let ceil_cell = attr_bytes(attrs, S::TCA_HTB_PARMS).map(|o| o[12]).unwrap_or(0);
     let mut out = vec![
         ("rate".to_string(), Opt::Str(units::exact_rate(rate))),
         ("ceil".to_string(), Opt::Str(units::exact_rate(ceil))),
         ("burst".to_string(), Opt::Str(size_cell(burst, spec.cell_log, 1600))),
-        ("cburst".to_string(), Opt::Str(size_cell(cburst, ceil_cell, 1600))),
+        ("cburst".to_string(), Opt::Str(size_cell(cburst, ceil_spec.cell_log, 1600))),
         ("prio".to_string(), Opt::Int(prio as i64)),
         ("quantum".to_string(), Opt::Int(quantum as i64)),
     ];
