@@ -21,7 +21,7 @@ pub fn info_data(kind: &str, d: Option<&Attrs>, n: &dyn Names) -> Option<Option<
         "macvlan" | "macvtap" => macvlan(d),
         "tun" => tun(d),
         "vlan" => vlan(d),
-        "vrf" => vrf(d, 1),
+        "vrf" => vrf(d),
         _ => return None,
     }))
 }
@@ -32,13 +32,18 @@ pub fn slave_data(kind: &str, d: Option<&Attrs>, n: &dyn Names) -> Option<Json> 
     let d = d.unwrap_or(&empty);
     match kind {
         "bridge" => Some(bridge_port(d, n)),
-        "vrf" => Some(vrf(d, 1)),
+        "vrf" => Some(vrf(d)),
         _ => None,
     }
 }
 
 fn u(d: &Attrs, id: u16) -> Option<u64> {
     d.uint(id)
+}
+
+/// The integer field `name` of a struct attribute's fields.
+fn field_u(fields: &[(&'static str, Value)], name: &str) -> Option<u64> {
+    fields.iter().find(|(n, _)| *n == name).and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None })
 }
 
 /// `print_0xhex` in JSON: a string, "%#llx" ("0" for zero).
@@ -116,8 +121,7 @@ fn bridge(d: &Attrs) -> Json {
         o.set("mcast_snooping", v);
     }
     if let Some(Value::Struct(_, f, _)) = d.value(46) {
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None });
-        let (val, mask) = (get("optval").unwrap_or(0), get("optmask").unwrap_or(0));
+        let (val, mask) = (field_u(f, "optval").unwrap_or(0), field_u(f, "optmask").unwrap_or(0));
         // BR_BOOLOPT_NO_LL_LEARN = 0, BR_BOOLOPT_MCAST_VLAN_SNOOPING = 1
         if mask & 1 != 0 {
             o.set("no_linklocal_learn", (val & 1 != 0) as u8);
@@ -282,9 +286,8 @@ fn vxlan(d: &Attrs, n: &dyn Names) -> Json {
         o.set("link", n.link_name(i as u32).unwrap_or_else(|| format!("if{i}")));
     }
     if let Some(Value::Struct(_, f, _)) = d.value(10) {
-        let get = |k: &str| f.iter().find(|(n, _)| *n == k).and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None });
         let mut r = Json::obj();
-        r.set("low", get("low").unwrap_or(0)).set("high", get("high").unwrap_or(0));
+        r.set("low", field_u(f, "low").unwrap_or(0)).set("high", field_u(f, "high").unwrap_or(0));
         o.set("port_range", r);
     }
     if let Some(v) = u(d, 15) {
@@ -429,7 +432,7 @@ fn vlan(d: &Attrs) -> Json {
     o.set("protocol", u(d, 5).map(ll_proto).unwrap_or_else(|| "802.1q".into()));
     o.set("id", id);
     if let Some(Value::Struct(_, f, _)) = d.value(2) {
-        let mut flags = f.iter().find(|(n, _)| *n == "flags").and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None }).unwrap_or(0);
+        let mut flags = field_u(f, "flags").unwrap_or(0);
         let mut words = Vec::new();
         // ip's order: REORDER_HDR, GVRP, MVRP, LOOSE_BINDING, BRIDGE_BINDING
         for (bit, name) in [(1, "REORDER_HDR"), (2, "GVRP"), (8, "MVRP"), (4, "LOOSE_BINDING"), (16, "BRIDGE_BINDING")] {
@@ -447,9 +450,8 @@ fn vlan(d: &Attrs) -> Json {
         if let Some(maps) = d.nested(id) {
             let items = maps.0.iter().filter_map(|a| match &a.value {
                 Value::Struct(_, f, _) => {
-                    let get = |k: &str| f.iter().find(|(n, _)| *n == k).and_then(|(_, v)| if let Value::U(x) = v { Some(*x) } else { None });
                     let mut m = Json::obj();
-                    m.set("from", get("from").unwrap_or(0)).set("to", get("to").unwrap_or(0));
+                    m.set("from", field_u(f, "from").unwrap_or(0)).set("to", field_u(f, "to").unwrap_or(0));
                     Some(m)
                 }
                 _ => None,
@@ -461,9 +463,9 @@ fn vlan(d: &Attrs) -> Json {
 }
 
 /// vrf and vrf ports: the table (IFLA_VRF_TABLE / IFLA_VRF_PORT_TABLE are both 1).
-fn vrf(d: &Attrs, id: u16) -> Json {
+fn vrf(d: &Attrs) -> Json {
     let mut o = Json::obj();
-    if let Some(t) = u(d, id) {
+    if let Some(t) = u(d, 1) {
         o.set("table", t);
     }
     o
