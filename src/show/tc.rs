@@ -226,7 +226,7 @@ fn fq_options(a: &Attrs, text: &mut String, json: &mut Json) {
             json.set(k, v);
         }
     }
-    if let Some(v) = u(8) {
+    if let Some(v) = u(S::TCA_FQ_BUCKETS_LOG) {
         let _ = write!(text, "buckets {} ", 1u64 << v.min(63));
         json.set("buckets", 1u64 << v.min(63));
     }

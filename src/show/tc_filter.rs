@@ -62,7 +62,6 @@ fn action(order: usize, a: &Attrs, n: &dyn Names, text: &mut String) -> Json {
                 // tc prints the random part even when there is none
                 let pb = parms(F::TCA_GACT_PROB).filter(|p| p.len() >= 8).unwrap_or_else(|| vec![0; 8]);
                 let ptype = match u16::from_ne_bytes([pb[0], pb[1]]) {
-                    0 => "none",
                     1 => "netrand",
                     2 => "determ",
                     _ => "none",

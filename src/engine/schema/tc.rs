@@ -351,11 +351,14 @@ pub static CODEL: AttrSet = AttrSet {
     ],
 };
 
+/// `TCA_FQ_BUCKETS_LOG`: fq attribute (`<linux/pkt_sched.h>`); tc's `buckets` is 2 to its power.
+pub const TCA_FQ_BUCKETS_LOG: u16 = 8;
+
 /// TCA_FQ_*, in the order tc emits them.
 pub static FQ: AttrSet = AttrSet {
     name: "fq",
     attrs: &[
-        a(8, "buckets_log", U32),
+        a(TCA_FQ_BUCKETS_LOG, "buckets_log", U32),
         a(1, "limit", U32),
         a(2, "flow_limit", U32),
         a(3, "quantum", U32).unit(SIZE),

@@ -40,27 +40,27 @@ pub static U32_SEL: StructDef = StructDef {
     ],
 };
 
-/// `TCA_U32_CLASSID`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_CLASSID`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_CLASSID: u16 = 1;
-/// `TCA_U32_HASH`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_HASH`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_HASH: u16 = 2;
-/// `TCA_U32_LINK`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_LINK`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_LINK: u16 = 3;
-/// `TCA_U32_DIVISOR`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_DIVISOR`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_DIVISOR: u16 = 4;
-/// `TCA_U32_SEL`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_SEL`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_SEL: u16 = 5;
-/// `TCA_U32_POLICE`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_POLICE`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_POLICE: u16 = 6;
-/// `TCA_U32_ACT`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_ACT`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_ACT: u16 = 7;
-/// `TCA_U32_INDEV`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_INDEV`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_INDEV: u16 = 8;
-/// `TCA_U32_PCNT`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_PCNT`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_PCNT: u16 = 9;
-/// `TCA_U32_MARK`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_MARK`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_MARK: u16 = 10;
-/// `TCA_U32_FLAGS`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_U32_FLAGS`: u32 classifier attribute (`<linux/pkt_cls.h>`).
 pub const TCA_U32_FLAGS: u16 = 11;
 
 /// TCA_U32_*.
@@ -264,7 +264,7 @@ pub static TC_MIRRED: StructDef = StructDef {
     ],
 };
 
-/// `TCA_MIRRED_PARMS`: traffic control attribute (`<linux/rtnetlink.h>`).
+/// `TCA_MIRRED_PARMS`: mirred action attribute (`<linux/tc_act/tc_mirred.h>`).
 pub const TCA_MIRRED_PARMS: u16 = 2;
 
 /// TCA_MIRRED_*.

@@ -163,7 +163,7 @@ impl ClassSpec {
         }
     }
 
-    /// The tc words of this request (`qdisc add dev v0 root handle 1: htb`).
+    /// The tc words of this request (`class add dev v0 parent 1: classid 1:10 htb`).
     pub fn words(&self, h: &Handle, verb: Verb) -> String {
         let mut o = format!("class {} {}", verb.word(), dev_word(h, self.ifindex));
         match self.parent {

@@ -256,7 +256,7 @@ impl FilterSpec {
         }
     }
 
-    /// The tc words of this request (`qdisc add dev v0 root handle 1: htb`).
+    /// The tc words of this request (`filter add dev v0 parent 1: protocol ip prio 1 u32`).
     pub fn words(&self, h: &Handle, verb: Verb) -> String {
         let mut o = format!("filter {} {}", verb.word(), dev_word(h, self.ifindex));
         match self.parent {

@@ -235,10 +235,10 @@ fn fq_encode(f: &mut Fields<'_>, ctx: &Ctx<'_>) -> Result<Option<Value>, FieldEr
     };
     let mut v = table_encode(table_of("fq"), f, ctx)?;
     if let (Some(log), Some(Value::Nested(attrs))) = (buckets, v.as_mut()) {
-        if attrs.has(8) {
+        if attrs.has(S::TCA_FQ_BUCKETS_LOG) {
             return Err(field_err(&f.path("buckets"), "give either 'buckets' or 'buckets_log'"));
         }
-        attrs.0.insert(0, attr(&S::FQ, 8, u32v(log)));
+        attrs.0.insert(0, attr(&S::FQ, S::TCA_FQ_BUCKETS_LOG, u32v(log)));
     }
     Ok(v)
 }
