@@ -335,8 +335,7 @@ fn tostring_reads_like_tc_reading_the_same_bytes() {
         s.lines().map(|l| l.trim_end().to_string()).filter(|l| !l.is_empty()).collect()
     };
     let failures = common::in_netns(move || {
-        let dir = std::env::temp_dir().join(format!("nlua-tc-golden-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = common::Dir::new("tc-golden");
         let mut failures = Vec::new();
         // (a kind nlua has no table for prints its raw options instead)
         for f in fixtures().into_iter().filter(|f| f.verb != Verb::Del && f.name != "tc_cake_raw") {
@@ -347,7 +346,7 @@ fn tostring_reads_like_tc_reading_the_same_bytes() {
             m.extend_from_slice(&[0; 8]);
             m.extend_from_slice(&p);
             m.resize(m.len().div_ceil(4) * 4, 0);
-            let file = dir.join(&f.name);
+            let file = dir.path().join(&f.name);
             std::fs::write(&file, &m).unwrap();
             let out = std::process::Command::new("tc").arg("monitor").arg("file").arg(&file).output().unwrap();
             let tc = String::from_utf8_lossy(&out.stdout).to_string();
@@ -361,7 +360,6 @@ fn tostring_reads_like_tc_reading_the_same_bytes() {
                 failures.push(format!("{} ({}):\n   tc: {tc}\n nlua: {ours}", f.name, f.cmd));
             }
         }
-        std::fs::remove_dir_all(&dir).unwrap();
         failures
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -367,16 +367,28 @@ fn qdisc_on_a_link_of_another_namespace_add_then_replace() {
 }
 
 /// A process in a network namespace of its own with a veth "eth0", like a
-/// container; returns it once eth0 is there.
-fn container() -> std::process::Child {
+/// container; killed when dropped, so a failing test leaves no process behind.
+struct Container(std::process::Child);
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start a [`Container`]; returns once its eth0 is there.
+fn container() -> Container {
     use std::io::BufRead;
-    let mut c = std::process::Command::new("unshare")
-        .args(["-n", "sh", "-c", "ip link add eth0 type veth peer name peer0 && ip link set eth0 up && echo ready && exec sleep 600"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut c = Container(
+        std::process::Command::new("unshare")
+            .args(["-n", "sh", "-c", "ip link add eth0 type veth peer name peer0 && ip link set eth0 up && echo ready && exec sleep 600"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    std::io::BufReader::new(c.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    std::io::BufReader::new(c.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert_eq!(line, "ready\n");
     c
 }
@@ -388,8 +400,8 @@ fn the_chaos_script_puts_netem_on_the_eth0_of_a_process() {
     // so the kernel's refusal (from the container's namespace) is the proof;
     // the bytes of the same request are tests/fixtures/netlink/tc_netem_chaos.hex.
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/chaos_netem.lua");
-    let mut c = container();
-    let pid = c.id().to_string();
+    let c = container();
+    let pid = c.0.id().to_string();
     let tc_there = |args: &str| sh(&format!("nsenter -t {pid} -n tc {args}"));
     let o = common::nlua(&[script, &pid, "100ms", "5%", "20ms"]);
     let err = String::from_utf8_lossy(&o.stderr).to_string();
@@ -410,8 +422,6 @@ fn the_chaos_script_puts_netem_on_the_eth0_of_a_process() {
     let o = common::nlua(&[script]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("usage: chaos_netem.lua PID"));
-    c.kill().unwrap();
-    c.wait().unwrap();
 }
 
 #[test]
