@@ -386,6 +386,23 @@ fn an_unknown_kind_lists_its_options_raw_and_estimators_come_back() {
     assert!(nlua::engine::tc::Estimator::new(9_000_000, 10_000_000).is_err(), "intervals stop at 8s");
 }
 
+#[test]
+fn bytes_no_kernel_sends_decode_without_a_panic() {
+    // TCA_RATE bytes no kernel takes (interval 127, ewma_log 255) list no estimator, and do not panic
+    let mut p = fixture("tc_pfifo_estimator").payload;
+    let at = p.windows(4).position(|w| w == [6, 0, 5, 0]).expect("the TCA_RATE attribute") + 4;
+    p[at..at + 2].copy_from_slice(&[0x7f, 0xff]);
+    let m = Qdisc::parse(&p).unwrap().to_opts("v0", &NoNames);
+    assert!(!m.iter().any(|(k, _)| k == "estimator"), "{m:?}");
+    // nor does a rate table's cell_log past 31 (the burst lists without a cell)
+    let mut p = fixture("tc_tbf_atm").payload;
+    let at = p.windows(4).position(|w| w == [40, 0, 1, 0]).expect("TCA_TBF_PARMS") + 4;
+    assert_eq!(p[at], 4, "the capture's cell 16");
+    assert_eq!(get(&decoded_opts("qdisc", &p), "burst"), &Opt::Str("10kb/16".into()));
+    p[at] = 40;
+    assert_eq!(get(&decoded_opts("qdisc", &p), "burst"), &Opt::Str("10kb".into()));
+}
+
 /// An attribute: length, type, payload, padding.
 fn nla(ty: u16, payload: &[u8]) -> Vec<u8> {
     let mut v = ((4 + payload.len()) as u16).to_ne_bytes().to_vec();

@@ -382,8 +382,9 @@ pub(crate) fn ne32(b: &[u8], off: usize) -> u32 {
 /// several sizes encode alike, so take the roundest one that does.
 pub fn burst_of(p: Psched, rate: u64, ticks: u32) -> u32 {
     let est = core::xmitsize(p, rate, ticks);
-    // one microsecond of bytes on either side covers every truncation
-    let slack = (rate / 1_000_000 + 4) as u32 * 2;
+    // one microsecond of bytes on either side covers every truncation (capped:
+    // rates past 100tbit come only from bytes no kernel sent)
+    let slack = (rate / 1_000_000 + 4).min(1 << 24) as u32 * 2;
     let found: Vec<u32> = (est.saturating_sub(slack)..=est.saturating_add(slack)).filter(|b| core::xmittime(p, rate, *b) == ticks).collect();
     core::roundest(&found).unwrap_or(est)
 }
@@ -393,7 +394,10 @@ pub fn burst_of(p: Psched, rate: u64, ticks: u32) -> u32 {
 /// so only requests (captures) carry one.
 pub fn size_cell(size: u32, cell_log: u8, mtu: u32) -> String {
     let s = units::exact_size(size);
-    if cell_log != 0 && cell_log != core::default_cell_log(mtu) { format!("{s}/{}", 1u32 << cell_log) } else { s }
+    match 1u32.checked_shl(cell_log.into()) {
+        Some(cell) if cell_log != 0 && cell_log != core::default_cell_log(mtu) => format!("{s}/{cell}"),
+        _ => s,
+    }
 }
 
 pub(crate) fn push_ratespec_extras(out: &mut Vec<(String, Opt)>, r: &RateSpec) {

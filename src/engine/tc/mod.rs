@@ -384,9 +384,11 @@ impl Estimator {
     }
 
     /// From a message's TCA_RATE (requests carry it; the kernel does not report it).
+    /// Values no kernel takes (and [`Estimator::new`] never makes) read as none.
     pub fn from_attrs(attrs: &Attrs) -> Option<Estimator> {
         let b = kinds::attr_bytes(attrs, S::TCA_RATE)?;
-        (b.len() >= 2).then(|| Estimator { interval: b[0] as i8, ewma_log: b[1] })
+        let e = Estimator { interval: *b.first()? as i8, ewma_log: *b.get(1)? };
+        ((-2..=3).contains(&e.interval) && (1..=30).contains(&e.ewma_log)).then_some(e)
     }
 
     /// `{interval=, time_const=}` that sets this estimator up again.

@@ -116,7 +116,7 @@ fn kernel_size(p: Psched, rate: u64, spec: &RateSpec, ticks: u32) -> u32 {
     }
     let est = est.saturating_sub(spec.overhead as u32);
     // a tick of bytes and an ATM cell either side
-    let slack = (rate / 15_625_000) as u32 * 2 + 128;
+    let slack = (rate / 15_625_000).min(1 << 24) as u32 * 2 + 128;
     k.size_of_ticks(ticks, est, slack).unwrap_or_else(|| burst_of(p, rate, ticks))
 }
 
