@@ -1,6 +1,7 @@
 ---@meta
 -- Type stubs for the `nlua` module and the Handle userdata (LuaLS).
 
+---Example: `local h = netns.open("red"):handle(); print(h.inode, #h:link_list())`
 ---@class Handle
 ---@field inode integer inode of the namespace this handle is bound to
 ---Every module function is also a Handle method, bound to the handle's namespace:

@@ -174,7 +174,6 @@ function Link:qdisc_add(opts) end
 ---@return Qdisc
 function Link:qdisc_replace(opts) end
 
----Example: `local h = netns.open("red"):handle(); print(h.inode, #h:link_list())`
 ---@class Handle
 local Handle = {}
 ---@param filter? {dev?: string|integer|Link, parent?: string, handle?: string, kind?: string}
