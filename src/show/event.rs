@@ -3,7 +3,7 @@
 //! with the object as `ip -j` reports it.
 
 use super::route::RtNames;
-use super::{Json, Names, addr, link, neigh, route, rule, tc, tc_filter};
+use super::{Json, Names, addr, dev_name, link, neigh, route, rule, tc, tc_filter};
 use crate::engine::message::{NLM_F_CREATE, NLM_F_EXCL};
 use crate::engine::monitor::{Action, Family, Object};
 use crate::engine::{Handle, Link};
@@ -43,10 +43,6 @@ pub fn label(f: Family) -> &'static str {
     }
 }
 
-fn dev(n: &dyn Names, index: u32) -> String {
-    n.link_name(index).unwrap_or_else(|| format!("if{index}"))
-}
-
 /// The event as `ip monitor` / `tc monitor` prints it. `flags` are the
 /// notification's NLM_F_* (tc tells added from replaced filters by them).
 pub fn event_text(action: Action, o: &Object, flags: u16, n: &dyn Names, rt: &RtNames) -> String {
@@ -59,7 +55,7 @@ pub fn event_text(action: Action, o: &Object, flags: u16, n: &dyn Names, rt: &Rt
             let text = link::link_text(l, n, false).replacen(&format!("qlen {}\n", l.txqlen), "\n", 1);
             format!("{deleted}{text}")
         }
-        Object::Addr(a) => format!("{deleted}{}: {}{}", a.index, dev(n, a.index), addr::addr_text(a)),
+        Object::Addr(a) => format!("{deleted}{}: {}{}", a.index, dev_name(n, a.index), addr::addr_text(a)),
         Object::Route(r) => format!("{deleted}{}", route::route_text(r, n, rt)),
         Object::Rule(r) => format!("{deleted}{}", rule::rule_text(r, rt)),
         Object::Neigh(x) => format!("{deleted}{}", neigh::neigh_text(x, n, rt)),
@@ -83,7 +79,7 @@ pub fn object_json(o: &Object, n: &dyn Names, rt: &RtNames) -> Json {
         Object::Link(l) => link::link_json(l, n),
         Object::Addr(a) => {
             let mut j = addr::addr_json(a);
-            j.set("ifindex", a.index).set("dev", dev(n, a.index));
+            j.set("ifindex", a.index).set("dev", dev_name(n, a.index));
             j
         }
         Object::Route(r) => route::route_json(r, n, rt),

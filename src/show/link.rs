@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Json, Names, link_kinds};
+use super::{Json, Names, dev_name, link_kinds};
 use crate::engine::Link;
 use crate::engine::message;
 use crate::engine::schema::Value;
@@ -51,7 +51,7 @@ fn name_and_link(l: &Link, n: &dyn Names) -> (String, bool) {
         0 => (format!("{}@NONE", l.name), false),
         i if l.link_netnsid.is_some() => (format!("{}@if{i}", l.name), false),
         i => {
-            let peer = n.link_name(i).unwrap_or_else(|| format!("if{i}"));
+            let peer = dev_name(n, i);
             (format!("{}@{peer}", l.name), !n.link_up(i).unwrap_or(false))
         }
     }
@@ -97,7 +97,7 @@ pub fn link_text(l: &Link, n: &dyn Names, do_link: bool) -> String {
         let _ = write!(s, "qdisc {q} ");
     }
     if let Some(m) = l.master {
-        let _ = write!(s, "master {} ", n.link_name(m).unwrap_or_else(|| format!("if{m}")));
+        let _ = write!(s, "master {} ", dev_name(n, m));
     }
     if l.attrs.has(S::IFLA_OPERSTATE) {
         let _ = write!(s, "state {} ", l.operstate_name());
@@ -230,7 +230,7 @@ pub fn link_json(l: &Link, n: &dyn Names) -> Json {
                 o.set("link_index", i);
             }
             i => {
-                o.set("link", n.link_name(i).unwrap_or_else(|| format!("if{i}")));
+                o.set("link", dev_name(n, i));
             }
         }
     }
@@ -241,7 +241,7 @@ pub fn link_json(l: &Link, n: &dyn Names) -> Json {
         o.set("qdisc", q.as_str());
     }
     if let Some(m) = l.master {
-        o.set("master", n.link_name(m).unwrap_or_else(|| format!("if{m}")));
+        o.set("master", dev_name(n, m));
     }
     o.set("operstate", l.operstate_name());
     o.set("linkmode", if l.linkmode == 1 { "DORMANT" } else { "DEFAULT" });

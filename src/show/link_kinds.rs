@@ -3,7 +3,7 @@
 //! `print_opt` in iproute2 (ip/iplink_*.c). Kinds without a printer here keep
 //! nlua's option names (what `link.add` takes).
 
-use super::{Json, Names};
+use super::{Json, Names, dev_name};
 use crate::engine::message;
 use crate::engine::schema::{Attrs, Value};
 use crate::units::format_mac;
@@ -226,7 +226,7 @@ fn bridge_port(d: &Attrs, n: &dyn Names) -> Json {
         }
     }
     if let Some(i) = u(d, 34) {
-        o.set("backup_port", n.link_name(i as u32).unwrap_or_else(|| format!("if{i}")));
+        o.set("backup_port", dev_name(n, i as u32));
     }
     o
 }
@@ -283,7 +283,7 @@ fn vxlan(d: &Attrs, n: &dyn Names) -> Json {
         o.set("local6", a.to_string());
     }
     if let Some(i) = u(d, 3).filter(|i| *i != 0) {
-        o.set("link", n.link_name(i as u32).unwrap_or_else(|| format!("if{i}")));
+        o.set("link", dev_name(n, i as u32));
     }
     if let Some(Value::Struct(_, f, _)) = d.value(10) {
         let mut r = Json::obj();

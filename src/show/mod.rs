@@ -29,6 +29,11 @@ pub trait Names {
     }
 }
 
+/// Link `index` as ip and tc print it: its name, or "if{index}" when it has none here.
+pub fn dev_name(n: &dyn Names, index: u32) -> String {
+    n.link_name(index).unwrap_or_else(|| format!("if{index}"))
+}
+
 /// Names from a list of links already read.
 pub struct LinkTable<'a>(pub &'a [crate::engine::Link]);
 

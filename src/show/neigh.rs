@@ -4,14 +4,10 @@
 use std::fmt::Write;
 
 use super::route::RtNames;
-use super::{Json, Names};
+use super::{Json, Names, dev_name};
 use crate::engine::neigh::Neigh;
 use crate::engine::schema::neigh as S;
 use crate::units::format_mac;
-
-fn dev_name(n: &dyn Names, i: u32) -> String {
-    n.link_name(i).unwrap_or_else(|| format!("if{i}"))
-}
 
 /// ip's flag words (router, proxy, managed, extern_learn, offload).
 fn ip_flag_words(x: &Neigh) -> Vec<&'static str> {

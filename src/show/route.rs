@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::net::IpAddr;
 
-use super::{Json, Names};
+use super::{Json, Names, dev_name};
 use crate::engine::encap::{Encap, labels_text};
 use crate::engine::route::{Nexthop, Route, flag_names, user_hz};
 use crate::engine::schema::route as S;
@@ -56,10 +56,6 @@ impl RtNames {
     pub fn realm(&self, r: u32) -> String {
         Self::find(&self.realms, r).unwrap_or_else(|| r.to_string())
     }
-}
-
-fn dev_name(n: &dyn Names, i: u32) -> String {
-    n.link_name(i).unwrap_or_else(|| format!("if{i}"))
 }
 
 /// The destination as ip prints it: "default", "10.0.0.0/24", or a host address.

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Json, Names};
+use super::{Json, Names, dev_name};
 use crate::engine::schema::tc::{self as S};
 use crate::engine::schema::tc_netem as N;
 use crate::engine::schema::{Attrs, Opt, Value};
@@ -13,11 +13,6 @@ use crate::engine::tc::htb::{self, HtbClass};
 use crate::engine::tc::kinds::attr_bytes;
 use crate::engine::tc::{Class, Qdisc, Stats, tbf};
 use crate::units::{self, TC_H_ROOT, format_percent, format_rate, format_size, format_time, format_time64};
-
-/// "dev NAME" for a device index.
-pub fn dev_name(n: &dyn Names, ifindex: u32) -> String {
-    n.link_name(ifindex).unwrap_or_else(|| format!("if{ifindex}"))
-}
 
 /// The two statistics lines tc prints with -s (print_tcstats2_attr).
 pub fn stats_text(s: &Stats, prefix: &str) -> String {

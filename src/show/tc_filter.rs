@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::tc::{dev_name, stats_text};
-use super::{Json, Names};
+use super::tc::stats_text;
+use super::{Json, Names, dev_name};
 use crate::engine::schema::tc_filter::{self as F};
 use crate::engine::schema::{Attrs, Value};
 use crate::engine::tc::action::control_name;
@@ -48,7 +48,7 @@ fn action(order: usize, a: &Attrs, n: &dyn Names, text: &mut String) -> Json {
                     3 => ("ingress", "redirect"),
                     _ => ("ingress", "mirror"),
                 };
-                let dev = n.link_name(ne32(&b, 24)).unwrap_or_else(|| format!("if{}", ne32(&b, 24)));
+                let dev = dev_name(n, ne32(&b, 24));
                 let cap = |s: &str| s[..1].to_uppercase() + &s[1..];
                 let _ = write!(text, "mirred ({} {} to device {dev}) {}", cap(dir), cap(what), control_name(ne32(&b, 8)));
                 j.set("mirred_action", what).set("direction", dir).set("to_dev", dev).set("control_action", control_json(ne32(&b, 8)));
