@@ -48,26 +48,11 @@ fn fixtures() -> Vec<Fixture> {
         if !stem.starts_with("tc_") {
             continue;
         }
+        // the command and messages as every fixture reads; the `# nlua:` line is this file's own
+        let common::Fixture { cmd, msgs } = common::fixture(&stem);
         let text = std::fs::read_to_string(&p).unwrap();
-        let mut cmd = String::new();
-        let mut nl = String::new();
-        let mut msg = None;
-        for line in text.lines() {
-            if let Some(c) = line.strip_prefix("# cmd: ") {
-                cmd = c.to_string();
-            } else if let Some(n) = line.strip_prefix("# nlua: ") {
-                nl = n.to_string();
-            } else if !line.starts_with('#') && !line.trim().is_empty() {
-                let mut w = line.split_whitespace();
-                let ty: u16 = w.next().unwrap().parse().unwrap();
-                let flags = u16::from_str_radix(w.next().unwrap().trim_start_matches("0x"), 16).unwrap();
-                let hex = w.next().unwrap_or("");
-                let payload = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
-                if (36..=46).contains(&ty) {
-                    msg = Some((ty, flags, payload));
-                }
-            }
-        }
+        let nl = text.lines().find_map(|l| l.strip_prefix("# nlua: ")).unwrap_or_default().to_string();
+        let msg = msgs.into_iter().rfind(|(ty, _, _)| (36..=46).contains(ty));
         assert!(!nl.is_empty(), "{stem}: no '# nlua:' line");
         let (object, rest) = nl.split_once(' ').unwrap();
         let (verb, table) = match rest.split_once(' ') {
