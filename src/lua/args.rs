@@ -1,6 +1,8 @@
 //! Positional arguments of a call, read with errors that name the function and
 //! the argument.
 
+use std::time::Duration;
+
 use mlua::{MultiValue, Table, Value};
 
 use super::error::input;
@@ -59,6 +61,21 @@ impl Args {
             Value::String(s) => Ok(s.to_str().map_err(|_| self.bad(i, what))?.to_string()),
             _ => Err(self.bad(i, what)),
         }
+    }
+}
+
+/// Seconds >= 0 from a Lua number (nil: None): the timeouts of waits,
+/// monitors and processes. Too large for a Duration is bad input, not a panic.
+pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Duration>> {
+    let secs = match v {
+        Value::Nil => return Ok(None),
+        Value::Integer(i) => *i as f64,
+        Value::Number(n) => *n,
+        _ => f64::NAN,
+    };
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) => Ok(Some(d)),
+        Err(_) => Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v)))),
     }
 }
 

@@ -1,11 +1,10 @@
 //! `Netns` userdata and the `netns` module.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
 
-use super::args::describe;
+use super::args::{describe, seconds};
 use super::error::{input, raise};
 use super::handle::Handle;
 use super::process::Process;
@@ -94,15 +93,8 @@ fn run_opts(func: &str, t: &Option<Table>, extra: &[&str]) -> mlua::Result<RunOp
             ("stdin", Value::String(s)) => o.stdin = Some(s.as_bytes().to_vec()),
             ("cwd", Value::String(s)) => o.cwd = Some(s.to_str()?.to_string()),
             ("timeout", Value::Integer(_) | Value::Number(_)) => {
-                let secs = match v {
-                    Value::Integer(i) => i as f64,
-                    Value::Number(n) => n,
-                    _ => 0.0,
-                };
-                if !(secs > 0.0 && secs.is_finite()) {
-                    return Err(input(func, format!("field 'timeout': expected seconds > 0, got {}", describe(&v))));
-                }
-                o.timeout = Some(Duration::from_secs_f64(secs));
+                let bad = || input(func, format!("field 'timeout': expected seconds > 0, got {}", describe(&v)));
+                o.timeout = Some(seconds(func, "field 'timeout'", &v).map_err(|_| bad())?.filter(|d| !d.is_zero()).ok_or_else(bad)?);
             }
             ("env", Value::Table(e)) => {
                 for kv in e.pairs::<String, String>() {
