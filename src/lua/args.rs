@@ -90,3 +90,24 @@ pub fn describe(v: &Value) -> String {
         other => type_name(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every number a script can pass is a Duration or a clear error: none
+    /// panics (Duration::from_secs_f64 would on 1e30, inf or NaN).
+    #[test]
+    fn seconds_take_what_a_duration_holds_and_refuse_the_rest() {
+        let s = |v: Value| seconds("f", "field 'timeout'", &v).map_err(|e| super::super::error::message(&e));
+        assert_eq!(s(Value::Nil), Ok(None));
+        assert_eq!(s(Value::Integer(2)), Ok(Some(Duration::from_secs(2))));
+        assert_eq!(s(Value::Number(0.25)), Ok(Some(Duration::from_millis(250))));
+        assert_eq!(s(Value::Integer(-1)), Err("f: field 'timeout': expected seconds >= 0, got -1".to_string()));
+        for bad in [1e30, f64::INFINITY, f64::NAN, -0.5] {
+            let e = s(Value::Number(bad)).expect_err("refused");
+            assert!(e.starts_with("f: field 'timeout': expected seconds >= 0, got "), "{e}");
+        }
+        assert!(s(Value::Boolean(true)).is_err());
+    }
+}
