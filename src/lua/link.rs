@@ -46,13 +46,7 @@ impl Link {
 
     /// A link known by index and name only; read on first use.
     pub fn unread(h: &Rc<engine::Handle>, index: u32, name: &str) -> Link {
-        // What a message with only these says (every other field at its default).
-        let mut payload = vec![0u8; 16];
-        payload[4..8].copy_from_slice(&index.to_ne_bytes());
-        let mut nul = name.as_bytes().to_vec();
-        nul.push(0);
-        engine::message::put_attr(&mut payload, engine::schema::link::IFLA_IFNAME, &nul);
-        let l = engine::Link::parse(&payload).expect("an ifinfomsg with a name parses");
+        let l = engine::Link { index, name: name.to_string(), ..Default::default() };
         Link { h: h.clone(), l, read: Read::Unread }
     }
 
