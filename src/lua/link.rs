@@ -279,30 +279,23 @@ fn stats_table(lua: &Lua, l: &engine::Link) -> mlua::Result<Table> {
     Ok(t)
 }
 
-/// `f` of the link's current attributes (see [`field`]).
-fn read<R>(ud: &AnyUserData, f: impl FnOnce(&Link) -> R) -> mlua::Result<R> {
-    guard("Link", || {
+/// `f` of the link's current attributes: a link changed through this object
+/// since its last read is read again first (see [`Read`]). Guarded: a panic
+/// becomes a Lua error naming `what`.
+fn read<R>(what: &str, ud: &AnyUserData, f: impl FnOnce(&Link) -> mlua::Result<R>) -> mlua::Result<R> {
+    guard(what, || {
         ud.borrow_mut::<Link>()?.ensure_read()?;
-        let s = ud.borrow::<Link>()?;
-        Ok(f(&s))
+        f(&*ud.borrow::<Link>()?)
     })
 }
 
-/// A field read from the link's current attributes: a link changed through
-/// this object since its last read is read again first (see [`Read`]).
+/// A field read from the link's current attributes (see [`read`]).
 fn field<F: UserDataFields<Link>, R: mlua::IntoLua>(
     f: &mut F,
     name: &'static str,
     get: impl Fn(&Lua, &Link) -> mlua::Result<R> + 'static,
 ) {
-    // Guarded: a panic in a getter becomes a Lua error naming the field.
-    f.add_field_function_get(name, move |lua, ud: AnyUserData| {
-        guard(&format!("Link.{name}"), || {
-            ud.borrow_mut::<Link>()?.ensure_read()?;
-            let s = ud.borrow::<Link>()?;
-            get(lua, &s)
-        })
-    });
+    f.add_field_function_get(name, move |lua, ud: AnyUserData| read(&format!("Link.{name}"), &ud, |s| get(lua, s)));
 }
 
 impl UserData for Link {
@@ -440,9 +433,7 @@ impl UserData for Link {
         // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block;
         // `l:show{brief=true}` the `ip -br link` line.
         m.add_function("show", |_, (ud, opts): (AnyUserData, Option<Table>)| {
-            guard("Link.show", || {
-                ud.borrow_mut::<Link>()?.ensure_read()?;
-                let s = ud.borrow::<Link>()?;
+            read("Link.show", &ud, |s| {
                 let flag = |k: &str| match &opts {
                     Some(t) => t.get::<Option<bool>>(k).map(|b| b.unwrap_or(false)),
                     None => Ok(false),
@@ -463,9 +454,9 @@ impl UserData for Link {
                 Ok(out)
             })
         });
-        m.add_function("json", |_, ud: AnyUserData| read(&ud, |s| show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_function("__json", |_, ud: AnyUserData| read(&ud, |s| show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_function(MetaMethod::ToString, |_, ud: AnyUserData| read(&ud, |s| show::link::link_text(&s.l, &*s.h, true)));
+        m.add_function("json", |_, ud: AnyUserData| read("Link.json", &ud, |s| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_function("__json", |_, ud: AnyUserData| read("Link.json", &ud, |s| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_function(MetaMethod::ToString, |_, ud: AnyUserData| read("Link.tostring", &ud, |s| Ok(show::link::link_text(&s.l, &*s.h, true))));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Link>().is_ok_and(|o| o.l.index == s.l.index && o.h.ns() == s.h.ns()))
         });
