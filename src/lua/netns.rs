@@ -306,11 +306,13 @@ fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
         Cmd::Argv(a) => a.iter().map(|w| crate::journal::trace::sh_quote(w)).collect::<Vec<_>>().join(" "),
         Cmd::Shell(s) => format!("sh -c {}", crate::journal::trace::sh_quote(s)),
     };
-    let key = crate::journal::NsKey::of(ns, j.initial);
+    use crate::journal::NsKey;
+    let key = NsKey::of(ns, j.initial);
     let line = match &key {
-        crate::journal::NsKey::Name(n) => format!("ip netns exec {n} {words}"),
-        crate::journal::NsKey::Initial => words,
-        other => format!("nsenter --net={} {words}", other.ip_prefix().trim_start_matches("-n ").trim()),
+        NsKey::Initial => words,
+        NsKey::Name(n) => format!("ip netns exec {n} {words}"),
+        NsKey::Path { path, .. } => format!("nsenter --net={path} {words}"),
+        NsKey::Temp { inode } => format!("nsenter --net=<anonymous netns {inode}> {words}"),
     };
     crate::journal::trace::emit(&j, &key, &if background { format!("{line} &") } else { line });
 }
