@@ -229,11 +229,8 @@ pub fn inline_fields(ty: &str) -> Vec<Field> {
         let Some(colon) = rest.find(':') else { break };
         let name = rest[..colon].trim().trim_start_matches(',').trim();
         let (t, r) = take_type(&rest[colon + 1..]);
-        let (name, optional) = match name.strip_suffix('?') {
-            Some(n) => (n, true),
-            None => (name, false),
-        };
-        out.push(Field { name: name.to_string(), ty: t.to_string(), desc: String::new(), optional });
+        let (name, optional) = name_and_optional(name);
+        out.push(Field { name, ty: t.to_string(), desc: String::new(), optional });
         rest = r.trim_start().trim_start_matches(',');
     }
     out
@@ -530,8 +527,7 @@ mod tests {
 
 #[cfg(test)]
 mod coverage {
-    /// Every function of every module in a live VM has a stub, and every stub
-    /// module function exists: help and hints cover the whole API.
+    /// Every file in lua/types is built into the binary.
     #[test]
     fn every_stub_file_is_shipped() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lua/types");
@@ -541,6 +537,8 @@ mod coverage {
         }
     }
 
+    /// Every function of every module in a live VM has a stub, and every stub
+    /// module function exists: help and hints cover the whole API.
     #[test]
     fn every_module_function_has_a_stub_and_back() {
         let rt = crate::Runtime::new().unwrap();
