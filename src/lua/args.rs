@@ -79,6 +79,28 @@ pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Durati
     }
 }
 
+/// The boolean options `names` of an option table (absent: false). Any other
+/// key, or a value that is not a boolean, is an error naming it.
+pub fn flags<const N: usize>(func: &str, t: Option<&Table>, names: [&str; N]) -> mlua::Result<[bool; N]> {
+    let mut out = [false; N];
+    let Some(t) = t else { return Ok(out) };
+    for pair in t.pairs::<Value, Value>() {
+        let (k, v) = pair?;
+        let Value::String(key) = &k else {
+            return Err(input(func, format!("expected named options, got a {} key", k.type_name())));
+        };
+        let key = key.to_string_lossy();
+        let Some(i) = names.iter().position(|n| *n == key) else {
+            return Err(input(func, crate::engine::schema::unknown_option(&key, names)));
+        };
+        out[i] = match v {
+            Value::Boolean(b) => b,
+            other => return Err(input(func, format!("field '{key}': expected boolean, got {}", describe(&other)))),
+        };
+    }
+    Ok(out)
+}
+
 /// A value for "got ..." in messages: strings quoted, others by type.
 pub fn describe(v: &Value) -> String {
     match v {
@@ -109,5 +131,18 @@ mod tests {
             assert!(e.starts_with("f: field 'timeout': expected seconds >= 0, got "), "{e}");
         }
         assert!(s(Value::Boolean(true)).is_err());
+    }
+
+    #[test]
+    fn flags_are_booleans_by_name() {
+        let lua = mlua::Lua::new();
+        let t = |src: &str| lua.load(src).eval::<Table>().unwrap();
+        let f = |t: Option<&Table>| flags("l:show", t, ["addrs", "brief"]).map_err(|e| super::super::error::message(&e));
+        assert_eq!(f(None), Ok([false, false]));
+        assert_eq!(f(Some(&t("return {brief = true}"))), Ok([false, true]));
+        assert_eq!(f(Some(&t("return {addrs = true, brief = false}"))), Ok([true, false]));
+        assert_eq!(f(Some(&t("return {adrs = true}"))), Err("l:show: unknown option 'adrs' (did you mean 'addrs'?)".to_string()));
+        assert_eq!(f(Some(&t("return {brief = 'yes'}"))), Err("l:show: field 'brief': expected boolean, got \"yes\"".to_string()));
+        assert_eq!(f(Some(&t("return {true}"))), Err("l:show: expected named options, got a integer key".to_string()));
     }
 }

@@ -434,11 +434,7 @@ impl UserData for Link {
         // `l:show{brief=true}` the `ip -br link` line.
         m.add_function("show", |_, (ud, opts): (AnyUserData, Option<Table>)| {
             read("Link.show", &ud, |s| {
-                let flag = |k: &str| match &opts {
-                    Some(t) => t.get::<Option<bool>>(k).map(|b| b.unwrap_or(false)),
-                    None => Ok(false),
-                };
-                let (addrs, brief) = (flag("addrs")?, flag("brief")?);
+                let [addrs, brief] = super::args::flags("Link.show", opts.as_ref(), ["addrs", "brief"])?;
                 if brief {
                     return Ok(show::link::link_brief(&s.l, &*s.h));
                 }
