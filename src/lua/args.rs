@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use mlua::{MultiValue, Table, Value};
+use mlua::{Function, MultiValue, Table, Value};
 
 use super::error::input;
 use super::opts::type_name;
@@ -76,6 +76,14 @@ pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Durati
     match Duration::try_from_secs_f64(secs) {
         Ok(d) => Ok(Some(d)),
         Err(_) => Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v)))),
+    }
+}
+
+/// A function argument of `func` (`what`: "argument #1"), or an error naming both.
+pub fn function(func: &str, what: &str, v: Value) -> mlua::Result<Function> {
+    match v {
+        Value::Function(f) => Ok(f),
+        other => Err(input(func, format!("{what}: expected a function, got {}", describe(&other)))),
     }
 }
 

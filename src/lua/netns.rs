@@ -178,8 +178,9 @@ impl UserData for Netns {
             let op = &super::link::MODULE.ops.iter().find(|o| o.name == "list").unwrap();
             call_op(lua, "link", op, &h, MultiValue::from_iter([filter]))
         });
-        m.add_method("_run", |lua, s, (f, args): (Function, MultiValue)| {
+        m.add_method("_run", |lua, s, (f, args): (Value, MultiValue)| {
             guard("Netns.run", || {
+                let f = super::args::function("Netns.run", "argument #1", f)?;
                 crate::runtime::send_batch(lua); // os.execute in there sees it
                 let h = s.handle(lua, "Netns.run")?;
                 let entered = crate::netns::enter(s.live("Netns.run")?).map_err(|e| raise(e.with_op("Netns.run")))?;
