@@ -145,7 +145,7 @@ local function sorted_keys(a, b)
   end
   table.sort(keys, function(x, y)
     local tx, ty = type(x), type(y)
-    if tx ~= ty then return tx > ty end -- numbers before strings
+    if tx ~= ty then return tx < ty end -- numbers before strings
     if tx == "number" or tx == "string" then return x < y end
     return tostring(x) < tostring(y)
   end)
