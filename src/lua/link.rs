@@ -173,7 +173,13 @@ fn list(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mul
 fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
     let a = Args::new("link.get", args);
     let (h, l) = link_arg(h, &a, 0)?;
-    Link::new(&h, l).into_lua_multi(lua)
+    let mut link = Link::new(&h, l);
+    if let Value::UserData(_) = a.get(0) {
+        // A Link is read again: its copy may predate a change, or be a
+        // peer's placeholder that was never read.
+        link.refresh()?;
+    }
+    link.into_lua_multi(lua)
 }
 
 fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
@@ -456,5 +462,28 @@ impl UserData for Link {
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Link>().is_ok_and(|o| o.l.index == s.l.index && o.h.ns() == s.h.ns()))
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `link.get(l)` reads `l` again: a copy changed through the object since
+    /// (stale), and a veth peer known only by its index and name (unread),
+    /// come back with the kernel's current attributes.
+    #[test]
+    fn get_of_a_link_reads_it_again() {
+        std::thread::spawn(|| {
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET): tests need root");
+            let rt = crate::Runtime::new().unwrap();
+            let got: (u32, String, u32) = rt
+                .lua()
+                .load("local a, b = link.add{name = 'v0', kind = 'veth', peer = {name = 'v1'}} a:set{mtu = 1400}
+                       return link.get(b).mtu, link.get(b).kind, link.get(a).mtu")
+                .eval()
+                .unwrap();
+            assert_eq!(got, (1500, "veth".to_string(), 1400));
+        })
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
     }
 }
