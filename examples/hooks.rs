@@ -39,7 +39,10 @@ fn args() -> Result<Args, String> {
         match x.as_str() {
             "--netns" => a.netns = Some(value("--netns")?),
             "--events" => a.events = Some(value("--events")?.parse().map_err(|e| format!("--events: {e}"))?),
-            "--timeout" => a.timeout = Some(Duration::from_secs_f64(value("--timeout")?.parse().map_err(|e| format!("--timeout: {e}"))?)),
+            "--timeout" => {
+                let secs: f64 = value("--timeout")?.parse().map_err(|e| format!("--timeout: {e}"))?;
+                a.timeout = Some(Duration::try_from_secs_f64(secs).map_err(|e| format!("--timeout: {e}"))?);
+            }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             s => a.script = s.to_string(),
         }

@@ -4,6 +4,8 @@
 //! tests/lua must have no error, and the checker must really see the stubs (a
 //! wrong call is caught).
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -49,11 +51,9 @@ fn test_scripts_have_no_errors() {
 /// type are caught.
 #[test]
 fn the_checker_sees_the_stubs() {
-    let dir = std::env::temp_dir().join(format!("nlua-luals-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("bad.lua"), "local l = link.get(\"x\")\nl:frobnicate()\nlink.add{name = 1, kind = \"veth\"}\n").unwrap();
-    let res = check(dir.to_str().unwrap(), &["--warnings-as-errors"]);
-    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = common::Dir::new("luals");
+    dir.file("bad.lua", "local l = link.get(\"x\")\nl:frobnicate()\nlink.add{name = 1, kind = \"veth\"}\n");
+    let res = check(dir.path().to_str().unwrap(), &["--warnings-as-errors"]);
     if let Some((ok, out)) = res {
         assert!(!ok, "{out}");
         assert!(out.contains("Undefined field `frobnicate`"), "{out}");

@@ -23,12 +23,9 @@ fn setup_block_has_the_test_command_third() {
 fn the_ten_line_lab_runs_as_shown() {
     let lab = block("lua");
     assert!(lab.lines().count() <= 10, "{lab}");
-    let dir = std::env::temp_dir().join(format!("nlua-readme-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("topo.lua");
-    std::fs::write(&path, lab).unwrap();
-    let o = common::nlua(&[path.to_str().unwrap()]);
-    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = common::Dir::new("readme");
+    dir.file("topo.lua", lab);
+    let o = common::nlua(&[dir.path().join("topo.lua").to_str().unwrap()]);
     let out = common::ok_stdout(&o);
     assert!(out.contains("1 packets transmitted, 1 received"), "{out}");
     let want = lab.lines().last().unwrap().split_once("--> ").unwrap().1;

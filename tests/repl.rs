@@ -4,34 +4,18 @@
 
 mod common;
 
+use common::Dir;
 use common::pty::{Pty, Screen};
 
 const PROMPT: &str = "nlua> ";
 
 /// A state directory of the test's own (XDG_STATE_HOME and HOME), removed after.
-struct StateDir(std::path::PathBuf);
-
-impl StateDir {
-    fn join(&self, p: &str) -> std::path::PathBuf {
-        self.0.join(p)
-    }
+fn state_dir(name: &str) -> Dir {
+    Dir::new(&format!("repl-{name}"))
 }
 
-impl Drop for StateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn state_dir(name: &str) -> StateDir {
-    let d = std::env::temp_dir().join(format!("nlua-repl-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    StateDir(d)
-}
-
-fn session(state: &StateDir) -> Pty {
-    let s = state.0.to_str().unwrap();
+fn session(state: &Dir) -> Pty {
+    let s = state.path().to_str().unwrap();
     let mut p = Pty::spawn(&[], &[("XDG_STATE_HOME", s), ("HOME", s)]);
     p.expect(PROMPT);
     p
@@ -149,7 +133,7 @@ fn history_persists_across_sessions_once_per_entry() {
     line(&mut p, "x = 1");
     line(&mut p, "print('hist' .. 'ory ok')");
     bye(p);
-    let file = std::fs::read_to_string(st.join("nlua/history")).unwrap();
+    let file = std::fs::read_to_string(st.path().join("nlua/history")).unwrap();
     assert_eq!(file, "#V2\nx = 1\nprint('hist' .. 'ory ok')\n");
     // the next session recalls it with Up
     let mut p = session(&st);
@@ -159,12 +143,12 @@ fn history_persists_across_sessions_once_per_entry() {
     bye(p);
     // without XDG_STATE_HOME: ~/.local/state/nlua/history
     let home = state_dir("home");
-    let h = home.0.to_str().unwrap();
+    let h = home.path().to_str().unwrap();
     let mut p = Pty::spawn(&[], &[("XDG_STATE_HOME", ""), ("HOME", h)]);
     p.expect(PROMPT);
     line(&mut p, "y = 2");
     bye(p);
-    assert_eq!(std::fs::read_to_string(home.join(".local/state/nlua/history")).unwrap(), "#V2\ny = 2\n");
+    assert_eq!(std::fs::read_to_string(home.path().join(".local/state/nlua/history")).unwrap(), "#V2\ny = 2\n");
 }
 
 #[test]

@@ -16,11 +16,9 @@ local running = false
 -- A skip raised from inside a test (t:skip) travels as an error of this type.
 local Skip = {}
 
-local function typeof(v)
-  local ok, mt = pcall(getmetatable, v)
-  if ok and type(mt) == "table" and type(mt.__name) == "string" then return mt.__name end
-  return type(v)
-end
+-- The class of nlua's objects ("Link": their metatables are closed to Lua),
+-- else what type() says.
+local typeof = nlua.type
 
 -- Values as people read them in a failure message.
 local function show(v)
@@ -147,7 +145,7 @@ local function sorted_keys(a, b)
   end
   table.sort(keys, function(x, y)
     local tx, ty = type(x), type(y)
-    if tx ~= ty then return tx > ty end -- numbers before strings
+    if tx ~= ty then return tx < ty end -- numbers before strings
     if tx == "number" or tx == "string" then return x < y end
     return tostring(x) < tostring(y)
   end)
@@ -280,21 +278,19 @@ function T:netns()
   return ns
 end
 
----Wait until `l` (a Link, or a link name here) is UP or UNKNOWN; fails after
----`timeout` seconds (default 5). Returns the link.
+---Wait until `l` (a Link, or a link name here) is up as link.wait means it
+---(operstate UP, or UNKNOWN with IFF_UP); fails after `timeout` seconds
+---(default 5). Returns the link.
 function T:wait_up(l, timeout)
   if type(l) == "string" then l = link.get(l) end
-  local is_link = type(l) == "userdata" and pcall(function() return l.operstate and l.refresh end)
-  if not is_link then error("t:wait_up: argument #1: expected a Link or a link name, got " .. show(l), 2) end
+  if typeof(l) ~= "Link" then error("t:wait_up: argument #1: expected a Link or a link name, got " .. show(l), 2) end
   timeout = timeout or 5
-  local deadline = self._host.clock() + timeout * 1000
-  while true do
-    l:refresh()
-    local st = l.operstate
-    if st == "UP" or st == "UNKNOWN" then return l end
-    if self._host.clock() >= deadline then fail(string.format("t:wait_up: %s is still %s after %g s", l.name, st, timeout)) end
-    self._host.sleep(0.02)
+  local ok, e = pcall(link.wait, l, "up", timeout)
+  if not ok then
+    if e.code ~= "ETIMEDOUT" then error(e, 0) end
+    fail(string.format("t:wait_up: %s is still %s after %g s", l.name, l:refresh().operstate, timeout))
   end
+  return l:refresh()
 end
 
 ---Ping `addr` from namespace `ns` (a Netns, a name, or nil for the current

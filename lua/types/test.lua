@@ -70,8 +70,9 @@ function TestContext:veth(opts) end
 ---@return Netns
 function TestContext:netns() end
 
----Wait until the link's operstate is UP or UNKNOWN; fails after `timeout`
----seconds (default 5). Returns the link.
+---Wait until the link is up as `link.wait` means it (operstate UP, or
+---UNKNOWN with IFF_UP); fails after `timeout` seconds (default 5) with the
+---operstate it has. Returns the link.
 ---Example: `t:wait_up(a, 2)`
 ---@param l Link|string a Link, or a link name in the current namespace
 ---@param timeout? number

@@ -62,7 +62,7 @@ pub fn valid_ifname(s: &str) -> bool {
 pub(super) const IFNAME_WHAT: &str = "interface name of 1..15 characters without '/', ':' or spaces";
 
 /// A link as the kernel reported it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// Interface index.
     pub index: u32,

@@ -1,7 +1,9 @@
 //! Positional arguments of a call, read with errors that name the function and
 //! the argument.
 
-use mlua::{MultiValue, Table, Value};
+use std::time::Duration;
+
+use mlua::{Function, MultiValue, Table, Value};
 
 use super::error::input;
 use super::opts::type_name;
@@ -62,6 +64,51 @@ impl Args {
     }
 }
 
+/// Seconds >= 0 from a Lua number (nil: None): the timeouts of waits,
+/// monitors and processes. Too large for a Duration is bad input, not a panic.
+pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Duration>> {
+    let secs = match v {
+        Value::Nil => return Ok(None),
+        Value::Integer(i) => *i as f64,
+        Value::Number(n) => *n,
+        _ => f64::NAN,
+    };
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) => Ok(Some(d)),
+        Err(_) => Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v)))),
+    }
+}
+
+/// A function argument of `func` (`what`: "argument #1"), or an error naming both.
+pub fn function(func: &str, what: &str, v: Value) -> mlua::Result<Function> {
+    match v {
+        Value::Function(f) => Ok(f),
+        other => Err(input(func, format!("{what}: expected a function, got {}", describe(&other)))),
+    }
+}
+
+/// The boolean options `names` of an option table (absent: false). Any other
+/// key, or a value that is not a boolean, is an error naming it.
+pub fn flags<const N: usize>(func: &str, t: Option<&Table>, names: [&str; N]) -> mlua::Result<[bool; N]> {
+    let mut out = [false; N];
+    let Some(t) = t else { return Ok(out) };
+    for pair in t.pairs::<Value, Value>() {
+        let (k, v) = pair?;
+        let Value::String(key) = &k else {
+            return Err(input(func, format!("expected named options, got a {} key", k.type_name())));
+        };
+        let key = key.to_string_lossy();
+        let Some(i) = names.iter().position(|n| *n == key) else {
+            return Err(input(func, crate::engine::schema::unknown_option(&key, names)));
+        };
+        out[i] = match v {
+            Value::Boolean(b) => b,
+            other => return Err(input(func, format!("field '{key}': expected boolean, got {}", describe(&other)))),
+        };
+    }
+    Ok(out)
+}
+
 /// A value for "got ..." in messages: strings quoted, others by type.
 pub fn describe(v: &Value) -> String {
     match v {
@@ -71,5 +118,39 @@ pub fn describe(v: &Value) -> String {
         Value::Boolean(b) => b.to_string(),
         Value::Nil => "nil".to_string(),
         other => type_name(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every number a script can pass is a Duration or a clear error: none
+    /// panics (Duration::from_secs_f64 would on 1e30, inf or NaN).
+    #[test]
+    fn seconds_take_what_a_duration_holds_and_refuse_the_rest() {
+        let s = |v: Value| seconds("f", "field 'timeout'", &v).map_err(|e| super::super::error::message(&e));
+        assert_eq!(s(Value::Nil), Ok(None));
+        assert_eq!(s(Value::Integer(2)), Ok(Some(Duration::from_secs(2))));
+        assert_eq!(s(Value::Number(0.25)), Ok(Some(Duration::from_millis(250))));
+        assert_eq!(s(Value::Integer(-1)), Err("f: field 'timeout': expected seconds >= 0, got -1".to_string()));
+        for bad in [1e30, f64::INFINITY, f64::NAN, -0.5] {
+            let e = s(Value::Number(bad)).expect_err("refused");
+            assert!(e.starts_with("f: field 'timeout': expected seconds >= 0, got "), "{e}");
+        }
+        assert!(s(Value::Boolean(true)).is_err());
+    }
+
+    #[test]
+    fn flags_are_booleans_by_name() {
+        let lua = mlua::Lua::new();
+        let t = |src: &str| lua.load(src).eval::<Table>().unwrap();
+        let f = |t: Option<&Table>| flags("l:show", t, ["addrs", "brief"]).map_err(|e| super::super::error::message(&e));
+        assert_eq!(f(None), Ok([false, false]));
+        assert_eq!(f(Some(&t("return {brief = true}"))), Ok([false, true]));
+        assert_eq!(f(Some(&t("return {addrs = true, brief = false}"))), Ok([true, false]));
+        assert_eq!(f(Some(&t("return {adrs = true}"))), Err("l:show: unknown option 'adrs' (did you mean 'addrs'?)".to_string()));
+        assert_eq!(f(Some(&t("return {brief = 'yes'}"))), Err("l:show: field 'brief': expected boolean, got \"yes\"".to_string()));
+        assert_eq!(f(Some(&t("return {true}"))), Err("l:show: expected named options, got a integer key".to_string()));
     }
 }

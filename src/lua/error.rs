@@ -21,35 +21,22 @@ pub fn input(func: &str, msg: impl std::fmt::Display) -> mlua::Error {
     raise(engine::Error::input(func, msg.to_string()))
 }
 
-/// The nlua error inside an mlua error, if there is one.
+/// The Rust error of type `T` inside an mlua error, through the callback and
+/// context layers mlua wraps it in.
+fn find<T: std::error::Error + 'static>(e: &mlua::Error) -> Option<&T> {
+    match e {
+        mlua::Error::ExternalError(x) => x.downcast_ref::<T>(),
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => find(cause),
+        _ => None,
+    }
+}
+
+/// The nlua error inside an mlua error, if there is one (a failed command's
+/// and a failed batch's too).
 pub fn engine_error(e: &mlua::Error) -> Option<&engine::Error> {
-    match e {
-        mlua::Error::ExternalError(x) => x
-            .downcast_ref::<engine::Error>()
-            .or_else(|| x.downcast_ref::<crate::process::Failed>().map(|f| &f.error))
-            .or_else(|| x.downcast_ref::<super::batch::BatchFailed>().map(|f| &f.error)),
-        mlua::Error::CallbackError { cause, .. } => engine_error(cause),
-        mlua::Error::WithContext { cause, .. } => engine_error(cause),
-        _ => None,
-    }
-}
-
-/// The failed command inside an mlua error (`ns:exec` with `check=true`).
-fn failed_command(e: &mlua::Error) -> Option<&crate::process::Failed> {
-    match e {
-        mlua::Error::ExternalError(x) => x.downcast_ref::<crate::process::Failed>(),
-        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => failed_command(cause),
-        _ => None,
-    }
-}
-
-/// The failed changes inside an mlua error (`nlua.batch`).
-fn failed_batch(e: &mlua::Error) -> Option<&super::batch::BatchFailed> {
-    match e {
-        mlua::Error::ExternalError(x) => x.downcast_ref::<super::batch::BatchFailed>(),
-        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => failed_batch(cause),
-        _ => None,
-    }
+    find::<engine::Error>(e)
+        .or_else(|| find::<crate::process::Failed>(e).map(|f| &f.error))
+        .or_else(|| find::<super::batch::BatchFailed>(e).map(|f| &f.error))
 }
 
 /// The innermost cause of an mlua error, for a one-line message.
@@ -103,7 +90,7 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
     let index = lua.create_function(|lua, (err, key): (Value, String)| {
         let Value::Error(e) = err else { return Ok(Value::Nil) };
         let x = engine_error(&e);
-        if let Some(f) = failed_command(&e) {
+        if let Some(f) = find::<crate::process::Failed>(&e) {
             // `ns:exec{..., check=true}` failed: what the command produced.
             let o = &f.outcome;
             match key.as_str() {
@@ -115,7 +102,7 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
                 _ => {}
             }
         }
-        if let (Some(b), "errors") = (failed_batch(&e), key.as_str()) {
+        if let (Some(b), "errors") = (find::<super::batch::BatchFailed>(&e), key.as_str()) {
             // `nlua.batch`: each failed change, where it was asked for.
             let list = lua.create_table()?;
             for f in &b.failed {

@@ -46,13 +46,7 @@ impl Link {
 
     /// A link known by index and name only; read on first use.
     pub fn unread(h: &Rc<engine::Handle>, index: u32, name: &str) -> Link {
-        // What a message with only these says (every other field at its default).
-        let mut payload = vec![0u8; 16];
-        payload[4..8].copy_from_slice(&index.to_ne_bytes());
-        let mut nul = name.as_bytes().to_vec();
-        nul.push(0);
-        engine::message::put_attr(&mut payload, engine::schema::link::IFLA_IFNAME, &nul);
-        let l = engine::Link::parse(&payload).expect("an ifinfomsg with a name parses");
+        let l = engine::Link { index, name: name.to_string(), ..Default::default() };
         Link { h: h.clone(), l, read: Read::Unread }
     }
 
@@ -179,7 +173,13 @@ fn list(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mul
 fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
     let a = Args::new("link.get", args);
     let (h, l) = link_arg(h, &a, 0)?;
-    Link::new(&h, l).into_lua_multi(lua)
+    let mut link = Link::new(&h, l);
+    if let Value::UserData(_) = a.get(0) {
+        // A Link is read again: its copy may predate a change, or be a
+        // peer's placeholder that was never read.
+        link.refresh()?;
+    }
+    link.into_lua_multi(lua)
 }
 
 fn add(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<MultiValue> {
@@ -285,30 +285,23 @@ fn stats_table(lua: &Lua, l: &engine::Link) -> mlua::Result<Table> {
     Ok(t)
 }
 
-/// `f` of the link's current attributes (see [`field`]).
-fn read<R>(ud: &AnyUserData, f: impl FnOnce(&Link) -> R) -> mlua::Result<R> {
-    guard("Link", || {
+/// `f` of the link's current attributes: a link changed through this object
+/// since its last read is read again first (see [`Read`]). Guarded: a panic
+/// becomes a Lua error naming `what`.
+fn read<R>(what: &str, ud: &AnyUserData, f: impl FnOnce(&Link) -> mlua::Result<R>) -> mlua::Result<R> {
+    guard(what, || {
         ud.borrow_mut::<Link>()?.ensure_read()?;
-        let s = ud.borrow::<Link>()?;
-        Ok(f(&s))
+        f(&*ud.borrow::<Link>()?)
     })
 }
 
-/// A field read from the link's current attributes: a link changed through
-/// this object since its last read is read again first (see [`Read`]).
+/// A field read from the link's current attributes (see [`read`]).
 fn field<F: UserDataFields<Link>, R: mlua::IntoLua>(
     f: &mut F,
     name: &'static str,
     get: impl Fn(&Lua, &Link) -> mlua::Result<R> + 'static,
 ) {
-    // Guarded: a panic in a getter becomes a Lua error naming the field.
-    f.add_field_function_get(name, move |lua, ud: AnyUserData| {
-        guard(&format!("Link.{name}"), || {
-            ud.borrow_mut::<Link>()?.ensure_read()?;
-            let s = ud.borrow::<Link>()?;
-            get(lua, &s)
-        })
-    });
+    f.add_field_function_get(name, move |lua, ud: AnyUserData| read(&format!("Link.{name}"), &ud, |s| get(lua, s)));
 }
 
 impl UserData for Link {
@@ -446,14 +439,8 @@ impl UserData for Link {
         // `l:show()` is the `ip link show` block; `l:show{addrs=true}` the `ip addr show` block;
         // `l:show{brief=true}` the `ip -br link` line.
         m.add_function("show", |_, (ud, opts): (AnyUserData, Option<Table>)| {
-            guard("Link.show", || {
-                ud.borrow_mut::<Link>()?.ensure_read()?;
-                let s = ud.borrow::<Link>()?;
-                let flag = |k: &str| match &opts {
-                    Some(t) => t.get::<Option<bool>>(k).map(|b| b.unwrap_or(false)),
-                    None => Ok(false),
-                };
-                let (addrs, brief) = (flag("addrs")?, flag("brief")?);
+            read("Link.show", &ud, |s| {
+                let [addrs, brief] = super::args::flags("Link.show", opts.as_ref(), ["addrs", "brief"])?;
                 if brief {
                     return Ok(show::link::link_brief(&s.l, &*s.h));
                 }
@@ -469,11 +456,34 @@ impl UserData for Link {
                 Ok(out)
             })
         });
-        m.add_function("json", |_, ud: AnyUserData| read(&ud, |s| show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_function("__json", |_, ud: AnyUserData| read(&ud, |s| show::link::link_json(&s.l, &*s.h).to_string_compact()));
-        m.add_meta_function(MetaMethod::ToString, |_, ud: AnyUserData| read(&ud, |s| show::link::link_text(&s.l, &*s.h, true)));
+        m.add_function("json", |_, ud: AnyUserData| read("Link.json", &ud, |s| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_function("__json", |_, ud: AnyUserData| read("Link.json", &ud, |s| Ok(show::link::link_json(&s.l, &*s.h).to_string_compact())));
+        m.add_meta_function(MetaMethod::ToString, |_, ud: AnyUserData| read("Link.tostring", &ud, |s| Ok(show::link::link_text(&s.l, &*s.h, true))));
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Link>().is_ok_and(|o| o.l.index == s.l.index && o.h.ns() == s.h.ns()))
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `link.get(l)` reads `l` again: a copy changed through the object since
+    /// (stale), and a veth peer known only by its index and name (unread),
+    /// come back with the kernel's current attributes.
+    #[test]
+    fn get_of_a_link_reads_it_again() {
+        std::thread::spawn(|| {
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET): tests need root");
+            let rt = crate::Runtime::new().unwrap();
+            let got: (u32, String, u32) = rt
+                .lua()
+                .load("local a, b = link.add{name = 'v0', kind = 'veth', peer = {name = 'v1'}} a:set{mtu = 1400}
+                       return link.get(b).mtu, link.get(b).kind, link.get(a).mtu")
+                .eval()
+                .unwrap();
+            assert_eq!(got, (1500, "veth".to_string(), 1400));
+        })
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
 
 use super::addr::Addr;
-use super::args::describe;
+use super::args::{describe, seconds};
 use super::class::Class;
 use super::error::{input, raise};
 use super::filter::Filter;
@@ -36,20 +36,6 @@ struct MonitorArgs {
 
 fn family_list() -> String {
     Family::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
-}
-
-/// Seconds >= 0 from a Lua number: the `timeout` of monitors and waits.
-pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Duration>> {
-    let secs = match v {
-        Value::Nil => return Ok(None),
-        Value::Integer(i) => *i as f64,
-        Value::Number(n) => *n,
-        _ => return Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v)))),
-    };
-    if !(secs >= 0.0 && secs.is_finite()) {
-        return Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v))));
-    }
-    Ok(Some(Duration::from_secs_f64(secs)))
 }
 
 fn rcvbuf_arg(v: &Value) -> mlua::Result<usize> {

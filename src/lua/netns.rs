@@ -1,11 +1,10 @@
 //! `Netns` userdata and the `netns` module.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
 
-use super::args::describe;
+use super::args::{describe, seconds};
 use super::error::{input, raise};
 use super::handle::Handle;
 use super::process::Process;
@@ -94,15 +93,8 @@ fn run_opts(func: &str, t: &Option<Table>, extra: &[&str]) -> mlua::Result<RunOp
             ("stdin", Value::String(s)) => o.stdin = Some(s.as_bytes().to_vec()),
             ("cwd", Value::String(s)) => o.cwd = Some(s.to_str()?.to_string()),
             ("timeout", Value::Integer(_) | Value::Number(_)) => {
-                let secs = match v {
-                    Value::Integer(i) => i as f64,
-                    Value::Number(n) => n,
-                    _ => 0.0,
-                };
-                if !(secs > 0.0 && secs.is_finite()) {
-                    return Err(input(func, format!("field 'timeout': expected seconds > 0, got {}", describe(&v))));
-                }
-                o.timeout = Some(Duration::from_secs_f64(secs));
+                let bad = || input(func, format!("field 'timeout': expected seconds > 0, got {}", describe(&v)));
+                o.timeout = Some(seconds(func, "field 'timeout'", &v).map_err(|_| bad())?.filter(|d| !d.is_zero()).ok_or_else(bad)?);
             }
             ("env", Value::Table(e)) => {
                 for kv in e.pairs::<String, String>() {
@@ -186,8 +178,9 @@ impl UserData for Netns {
             let op = &super::link::MODULE.ops.iter().find(|o| o.name == "list").unwrap();
             call_op(lua, "link", op, &h, MultiValue::from_iter([filter]))
         });
-        m.add_method("_run", |lua, s, (f, args): (Function, MultiValue)| {
+        m.add_method("_run", |lua, s, (f, args): (Value, MultiValue)| {
             guard("Netns.run", || {
+                let f = super::args::function("Netns.run", "argument #1", f)?;
                 crate::runtime::send_batch(lua); // os.execute in there sees it
                 let h = s.handle(lua, "Netns.run")?;
                 let entered = crate::netns::enter(s.live("Netns.run")?).map_err(|e| raise(e.with_op("Netns.run")))?;
@@ -314,11 +307,13 @@ fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
         Cmd::Argv(a) => a.iter().map(|w| crate::journal::trace::sh_quote(w)).collect::<Vec<_>>().join(" "),
         Cmd::Shell(s) => format!("sh -c {}", crate::journal::trace::sh_quote(s)),
     };
-    let key = crate::journal::NsKey::of(ns, j.initial);
+    use crate::journal::NsKey;
+    let key = NsKey::of(ns, j.initial);
     let line = match &key {
-        crate::journal::NsKey::Name(n) => format!("ip netns exec {n} {words}"),
-        crate::journal::NsKey::Initial => words,
-        other => format!("nsenter --net={} {words}", other.ip_prefix().trim_start_matches("-n ").trim()),
+        NsKey::Initial => words,
+        NsKey::Name(n) => format!("ip netns exec {n} {words}"),
+        NsKey::Path { path, .. } => format!("nsenter --net={path} {words}"),
+        NsKey::Temp { inode } => format!("nsenter --net=<anonymous netns {inode}> {words}"),
     };
     crate::journal::trace::emit(&j, &key, &if background { format!("{line} &") } else { line });
 }

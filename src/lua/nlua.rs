@@ -2,9 +2,10 @@
 
 use std::rc::Rc;
 
-use mlua::{Lua, Table, Value};
+use mlua::{Lua, MultiValue, Table, Value};
 
 use super::Module;
+use super::args::function;
 use super::error::input;
 use crate::engine;
 use crate::show::Json;
@@ -66,11 +67,15 @@ fn table_json(lua: &Lua, t: &Table, depth: usize) -> mlua::Result<Json> {
 fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
     t.set("version", env!("CARGO_PKG_VERSION"))?;
     t.set("monitor", lua.create_function(super::monitor::monitor)?)?;
-    t.set("batch", lua.create_function(super::batch::batch)?)?;
+    t.set(
+        "batch",
+        lua.create_function(|lua, (f, args): (Value, MultiValue)| super::batch::batch(lua, (function("nlua.batch", "argument #1", f)?, args)))?,
+    )?;
     t.set("json", lua.create_function(|lua, v: Value| Ok(to_json(lua, &v, 0)?.to_string_compact()))?)?;
     t.set(
         "defer",
-        lua.create_function(|lua, f: mlua::Function| {
+        lua.create_function(|lua, f: Value| {
+            let f = function("nlua.defer", "argument #1", f)?;
             let st = crate::runtime::state(lua);
             if st.defers.borrow().is_empty()
                 && let Some(j) = &st.journal {

@@ -2,7 +2,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use mlua::{Lua, MetaMethod, UserData, UserDataFields, UserDataMethods, Value};
 use nix::sys::signal::Signal;
@@ -43,15 +42,6 @@ fn signal_arg(v: &Value) -> mlua::Result<Signal> {
     }
 }
 
-fn timeout_arg(v: &Value) -> mlua::Result<Option<Duration>> {
-    match v {
-        Value::Nil => Ok(None),
-        Value::Integer(i) if *i >= 0 => Ok(Some(Duration::from_secs(*i as u64))),
-        Value::Number(n) if *n >= 0.0 && n.is_finite() => Ok(Some(Duration::from_secs_f64(*n))),
-        _ => Err(input("Process.wait", format!("argument #1: expected seconds >= 0, got {}", describe(v)))),
-    }
-}
-
 impl UserData for Process {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
         f.add_field_method_get("pid", |_, s| Ok(s.0.borrow().pid));
@@ -65,7 +55,7 @@ impl UserData for Process {
         // if it is still running then.
         m.add_method("wait", |lua, s, t: Value| {
             guard("Process.wait", || {
-                let t = timeout_arg(&t)?;
+                let t = super::args::seconds("Process.wait", "argument #1", &t)?;
                 match s.0.borrow_mut().wait(t).map_err(raise)? {
                     None => Ok(Value::Nil),
                     Some(o) => {

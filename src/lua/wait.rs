@@ -7,10 +7,9 @@ use std::rc::Rc;
 use mlua::{IntoLuaMulti, Lua, MultiValue, Value};
 
 use super::addr::Addr;
-use super::args::Args;
+use super::args::{Args, seconds};
 use super::error::{input, raise};
 use super::link::{Link, link_arg};
-use super::monitor::seconds;
 use crate::engine::wait::LinkState;
 use crate::engine::{self, LinkId};
 
