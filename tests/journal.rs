@@ -361,6 +361,32 @@ fn down_refuses_unknown_corrupt_and_foreign_journals_and_never_undoes_twice() {
     assert!(out.contains("undo: ip netns del red\nnlua: 'lab' is down (") && last == "0\nblue\n", "{log}");
 }
 
+/// Shell helpers for hand-written journals: `header NAME` prints a journal's
+/// first line (made in this namespace), `index DEV` a link's ifindex.
+const HANDMADE: &str = r#"header() { printf '{"nlua_journal":2,"name":"%s","script":"x.lua","pid":1,"started":1,"initial":{"dev":%s,"inode":%s}}\n' "$1" "$(stat -L -c %d /proc/self/ns/net)" "$(stat -L -c %i /proc/self/ns/net)"; }
+index() { ip -o link show "$1" | cut -d: -f1; }
+mkdir -p /run/nlua"#;
+
+#[test]
+fn a_change_that_cannot_be_undone_does_not_stop_the_rest() {
+    // Newest first: pre0's old MTU is refused (above the veth maximum), then
+    // the namespace still goes, and the journal with it.
+    let o = world(&format!(
+        r#"{HANDMADE}
+ip netns add a
+cat > /run/nlua/stuck.journal <<J
+$(header stuck)
+{{"seq":1,"t":"netns_add","name":"a"}}
+{{"seq":2,"t":"link_restore","now":{{"ns":{{"initial":true}},"index":$(index pre0),"name":"pre0"}},"old":{{"mtu":99999}}}}
+J
+$N --down stuck 2>&1; echo rc=$?; ip netns list; ls /run/nlua"#
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains("undo: restore pre0: link set dev pre0 mtu 99999: ") && out.contains("(EINVAL)\nundo: ip netns del a\n"), "{log}");
+    assert!(out.ends_with("nlua: 'stuck' is down (1 undone, 0 gone with their namespace or already gone, 1 could not be undone)\nrc=1\n"), "{log}");
+}
+
 #[test]
 fn a_process_whose_pid_was_reused_is_never_killed() {
     let o = world(
