@@ -388,6 +388,31 @@ $N --down stuck 2>&1; echo rc=$?; ip netns list; ls /run/nlua"#
 }
 
 #[test]
+fn a_down_killed_after_a_cut_record_leaves_a_journal_that_still_reads() {
+    // A run killed while writing its last record; a --down of it killed in
+    // turn once it has marked a record undone (it then waits for q0, whose
+    // peer's namespace was to go, to go too); a second --down finishes.
+    let o = world(&format!(
+        r#"{HANDMADE}
+ip link add q0 type veth peer name q1
+cat > /run/nlua/cut.journal <<J
+$(header cut)
+{{"seq":1,"t":"netns_add","name":"zz"}}
+{{"seq":2,"t":"link_add","link":{{"ns":{{"initial":true}},"index":$(index q0),"name":"q0"}},"peer":{{"ns":{{"name":"zz"}},"index":9,"name":"x"}},"kind":"veth"}}
+J
+printf '{{"seq":3,"t":"netns_ad' >> /run/nlua/cut.journal
+$N --down cut 2>/dev/null & p=$!
+until grep -q '"undone":1}}$' /run/nlua/cut.journal; do sleep 0.01; done
+kill -KILL $p; wait $p; echo killed=$?
+$N --down cut 2>&1; echo rc=$?; ip -o link | grep -c 'q[01]@'"#
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.starts_with("killed=137\n"), "{log}");
+    assert!(out.ends_with("undo: ip link del dev q0\nnlua: 'cut' is down (1 undone, 0 gone with their namespace or already gone)\nrc=0\n0\n"), "{log}");
+}
+
+#[test]
 fn a_process_whose_pid_was_reused_is_never_killed() {
     let o = world(
         "$N --name procs -e 'netns.temp():spawn{\"sleep\", os.getenv(\"LAB_SLEEP\")}' 2>/dev/null

@@ -380,6 +380,9 @@ pub struct Loaded {
     pub records: Vec<(u64, Record)>,
     /// The last line was cut short (the run was killed mid-write).
     pub truncated: bool,
+    /// The length in bytes of the whole lines (all of the file unless
+    /// `truncated`).
+    pub whole: u64,
 }
 
 /// Read a journal file. A truncated last line (a run killed while writing)
@@ -389,6 +392,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines: Vec<&str> = text.split('\n').collect();
     let truncated = !text.is_empty() && !text.ends_with('\n');
+    let whole = text.rfind('\n').map_or(0, |i| i + 1) as u64;
     if truncated {
         lines.pop();
     } else {
@@ -418,6 +422,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
         initial: initial.unwrap_or((0, 0)),
         records,
         truncated,
+        whole,
     })
 }
 
@@ -471,9 +476,17 @@ pub fn down(dir: &Path, name: &str, out: &mut dyn Write) -> Result<undo::Summary
         let _ = writeln!(out, "nlua: the run of '{name}' registered nlua.defer cleanups; they were Lua functions and cannot run now");
     }
     let mut f = OpenOptions::new().append(true).open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    if l.truncated {
+        // Marks appended to the cut line would make one corrupt line of
+        // both, and a later --down would refuse the journal.
+        f.set_len(l.whole).map_err(|e| format!("cannot cut the last record of {}: {e}", path.display()))?;
+    }
     let records = pending(&l.records);
     let summary = undo::replay(&records, l.initial, out, &mut |seq| {
-        let _ = writeln!(f, "{}", Record::Undone { seq }.to_json(0).to_string_compact());
+        // One write(2): a kill leaves whole lines.
+        let mut line = String::new();
+        Record::Undone { seq }.write_line(0, &mut line);
+        let _ = f.write_all(line.as_bytes());
     })?;
     std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     let _ = std::fs::remove_file(lock_path(dir, name));
