@@ -491,6 +491,35 @@ EOF
 }
 
 #[test]
+fn a_filter_given_its_prio_by_the_kernel_is_the_one_undone() {
+    // A filter added without a prio gets a new band from the kernel, here
+    // below the one it gave before (49151 under 49152): undo deletes that
+    // band, not the highest one, which existed before the run.
+    let o = world(
+        r#"tc qdisc add dev pre1 root handle 1: htb
+tc filter add dev pre1 parent 1: u32 match u32 0 0 flowid 1:1
+cat > /run/tmp/auto.lua <<'EOF'
+filter.add{dev = 'pre1', parent = '1:', kind = 'u32', match = {dst = '10.9.0.2/32'}, flowid = '1:10'}
+os.execute("tc -j filter show dev pre1 parent 1: > /run/tmp/during")
+error('undo it')
+EOF
+echo '== before'; tc -j filter show dev pre1 parent 1:
+$N /run/tmp/auto.lua >&2
+echo '== during'; cat /run/tmp/during
+echo '== after'; tc -j filter show dev pre1 parent 1:"#,
+    );
+    let log = text(&o);
+    let s = sections(&String::from_utf8_lossy(&o.stdout));
+    let prefs = |docs: &[serde_json::Value]| {
+        let mut p: Vec<u64> = docs[0].as_array().unwrap().iter().filter_map(|f| f["pref"].as_u64()).collect();
+        p.dedup();
+        p
+    };
+    assert_eq!((prefs(&s[0].1), prefs(&s[1].1)), (vec![49152], vec![49151, 49152]), "{log}");
+    same("auto prio", &s[0].1, &s[2].1, &log);
+}
+
+#[test]
 fn a_run_made_with_netns_is_taken_down_with_netns() {
     let o = world(
         "ip netns add red
