@@ -252,11 +252,6 @@ impl Journal {
         }
     }
 
-    /// Whether any record so far satisfies `f` (without copying them).
-    pub fn any_record(&self, f: impl Fn(&Record) -> bool) -> bool {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.iter().any(|(_, r)| f(r))
-    }
-
     /// True when the run changed nothing.
     pub fn is_empty(&self) -> bool {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.is_empty()
@@ -282,7 +277,7 @@ impl Journal {
     /// removed what they would undo.
     pub fn forget(&self, f: impl Fn(&Record) -> bool) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let todo: Vec<Record> = pending(&g.records).iter().filter(|(_, r)| f(r)).map(|(seq, _)| Record::Undone { seq: *seq }).collect();
+        let todo: Vec<Record> = pending_in(&g.records).filter(|(_, r)| f(r)).map(|(seq, _)| Record::Undone { seq: *seq }).collect();
         if !todo.is_empty() {
             g.append(todo);
         }
@@ -326,12 +321,13 @@ impl Journal {
     fn made_links(&self, f: impl Fn(&record::LinkKey) -> bool) -> Vec<record::LinkKey> {
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = Vec::new();
-        for (_, r) in pending(&g.records) {
+        for (_, r) in pending_in(&g.records) {
             if let Record::LinkAdd { link, peer, .. } = r
-                && (f(&link) || peer.as_ref().is_some_and(&f)) {
-                    out.extend(peer);
-                    out.push(link);
-                }
+                && (f(link) || peer.as_ref().is_some_and(&f))
+            {
+                out.extend(peer.clone());
+                out.push(link.clone());
+            }
         }
         out
     }
@@ -342,8 +338,7 @@ impl Journal {
     pub fn keep(&self) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         // (Looked at in place: a run of 50,000 routes need not copy them.)
-        let done = undone(&g.records);
-        let work = g.records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).any(|(_, r)| match r {
+        let work = pending_in(&g.records).any(|(_, r)| match r {
             Record::Note { .. } | Record::Defer => false,
             Record::Process { pid, start, .. } => crate::process::start_time(*pid) == Some(*start),
             _ => true,
@@ -433,15 +428,24 @@ fn undone(records: &[(u64, Record)]) -> HashSet<u64> {
 
 /// The records still to undo (those not marked undone).
 pub fn pending(records: &[(u64, Record)]) -> Vec<(u64, Record)> {
+    pending_in(records).cloned().collect()
+}
+
+/// [`pending`] in place, without copying them.
+fn pending_in(records: &[(u64, Record)]) -> impl Iterator<Item = &(u64, Record)> {
     let done = undone(records);
-    records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).cloned().collect()
+    records.iter().filter(move |(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s))
 }
 
 /// "2 namespaces, 5 links, 3 addresses" for a journal file.
 pub fn summary(path: &Path) -> Result<String, String> {
-    let l = load(path)?;
+    Ok(what_is_left(&load(path)?))
+}
+
+/// What a journal still holds, in words: "2 namespaces, 5 links".
+fn what_is_left(l: &Loaded) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
-    for (_, r) in pending(&l.records) {
+    for (_, r) in pending_in(&l.records) {
         let w = r.kind_word();
         match counts.iter_mut().find(|(k, _)| *k == w) {
             Some((_, n)) => *n += 1,
@@ -449,9 +453,9 @@ pub fn summary(path: &Path) -> Result<String, String> {
         }
     }
     if counts.is_empty() {
-        return Ok("nothing left to undo".into());
+        return "nothing left to undo".into();
     }
-    Ok(counts.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", "))
+    counts.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Undo the kept journal of run `name` and remove it (`nlua --down NAME`).
@@ -509,7 +513,7 @@ pub fn status(dir: &Path) -> Result<Vec<String>, String> {
         let line = match load(&p) {
             Ok(l) => format!(
                 "{name}: {} (script {}, pid {}{})",
-                summary(&p).unwrap_or_default(),
+                what_is_left(&l),
                 l.script,
                 l.pid,
                 if running { ", running" } else { "" }

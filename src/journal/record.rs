@@ -57,9 +57,17 @@ impl NsKey {
     pub fn ip_prefix(&self) -> String {
         match self {
             NsKey::Initial => String::new(),
-            NsKey::Name(n) => format!("-n {n} "),
-            NsKey::Path { path, .. } => format!("-n {path} "),
-            NsKey::Temp { inode } => format!("-n <anonymous netns {inode}> "),
+            other => format!("-n {} ", other.netns_word()),
+        }
+    }
+
+    /// The namespace as `ip link set ... netns WORD` names it.
+    pub fn netns_word(&self) -> String {
+        match self {
+            NsKey::Initial => "1".into(),
+            NsKey::Name(n) => n.clone(),
+            NsKey::Path { path, .. } => path.clone(),
+            NsKey::Temp { inode } => format!("<anonymous netns {inode}>"),
         }
     }
 

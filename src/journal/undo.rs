@@ -379,7 +379,7 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
             h.link_set(&link, &c).map_err(|e| e.to_string())?;
         }
         let name = old.name.clone().unwrap_or_else(|| link.name.clone());
-        words.push(format!("ip {}link set dev {} netns {}", now.ns.ip_prefix(), link.name, ns_word(orig)));
+        words.push(format!("ip {}link set dev {} netns {}", now.ns.ip_prefix(), link.name, orig.netns_word()));
         h = cx.handle(orig)?.ok_or("the namespace to move back to is gone")?;
         link = h.link_get(name.as_str()).map_err(|e| e.to_string())?;
     }
@@ -406,7 +406,7 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
     if !c.is_empty() {
         h.link_set(&link, &c).map_err(|e| e.to_string())?;
         let prefix = old.netns.as_ref().unwrap_or(&now.ns).ip_prefix();
-        words.push(format!("ip {prefix}{}", super::trace::link_set_words(&h, &link, &c, cx.initial)));
+        words.push(format!("ip {prefix}{}", super::trace::link_set_words(&h, &link.name, link.kind.as_deref(), &c, cx.initial)));
     }
     for a in &old.addrs {
         let spec = AddrSpec::from_opts(&[("dev".into(), Opt::Int(link.index as i64)), ("address".into(), Opt::Str(a.clone()))], &*h);
@@ -423,15 +423,6 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
     }
     cx.summary.undone += 1;
     Ok(())
-}
-
-fn ns_word(k: &NsKey) -> String {
-    match k {
-        NsKey::Initial => "1".into(),
-        NsKey::Name(n) => n.clone(),
-        NsKey::Path { path, .. } => path.clone(),
-        NsKey::Temp { inode } => format!("<anonymous netns {inode}>"),
-    }
 }
 
 /// JSON (from a record) back into an option tree.
