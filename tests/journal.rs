@@ -486,6 +486,8 @@ EOF
     let log = text(&o);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nlua: rolled back (") && !err.contains("could not be undone"), "{log}");
+    // Each undo printed as the command it sends: the deleted address comes back with an add.
+    assert!(err.contains("undo: ip addr add 10.71.0.1/24 label pre0 scope global dev pre0\nundo: ip addr del 10.71.0.1/24 scope global dev pre0\n"), "{log}");
     let s = sections(&String::from_utf8_lossy(&o.stdout));
     same("churn", &s[0].1, &s[1].1, &log);
 }

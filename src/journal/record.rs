@@ -510,7 +510,7 @@ fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> Strin
     let unreadable = || format!("request type {ty} (unreadable)");
     match ty {
         20 | 21 => match Addr::parse(payload).ok().as_ref().and_then(AddrSpec::from_addr) {
-            Some(s) => super::trace::addr_words(if ty == 21 { "del" } else { "replace" }, &s, &dev(s.index)),
+            Some(s) => super::trace::addr_words(if ty == 21 { "del" } else if replace { "replace" } else { "add" }, &s, &dev(s.index)),
             None => unreadable(),
         },
         24 | 25 => match Route::parse(payload) {
@@ -520,7 +520,7 @@ fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> Strin
         28 | 29 => match Neigh::parse(payload) {
             Ok(n) => {
                 let s = NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(&n) };
-                s.op(if ty == 29 { "del" } else { "replace" }, &dev(s.ifindex))
+                s.op(if ty == 29 { "del" } else if replace { "replace" } else { "add" }, &dev(s.ifindex))
             }
             Err(_) => unreadable(),
         },
