@@ -263,7 +263,7 @@ fn a_second_run_is_refused_while_a_journal_exists_and_force_takes_it_down_first(
          $N $LAB 3 2>&1; echo rc2=$?
          ip netns list
          $N --force $LAB 3 2>&1; echo rc3=$?
-         $N --status; $N --down lab >/dev/null 2>&1; $N --status",
+         $N --status; $N --down lab >/dev/null 2>&1; $N --status; ip netns list",
     );
     let out = String::from_utf8_lossy(&o.stdout);
     let log = text(&o);
@@ -274,6 +274,7 @@ fn a_second_run_is_refused_while_a_journal_exists_and_force_takes_it_down_first(
     );
     assert!(out.contains("--force: took the earlier run of 'lab' down (") && out.contains("rc3=0\n"), "{log}");
     assert!(out.contains("lab: 2 namespaces, 1 links (script "), "{log}");
+    // (and no namespace is left after it)
     assert!(out.trim_end().ends_with("no kept journals in /run/nlua"), "{log}");
 }
 
