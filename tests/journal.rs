@@ -288,13 +288,18 @@ EOF
          $N --name same /run/tmp/hold.lua & holder=$!
          while [ ! -e /run/tmp/ready ]; do sleep 0.01; done
          $N --name same -e 'netns.add(\"other\")' 2>&1; echo rc=$?
+         $N --status; [ \"$(cat /run/nlua/same.lock)\" = $holder ] && echo 'the lock names the holder'
          echo go > /run/tmp/go; wait $holder; echo holder=$?
+         $N --status; [ \"$(cat /run/nlua/same.lock)\" = $holder ] && echo 'status took no lock'
          ip netns list; $N --down same 2>&1",
     );
     let out = String::from_utf8_lossy(&o.stdout);
     let log = text(&o);
+    // --status says which run is going on, and leaves its lock as it is.
+    assert!(out.contains(", running)\nthe lock names the holder\n"), "{log}");
+    assert!(out.contains("holder=0\nsame: 1 namespaces (script /run/tmp/hold.lua, pid "), "{log}");
     assert!(out.contains(&"another run of 'same' is in progress (pid ".to_string()) && out.contains("rc=1\n"), "{log}");
-    assert!(out.contains("holder=0\nheld\nundo: "), "only the holder made a namespace\n{log}");
+    assert!(out.contains(")\nstatus took no lock\nheld\nundo: ") && !out.contains("running)\nstatus"), "only the holder made a namespace\n{log}");
     assert!(out.contains("undo: ip netns del held"), "{log}");
 }
 

@@ -73,6 +73,14 @@ fn lock(dir: &Path, name: &str) -> Result<File, String> {
     Ok(f)
 }
 
+/// Whether a run of `name` holds its lock now (looked at without taking
+/// it for long, writing to it or creating it: `--status` changes nothing).
+fn running(dir: &Path, name: &str) -> bool {
+    let Ok(f) = File::open(lock_path(dir, name)) else { return false };
+    // SAFETY: flock on a descriptor we own; closing it releases the lock.
+    unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) != 0 }
+}
+
 struct Inner {
     file: Option<File>,
     path: Option<PathBuf>,
@@ -509,7 +517,7 @@ pub fn status(dir: &Path) -> Result<Vec<String>, String> {
     paths.sort();
     for p in paths {
         let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let running = lock(dir, &name).is_err();
+        let running = running(dir, &name);
         let line = match load(&p) {
             Ok(l) => format!(
                 "{name}: {} (script {}, pid {}{})",
