@@ -475,7 +475,7 @@ impl Record {
         if let Some(t) = text {
             return Some(t.clone());
         }
-        Some(format!("ip {}{}", ns.ip_prefix(), request_words(*ty, *flags, payload, dev)))
+        Some(format!("ip {}{}", ns.ip_prefix(), super::trace::request_words(*ty, *flags, payload, dev)))
     }
 
     /// A word for `--status` summaries.
@@ -501,33 +501,6 @@ impl Record {
         }
     }
 }
-
-/// `ip` words for an address, route or neighbour request, read back from
-/// the request itself (the verbs the journal's undo requests use).
-fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> String) -> String {
-    use crate::engine::{Addr, AddrSpec, Neigh, NeighSpec, Route, RouteSpec};
-    let replace = flags & crate::engine::message::NLM_F_REPLACE != 0;
-    let unreadable = || format!("request type {ty} (unreadable)");
-    match ty {
-        20 | 21 => match Addr::parse(payload).ok().as_ref().and_then(AddrSpec::from_addr) {
-            Some(s) => super::trace::addr_words(if ty == 21 { "del" } else if replace { "replace" } else { "add" }, &s, &dev(s.index)),
-            None => unreadable(),
-        },
-        24 | 25 => match Route::parse(payload) {
-            Ok(r) => RouteSpec::from_route(&r).op(if ty == 25 { "del" } else if replace { "replace" } else { "add" }, dev),
-            Err(_) => unreadable(),
-        },
-        28 | 29 => match Neigh::parse(payload) {
-            Ok(n) => {
-                let s = NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(&n) };
-                s.op(if ty == 29 { "del" } else if replace { "replace" } else { "add" }, &dev(s.ifindex))
-            }
-            Err(_) => unreadable(),
-        },
-        _ => unreadable(),
-    }
-}
-
 
 #[cfg(test)]
 mod tests {

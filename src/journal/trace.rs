@@ -359,3 +359,36 @@ pub fn recreate_opts(h: &Handle, l: &Link) -> Option<Json> {
         }
     Some(o)
 }
+
+/// `ip` words for an address, route or neighbour request, read back from
+/// the request itself (the verbs the journal's undo requests use).
+pub(super) fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> String) -> String {
+    use crate::engine::{Addr, AddrSpec, Neigh, NeighSpec, Route, RouteSpec};
+    // The deletions are the odd types (RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH).
+    let verb = if ty % 2 == 1 {
+        "del"
+    } else if flags & crate::engine::message::NLM_F_REPLACE != 0 {
+        "replace"
+    } else {
+        "add"
+    };
+    let unreadable = || format!("request type {ty} (unreadable)");
+    match ty {
+        20 | 21 => match Addr::parse(payload).ok().as_ref().and_then(AddrSpec::from_addr) {
+            Some(s) => addr_words(verb, &s, &dev(s.index)),
+            None => unreadable(),
+        },
+        24 | 25 => match Route::parse(payload) {
+            Ok(r) => RouteSpec::from_route(&r).op(verb, dev),
+            Err(_) => unreadable(),
+        },
+        28 | 29 => match Neigh::parse(payload) {
+            Ok(n) => {
+                let s = NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(&n) };
+                s.op(verb, &dev(s.ifindex))
+            }
+            Err(_) => unreadable(),
+        },
+        _ => unreadable(),
+    }
+}
