@@ -9,21 +9,17 @@ mod common;
 use std::process::{Command, Stdio};
 
 /// Run `body` (sh) in a fresh world with `$N` = nlua; the Lua script `lua`
-/// is in `$L` (a file named batchtest.lua, so its journal is "batchtest").
+/// is in `$L` (a file named batchtest.lua, so its journal is "batchtest"),
+/// on the world's own /run.
 fn world(lua: &str, body: &str) -> std::process::Output {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("nlua-batch-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let script = dir.join("batchtest.lua");
-    std::fs::write(&script, lua).unwrap();
-    let sh = format!("set -u\nip link set lo up\nN={}\nL={}\n{body}", common::nlua_bin().display(), script.display());
+    let sh = format!(
+        "set -u\nip link set lo up\nN={}\nmkdir -p /run/tmp; L=/run/tmp/batchtest.lua\ncat > $L <<'NLUA_EOF'\n{lua}NLUA_EOF\n{body}",
+        common::nlua_bin().display()
+    );
     let mut c = Command::new("sh");
     c.arg("-c").arg(sh).stdout(Stdio::piped()).stderr(Stdio::piped());
     common::isolate(&mut c);
-    let o = c.output().expect("run sh");
-    let _ = std::fs::remove_dir_all(&dir);
-    o
+    c.output().expect("run sh")
 }
 
 fn both(o: &std::process::Output) -> String {

@@ -263,7 +263,7 @@ fn a_second_run_is_refused_while_a_journal_exists_and_force_takes_it_down_first(
          $N $LAB 3 2>&1; echo rc2=$?
          ip netns list
          $N --force $LAB 3 2>&1; echo rc3=$?
-         $N --status; $N --down lab >/dev/null 2>&1; $N --status",
+         $N --status; $N --down lab >/dev/null 2>&1; $N --status; ip netns list",
     );
     let out = String::from_utf8_lossy(&o.stdout);
     let log = text(&o);
@@ -274,6 +274,7 @@ fn a_second_run_is_refused_while_a_journal_exists_and_force_takes_it_down_first(
     );
     assert!(out.contains("--force: took the earlier run of 'lab' down (") && out.contains("rc3=0\n"), "{log}");
     assert!(out.contains("lab: 2 namespaces, 1 links (script "), "{log}");
+    // (and no namespace is left after it)
     assert!(out.trim_end().ends_with("no kept journals in /run/nlua"), "{log}");
 }
 
@@ -287,13 +288,18 @@ EOF
          $N --name same /run/tmp/hold.lua & holder=$!
          while [ ! -e /run/tmp/ready ]; do sleep 0.01; done
          $N --name same -e 'netns.add(\"other\")' 2>&1; echo rc=$?
+         $N --status; [ \"$(cat /run/nlua/same.lock)\" = $holder ] && echo 'the lock names the holder'
          echo go > /run/tmp/go; wait $holder; echo holder=$?
+         $N --status; [ \"$(cat /run/nlua/same.lock)\" = $holder ] && echo 'status took no lock'
          ip netns list; $N --down same 2>&1",
     );
     let out = String::from_utf8_lossy(&o.stdout);
     let log = text(&o);
+    // --status says which run is going on, and leaves its lock as it is.
+    assert!(out.contains(", running)\nthe lock names the holder\n"), "{log}");
+    assert!(out.contains("holder=0\nsame: 1 namespaces (script /run/tmp/hold.lua, pid "), "{log}");
     assert!(out.contains(&"another run of 'same' is in progress (pid ".to_string()) && out.contains("rc=1\n"), "{log}");
-    assert!(out.contains("holder=0\nheld\nundo: "), "only the holder made a namespace\n{log}");
+    assert!(out.contains(")\nstatus took no lock\nheld\nundo: ") && !out.contains("running)\nstatus"), "only the holder made a namespace\n{log}");
     assert!(out.contains("undo: ip netns del held"), "{log}");
 }
 
@@ -359,6 +365,57 @@ fn down_refuses_unknown_corrupt_and_foreign_journals_and_never_undoes_twice() {
     // Record 2 (netns add blue) was marked undone: blue stays, red goes.
     let last = out.rsplit("rc=").next().unwrap();
     assert!(out.contains("undo: ip netns del red\nnlua: 'lab' is down (") && last == "0\nblue\n", "{log}");
+}
+
+/// Shell helpers for hand-written journals: `header NAME` prints a journal's
+/// first line (made in this namespace), `index DEV` a link's ifindex.
+const HANDMADE: &str = r#"header() { printf '{"nlua_journal":2,"name":"%s","script":"x.lua","pid":1,"started":1,"initial":{"dev":%s,"inode":%s}}\n' "$1" "$(stat -L -c %d /proc/self/ns/net)" "$(stat -L -c %i /proc/self/ns/net)"; }
+index() { ip -o link show "$1" | cut -d: -f1; }
+mkdir -p /run/nlua"#;
+
+#[test]
+fn a_change_that_cannot_be_undone_does_not_stop_the_rest() {
+    // Newest first: pre0's old MTU is refused (above the veth maximum), then
+    // the namespace still goes, and the journal with it.
+    let o = world(&format!(
+        r#"{HANDMADE}
+ip netns add a
+cat > /run/nlua/stuck.journal <<J
+$(header stuck)
+{{"seq":1,"t":"netns_add","name":"a"}}
+{{"seq":2,"t":"link_restore","now":{{"ns":{{"initial":true}},"index":$(index pre0),"name":"pre0"}},"old":{{"mtu":99999}}}}
+J
+$N --down stuck 2>&1; echo rc=$?; ip netns list; ls /run/nlua"#
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.contains("undo: restore pre0: link set dev pre0 mtu 99999: ") && out.contains("(EINVAL)\nundo: ip netns del a\n"), "{log}");
+    assert!(out.ends_with("nlua: 'stuck' is down (1 undone, 0 gone with their namespace or already gone, 1 could not be undone)\nrc=1\n"), "{log}");
+}
+
+#[test]
+fn a_down_killed_after_a_cut_record_leaves_a_journal_that_still_reads() {
+    // A run killed while writing its last record; a --down of it killed in
+    // turn once it has marked a record undone (it then waits for q0, whose
+    // peer's namespace was to go, to go too); a second --down finishes.
+    let o = world(&format!(
+        r#"{HANDMADE}
+ip link add q0 type veth peer name q1
+cat > /run/nlua/cut.journal <<J
+$(header cut)
+{{"seq":1,"t":"netns_add","name":"zz"}}
+{{"seq":2,"t":"link_add","link":{{"ns":{{"initial":true}},"index":$(index q0),"name":"q0"}},"peer":{{"ns":{{"name":"zz"}},"index":9,"name":"x"}},"kind":"veth"}}
+J
+printf '{{"seq":3,"t":"netns_ad' >> /run/nlua/cut.journal
+$N --down cut 2>/dev/null & p=$!
+until grep -q '"undone":1}}$' /run/nlua/cut.journal; do sleep 0.01; done
+kill -KILL $p; wait $p; echo killed=$?
+$N --down cut 2>&1; echo rc=$?; ip -o link | grep -c 'q[01]@'"#
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = text(&o);
+    assert!(out.starts_with("killed=137\n"), "{log}");
+    assert!(out.ends_with("undo: ip link del dev q0\nnlua: 'cut' is down (1 undone, 0 gone with their namespace or already gone)\nrc=0\n0\n"), "{log}");
 }
 
 #[test]
@@ -435,8 +492,39 @@ EOF
     let log = text(&o);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nlua: rolled back (") && !err.contains("could not be undone"), "{log}");
+    // Each undo printed as the command it sends: the deleted address comes back with an add.
+    assert!(err.contains("undo: ip addr add 10.71.0.1/24 label pre0 scope global dev pre0\nundo: ip addr del 10.71.0.1/24 scope global dev pre0\n"), "{log}");
     let s = sections(&String::from_utf8_lossy(&o.stdout));
     same("churn", &s[0].1, &s[1].1, &log);
+}
+
+#[test]
+fn a_filter_given_its_prio_by_the_kernel_is_the_one_undone() {
+    // A filter added without a prio gets a new band from the kernel, here
+    // below the one it gave before (49151 under 49152): undo deletes that
+    // band, not the highest one, which existed before the run.
+    let o = world(
+        r#"tc qdisc add dev pre1 root handle 1: htb
+tc filter add dev pre1 parent 1: u32 match u32 0 0 flowid 1:1
+cat > /run/tmp/auto.lua <<'EOF'
+filter.add{dev = 'pre1', parent = '1:', kind = 'u32', match = {dst = '10.9.0.2/32'}, flowid = '1:10'}
+os.execute("tc -j filter show dev pre1 parent 1: > /run/tmp/during")
+error('undo it')
+EOF
+echo '== before'; tc -j filter show dev pre1 parent 1:
+$N /run/tmp/auto.lua >&2
+echo '== during'; cat /run/tmp/during
+echo '== after'; tc -j filter show dev pre1 parent 1:"#,
+    );
+    let log = text(&o);
+    let s = sections(&String::from_utf8_lossy(&o.stdout));
+    let prefs = |docs: &[serde_json::Value]| {
+        let mut p: Vec<u64> = docs[0].as_array().unwrap().iter().filter_map(|f| f["pref"].as_u64()).collect();
+        p.dedup();
+        p
+    };
+    assert_eq!((prefs(&s[0].1), prefs(&s[1].1)), (vec![49152], vec![49151, 49152]), "{log}");
+    same("auto prio", &s[0].1, &s[2].1, &log);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use nlua::engine::schema::Opt;
 use nlua::engine::{Handle, RouteSpec};
 
 fn world(body: &str) -> std::process::Output {
-    let script = format!("set -u\nip link set lo up\nN={}\n{body}", common::nlua_bin().display());
+    let script = format!("set -u\nip link set lo up\nmkdir -p /run/tmp\nN={}\n{body}", common::nlua_bin().display());
     let mut c = Command::new("sh");
     c.arg("-c").arg(script).stdout(Stdio::piped()).stderr(Stdio::piped());
     common::isolate(&mut c);
@@ -112,14 +112,14 @@ fn a_long_pipelined_list_is_journaled_exactly() {
     let o = world(
         "ip link add b0 type veth peer name b1; ip link set b0 up; ip link set b1 up
 ip route add 10.100.0.7/32 dev b0 table 100; ip route add 10.100.20.0/32 dev b0 table 100
-cat > /tmp/longlist.lua <<'LUA'
+cat > /run/tmp/longlist.lua <<'LUA'
 local l = {}
 for i = 0, 9999 do l[#l + 1] = {dst = ('10.100.%d.%d/32'):format(i // 256, i % 256), dev = 'b0', table = 100} end
 local ok, e = pcall(route.add, l)
 print(ok, e.code, #tostring(e) > 0)
 print(tostring(e):match('2 of 10000 failed: entry 8: route add 10.100.0.7/32 dev b0 table 100: File exists %(EEXIST%); entry 5121: '))
 LUA
-$N /tmp/longlist.lua; echo rc=$?; echo \"built $(ip route show table 100 | wc -l)\"
+$N /run/tmp/longlist.lua; echo rc=$?; echo \"built $(ip route show table 100 | wc -l)\"
 $N --down longlist >/dev/null 2>&1; echo \"down $(ip route show table 100 | awk '{print $1}' | tr '\\n' ' ')\"",
     );
     let out = common::ok_stdout(&o);
@@ -132,7 +132,7 @@ $N --down longlist >/dev/null 2>&1; echo \"down $(ip route show table 100 | awk 
 #[test]
 fn links_from_the_echo_and_lazily_read_show_what_ip_shows() {
     let o = world(
-        r#"cat > /tmp/links.lua <<'LUA'
+        r#"cat > /run/tmp/links.lua <<'LUA'
 local red = netns.add("red")
 local h, e = link.add{name = "h0", kind = "veth", mtu = 1400, peer = {name = "e0", netns = red, mtu = 1300}}
 print(h.name, h.index, h.mtu, h.kind, h.mac, h.is_up)
@@ -140,7 +140,7 @@ print(e.name, e.index, e.mtu, e.kind, e.mac, e.netns.name)
 h:up(); e:set{mtu = 1280, name = "e1"}
 print(h.is_up, e.name, e.mtu)
 LUA
-$N /tmp/links.lua; ip -o link show h0 | awk '{print $2, $3, $5}'; ip -n red -o link show e1 | awk '{print $2, $5}'
+$N /run/tmp/links.lua; ip -o link show h0 | awk '{print $2, $3, $5}'; ip -n red -o link show e1 | awk '{print $2, $5}'
 ip -j link show h0; ip -n red -j link show e1"#,
     );
     let out = common::ok_stdout(&o);
@@ -157,7 +157,7 @@ ip -j link show h0; ip -n red -j link show e1"#,
 #[test]
 fn lazily_read_links_that_are_gone() {
     let o = world(
-        r#"cat > /tmp/gone.lua <<'LUA'
+        r#"cat > /run/tmp/gone.lua <<'LUA'
 local red = netns.add("red")
 local h, e = link.add{name = "h0", kind = "veth", peer = {name = "e0", netns = red}}
 h:set{mtu = 1400}
@@ -166,7 +166,7 @@ print(h.name, h.mtu)
 local ok, err = pcall(function() return e.mtu end)
 print(ok, err.code)
 LUA
-$N /tmp/gone.lua"#,
+$N /run/tmp/gone.lua"#,
     );
     let out = common::ok_stdout(&o);
     assert_eq!(out, "h0\t1500\nfalse\tENODEV\n", "{}", both(&o));
@@ -181,6 +181,7 @@ fn request_records_print_their_words_and_version_1_journals_read() {
 $N -e 'route.add{dst = \"10.30.0.0/16\", via = \"10.3.0.2\", metric = 5, table = 7}; addr.add(\"c0\", \"10.3.1.1/24\"); neigh.add{dev = \"c0\", dst = \"10.3.0.9\", lladdr = \"02:00:00:00:00:09\"}' --name two
 grep -c '\"text\"' /run/nlua/two.journal
 $N --down two 2>&1
+echo \"left: $(ip route show table 7; ip neigh show 10.3.0.9 dev c0; ip -o addr show to 10.3.1.1)\"
 cat > /run/nlua/one.journal <<'J'
 {\"nlua_journal\":1,\"name\":\"one\",\"script\":\"x.lua\",\"pid\":1,\"started\":1,\"initial\":{\"dev\":DEV,\"inode\":INODE}}
 {\"seq\":1,\"t\":\"msg\",\"ns\":{\"initial\":true},\"ty\":21,\"flags\":1,\"payload\":\"0218000003000000080002000a030101\",\"text\":\"ip addr del 10.3.1.1/24 dev c0\"}
@@ -192,6 +193,7 @@ $N --down one 2>&1; ip -4 -o addr show dev c0 | awk '{print $4}'",
     );
     let out = common::ok_stdout(&o);
     assert!(out.starts_with("0\n"), "no text kept in version 2 records\n{}", both(&o));
+    assert!(out.contains("\nleft: \n"), "--down two took the route, address and neighbour away\n{}", both(&o));
     for l in [
         "undo: ip neigh del 10.3.0.9 lladdr 02:00:00:00:00:09 dev c0\n",
         "undo: ip addr del 10.3.1.1/24 scope global dev c0\n",

@@ -18,15 +18,16 @@ fn world(body: &str) -> std::process::Output {
 fn batched_routes_are_journaled() {
     let o = world(
         r#"ip link add v0 type veth peer name v1; ip link set v0 up
-cat > /tmp/nlua_batch_$$.lua <<'LUA'
+mkdir -p /run/tmp
+cat > /run/tmp/nlua_batch_$$.lua <<'LUA'
 local l = {}
 for i = 1, 500 do l[i] = {dst = ("10.9.%d.%d/32"):format(i // 256, i % 256), dev = "v0", table = 100} end
 route.add(l)
 if arg[1] == "fail" then error("boom") end
 LUA
-if $N /tmp/nlua_batch_$$.lua fail 2>/dev/null; then echo "should have failed"; exit 1; fi
+if $N /run/tmp/nlua_batch_$$.lua fail 2>/dev/null; then echo "should have failed"; exit 1; fi
 echo "after rollback: $(ip route show table 100 | wc -l)"
-$N /tmp/nlua_batch_$$.lua
+$N /run/tmp/nlua_batch_$$.lua
 echo "after run: $(ip route show table 100 | wc -l)"
 $N --down nlua_batch_$$ 2>/dev/null
 echo "after down: $(ip route show table 100 | wc -l)"
@@ -38,7 +39,6 @@ $N --name flush2 -e 'route.flush{table = 7}' 2>/dev/null
 echo "after flush: $(ip route show table 7 | wc -l)"
 $N --down flush 2>/dev/null
 echo "after flush down: $(ip route show table 7 | wc -l)"
-rm /tmp/nlua_batch_$$.lua
 "#,
     );
     let out = common::ok_stdout(&o);

@@ -144,3 +144,33 @@ impl Handle {
         }
     }
 }
+
+/// The one device a change request acts on, read from the request itself
+/// (as the journal keeps it): the ifindex in the header of an address,
+/// neighbour or tc request, a single-path route's RTA_OIF. None for other
+/// requests, a multipath route, or index 0.
+pub fn request_ifindex(ty: u16, payload: &[u8]) -> Option<u32> {
+    use super::message::{NLA_TYPE_MASK, attrs};
+    use super::schema::route::{RTA_MULTIPATH, RTA_OIF};
+    let u32_at = |b: &[u8], off: usize| b.get(off..off + 4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+    let index = match ty {
+        // ifa_index, ndm_ifindex and tcm_ifindex: at offset 4 of the header.
+        super::addr::RTM_NEWADDR | super::addr::RTM_DELADDR => u32_at(payload, 4),
+        super::neigh::RTM_NEWNEIGH | super::neigh::RTM_DELNEIGH => u32_at(payload, 4),
+        tc::RTM_NEWQDISC | tc::RTM_DELQDISC | tc::RTM_NEWTCLASS | tc::RTM_DELTCLASS | tc::RTM_NEWTFILTER | tc::RTM_DELTFILTER => u32_at(payload, 4),
+        // After the 12-byte rtmsg.
+        super::route::RTM_NEWROUTE | super::route::RTM_DELROUTE => {
+            let mut oif = None;
+            for (t, d) in attrs(payload.get(12..)?) {
+                match t & NLA_TYPE_MASK {
+                    RTA_OIF => oif = u32_at(d, 0),
+                    RTA_MULTIPATH => return None,
+                    _ => {}
+                }
+            }
+            oif
+        }
+        _ => None,
+    };
+    index.filter(|i| *i != 0)
+}

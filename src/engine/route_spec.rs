@@ -38,7 +38,7 @@ pub struct NexthopSpec {
 }
 
 /// A route to add, replace, change, append or delete.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RouteSpec {
     /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
     pub family: u8,

@@ -73,6 +73,14 @@ fn lock(dir: &Path, name: &str) -> Result<File, String> {
     Ok(f)
 }
 
+/// Whether a run of `name` holds its lock now (looked at without taking
+/// it for long, writing to it or creating it: `--status` changes nothing).
+fn running(dir: &Path, name: &str) -> bool {
+    let Ok(f) = File::open(lock_path(dir, name)) else { return false };
+    // SAFETY: flock on a descriptor we own; closing it releases the lock.
+    unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) != 0 }
+}
+
 struct Inner {
     file: Option<File>,
     path: Option<PathBuf>,
@@ -252,11 +260,6 @@ impl Journal {
         }
     }
 
-    /// Whether any record so far satisfies `f` (without copying them).
-    pub fn any_record(&self, f: impl Fn(&Record) -> bool) -> bool {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.iter().any(|(_, r)| f(r))
-    }
-
     /// True when the run changed nothing.
     pub fn is_empty(&self) -> bool {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).records.is_empty()
@@ -282,7 +285,7 @@ impl Journal {
     /// removed what they would undo.
     pub fn forget(&self, f: impl Fn(&Record) -> bool) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let todo: Vec<Record> = pending(&g.records).iter().filter(|(_, r)| f(r)).map(|(seq, _)| Record::Undone { seq: *seq }).collect();
+        let todo: Vec<Record> = pending_in(&g.records).filter(|(_, r)| f(r)).map(|(seq, _)| Record::Undone { seq: *seq }).collect();
         if !todo.is_empty() {
             g.append(todo);
         }
@@ -326,12 +329,13 @@ impl Journal {
     fn made_links(&self, f: impl Fn(&record::LinkKey) -> bool) -> Vec<record::LinkKey> {
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = Vec::new();
-        for (_, r) in pending(&g.records) {
+        for (_, r) in pending_in(&g.records) {
             if let Record::LinkAdd { link, peer, .. } = r
-                && (f(&link) || peer.as_ref().is_some_and(&f)) {
-                    out.extend(peer);
-                    out.push(link);
-                }
+                && (f(link) || peer.as_ref().is_some_and(&f))
+            {
+                out.extend(peer.clone());
+                out.push(link.clone());
+            }
         }
         out
     }
@@ -342,8 +346,7 @@ impl Journal {
     pub fn keep(&self) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         // (Looked at in place: a run of 50,000 routes need not copy them.)
-        let done = undone(&g.records);
-        let work = g.records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).any(|(_, r)| match r {
+        let work = pending_in(&g.records).any(|(_, r)| match r {
             Record::Note { .. } | Record::Defer => false,
             Record::Process { pid, start, .. } => crate::process::start_time(*pid) == Some(*start),
             _ => true,
@@ -380,6 +383,9 @@ pub struct Loaded {
     pub records: Vec<(u64, Record)>,
     /// The last line was cut short (the run was killed mid-write).
     pub truncated: bool,
+    /// The length in bytes of the whole lines (all of the file unless
+    /// `truncated`).
+    pub whole: u64,
 }
 
 /// Read a journal file. A truncated last line (a run killed while writing)
@@ -389,6 +395,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines: Vec<&str> = text.split('\n').collect();
     let truncated = !text.is_empty() && !text.ends_with('\n');
+    let whole = text.rfind('\n').map_or(0, |i| i + 1) as u64;
     if truncated {
         lines.pop();
     } else {
@@ -418,6 +425,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
         initial: initial.unwrap_or((0, 0)),
         records,
         truncated,
+        whole,
     })
 }
 
@@ -428,15 +436,24 @@ fn undone(records: &[(u64, Record)]) -> HashSet<u64> {
 
 /// The records still to undo (those not marked undone).
 pub fn pending(records: &[(u64, Record)]) -> Vec<(u64, Record)> {
+    pending_in(records).cloned().collect()
+}
+
+/// [`pending`] in place, without copying them.
+fn pending_in(records: &[(u64, Record)]) -> impl Iterator<Item = &(u64, Record)> {
     let done = undone(records);
-    records.iter().filter(|(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s)).cloned().collect()
+    records.iter().filter(move |(s, r)| !matches!(r, Record::Undone { .. }) && !done.contains(s))
 }
 
 /// "2 namespaces, 5 links, 3 addresses" for a journal file.
 pub fn summary(path: &Path) -> Result<String, String> {
-    let l = load(path)?;
+    Ok(what_is_left(&load(path)?))
+}
+
+/// What a journal still holds, in words: "2 namespaces, 5 links".
+fn what_is_left(l: &Loaded) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
-    for (_, r) in pending(&l.records) {
+    for (_, r) in pending_in(&l.records) {
         let w = r.kind_word();
         match counts.iter_mut().find(|(k, _)| *k == w) {
             Some((_, n)) => *n += 1,
@@ -444,9 +461,9 @@ pub fn summary(path: &Path) -> Result<String, String> {
         }
     }
     if counts.is_empty() {
-        return Ok("nothing left to undo".into());
+        return "nothing left to undo".into();
     }
-    Ok(counts.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", "))
+    counts.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Undo the kept journal of run `name` and remove it (`nlua --down NAME`).
@@ -471,9 +488,17 @@ pub fn down(dir: &Path, name: &str, out: &mut dyn Write) -> Result<undo::Summary
         let _ = writeln!(out, "nlua: the run of '{name}' registered nlua.defer cleanups; they were Lua functions and cannot run now");
     }
     let mut f = OpenOptions::new().append(true).open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    if l.truncated {
+        // Marks appended to the cut line would make one corrupt line of
+        // both, and a later --down would refuse the journal.
+        f.set_len(l.whole).map_err(|e| format!("cannot cut the last record of {}: {e}", path.display()))?;
+    }
     let records = pending(&l.records);
     let summary = undo::replay(&records, l.initial, out, &mut |seq| {
-        let _ = writeln!(f, "{}", Record::Undone { seq }.to_json(0).to_string_compact());
+        // One write(2): a kill leaves whole lines.
+        let mut line = String::new();
+        Record::Undone { seq }.write_line(0, &mut line);
+        let _ = f.write_all(line.as_bytes());
     })?;
     std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     let _ = std::fs::remove_file(lock_path(dir, name));
@@ -492,11 +517,11 @@ pub fn status(dir: &Path) -> Result<Vec<String>, String> {
     paths.sort();
     for p in paths {
         let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let running = lock(dir, &name).is_err();
+        let running = running(dir, &name);
         let line = match load(&p) {
             Ok(l) => format!(
                 "{name}: {} (script {}, pid {}{})",
-                summary(&p).unwrap_or_default(),
+                what_is_left(&l),
                 l.script,
                 l.pid,
                 if running { ", running" } else { "" }

@@ -33,6 +33,8 @@ enum Before {
     Qdisc(Option<tc::qdisc::Qdisc>),
     Class(Option<tc::class::Class>),
     Filter(Option<tc::filter::Filter>),
+    /// The prios in use where a filter goes that the kernel gives one.
+    Prios(Vec<u16>),
 }
 
 /// What a queued change records once it succeeded.
@@ -146,6 +148,8 @@ impl Journal {
                 let routes = if ch.up == Some(false) && now.is_up() { own_routes(h, l.index)? } else { Vec::new() };
                 Before::Link(Box::new(now), addrs, routes)
             }
+            // A link this run made goes with what is recorded about it.
+            Change::LinkDel { index, .. } if self.created(&self.key(h.ns()), *index) => Before::Nothing,
             Change::LinkDel { index, .. } => Before::Link(Box::new(h.link_get(*index)?), addr_prefixes(h, *index)?, own_routes(h, *index)?),
             Change::Addr(AddrVerb::Add, _) => Before::Nothing,
             Change::Addr(_, s) => {
@@ -178,11 +182,25 @@ impl Journal {
             Change::Class(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => {
                 Before::Class(h.class_list(s.ifindex, None)?.into_iter().find(|x| x.classid == s.classid))
             }
+            // The kernel picks the prio: the new one is the one not in use now.
+            Change::Filter(tc::Verb::Add | tc::Verb::Replace, s) if s.prio == 0 => {
+                Before::Prios(h.filter_list(s.ifindex, Some(s.parent))?.iter().map(|f| f.prio).collect())
+            }
             Change::Filter(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => Before::Filter(
                 h.filter_list(s.ifindex, Some(s.parent))?.into_iter().find(|x| x.prio == s.prio && x.handle == s.handle && x.handle != 0),
             ),
             _ => Before::Nothing,
         })
+    }
+
+    /// The undo records of a change that succeeded, or, when what it
+    /// replaced could not be read first, a note that it is not undone (a
+    /// guess could undo it by deleting what existed before).
+    fn recorded(&self, h: &Handle, c: &Change<'_>, before: Result<Before>, names: &dyn Fn(u32) -> String) -> Vec<Record> {
+        match before {
+            Ok(b) => self.after(h, c, b, names),
+            Err(e) => vec![unread(&trace::command(h, &self.key(h.ns()), c, self.initial), &e)],
+        }
     }
 
     /// The undo records of a change that succeeded.
@@ -270,23 +288,21 @@ impl Journal {
                 }
                 recs
             }
-            (Change::LinkDel { index, .. }, Before::Link(old, addrs, routes)) => {
-                if self.created(&here, *index) {
-                    self.link_deleted(&here, *index);
-                    return Vec::new();
-                }
-                match trace::recreate_opts(h, &old) {
-                    Some(opts) => {
-                        let text = ip(format!("link add {} type {}", old.name, old.kind.as_deref().unwrap_or("?")));
-                        let mut recs = readd_routes(&here, &routes);
-                        recs.push(Record::LinkRecreate { ns: here, opts, addrs, text });
-                        recs
-                    }
-                    None => vec![Record::Note {
-                        text: format!("link {} ({}) was deleted and cannot be recreated", old.name, old.kind.as_deref().unwrap_or("a device")),
-                    }],
-                }
+            (Change::LinkDel { index, .. }, _) if self.created(&here, *index) => {
+                self.link_deleted(&here, *index);
+                Vec::new()
             }
+            (Change::LinkDel { .. }, Before::Link(old, addrs, routes)) => match trace::recreate_opts(h, &old) {
+                Some(opts) => {
+                    let text = ip(format!("link add {} type {}", old.name, old.kind.as_deref().unwrap_or("?")));
+                    let mut recs = readd_routes(&here, &routes);
+                    recs.push(Record::LinkRecreate { ns: here, opts, addrs, text });
+                    recs
+                }
+                None => vec![Record::Note {
+                    text: format!("link {} ({}) was deleted and cannot be recreated", old.name, old.kind.as_deref().unwrap_or("a device")),
+                }],
+            },
             (Change::Addr(AddrVerb::Add, s), _) => vec![request(&here, s.message(RTM_DELADDR, 0))],
             (Change::Addr(verb, s), Before::Addr(old)) => match (verb, old) {
                 (_, Some(o)) => {
@@ -313,8 +329,10 @@ impl Journal {
             (Change::RouteDel(r), _) => vec![request(&here, RouteSpec::from_route(r).message(24, NLM_F_CREATE | NLM_F_EXCL))],
             (Change::Rule(true, s), _) => vec![msg(&here, s.message(33, 0), ip(s.op("del")))],
             (Change::Rule(false, s), Before::Rules(old)) => {
-                let now = h.rule_list(&RuleFilter { family: s.family, ..Default::default() }).unwrap_or_default();
-                old.iter().filter(|r| !now.contains(r)).take(1).map(|r| readd_rule(&here, r)).collect()
+                match h.rule_list(&RuleFilter { family: s.family, ..Default::default() }) {
+                    Ok(now) => old.iter().filter(|r| !now.contains(r)).take(1).map(|r| readd_rule(&here, r)).collect(),
+                    Err(e) => vec![unread(&trace::command(h, &here, c, self.initial), &e)],
+                }
             }
             (Change::RuleDel(r), _) => vec![readd_rule(&here, r)],
             (Change::Neigh(verb, s), before) => {
@@ -365,20 +383,26 @@ impl Journal {
                 }
             }
             (Change::Filter(verb, s), before) => {
-                let old = match before {
-                    Before::Filter(o) => o,
-                    _ => None,
+                let (old, prios) = match before {
+                    Before::Filter(o) => (o, Vec::new()),
+                    Before::Prios(p) => (None, p),
+                    _ => (None, Vec::new()),
                 };
                 match (verb, old) {
                     (tc::Verb::Add, _) | (tc::Verb::Replace, None) => {
                         // The kernel picks a filter's handle and prio when the
-                        // request leaves them out: undo deletes the whole prio
-                        // band this add used, as `tc filter del ... prio N` does.
+                        // request leaves them out (a new band, not always the
+                        // highest): undo deletes the band that was not there
+                        // before, as `tc filter del ... prio N` does.
                         let mut del = FilterSpec::clone(s);
-                        if del.prio == 0
-                            && let Some(f) = h.filter_list(s.ifindex, Some(s.parent)).unwrap_or_default().into_iter().map(|f| f.prio).max() {
-                                del.prio = f;
+                        if del.prio == 0 {
+                            let now = h.filter_list(s.ifindex, Some(s.parent));
+                            match now.as_ref().map(|now| now.iter().map(|f| f.prio).find(|p| !prios.contains(p))) {
+                                Ok(Some(p)) => del.prio = p,
+                                Ok(None) => return vec![Record::Note { text: format!("{}: the prio the kernel gave it was not found", trace::command(h, &here, c, self.initial)) }],
+                                Err(e) => return vec![unread(&trace::command(h, &here, c, self.initial), e)],
                             }
+                        }
                         vec![msg(&here, del.message(tc::Verb::Del), tcw(del.words(h, tc::Verb::Del)))]
                     }
                     (_, Some(o)) => {
@@ -392,6 +416,11 @@ impl Journal {
             _ => Vec::new(),
         }
     }
+}
+
+/// The note for a change whose old state could not be read.
+fn unread(command: &str, e: &crate::engine::Error) -> Record {
+    Record::Note { text: format!("{command}: what it changed could not be read first ({e})") }
 }
 
 fn qdisc_del(s: &QdiscSpec) -> MsgBuilder {
@@ -422,10 +451,10 @@ impl Observer for Journal {
             return run();
         }
         // Reading the old state must never stop the change itself.
-        let before = self.before(h, c).unwrap_or(Before::Nothing);
+        let before = self.before(h, c);
         let r = run();
         if r.is_ok() {
-            self.append_many(self.after(h, c, before, &|i| dev_name(h, i)));
+            self.append_many(self.recorded(h, c, before, &|i| dev_name(h, i)));
         }
         r
     }
@@ -443,8 +472,8 @@ impl Observer for Journal {
             // Deleting a link this run made forgets what was recorded about it.
             Change::LinkDel { index, .. } if self.created(&here, *index) => Later::LinkDeleted(here, *index),
             _ => {
-                let before = self.before(h, c).unwrap_or(Before::Nothing);
-                Later::Records(self.after(h, c, before, &|i| dev_name(h, i)))
+                let before = self.before(h, c);
+                Later::Records(self.recorded(h, c, before, &|i| dev_name(h, i)))
             }
         };
         trace::print(self, h, c);
@@ -484,13 +513,13 @@ impl Observer for Journal {
         let here = self.key(h.ns());
         let skip: Vec<bool> = cs.iter().map(|c| self.goes_anyway(&here, c)).collect();
         // Adds need nothing read before; anything else may replace what existed.
-        let befores: Vec<Before> = cs
+        let befores: Vec<Result<Before>> = cs
             .iter()
             .zip(&skip)
             .map(|(c, skip)| match c {
-                _ if *skip => Before::Nothing,
-                Change::Route(RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend, _) => Before::Nothing,
-                c => self.before(h, c).unwrap_or(Before::Nothing),
+                _ if *skip => Ok(Before::Nothing),
+                Change::Route(RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend, _) => Ok(Before::Nothing),
+                c => self.before(h, c),
             })
             .collect();
         let rs = run();
@@ -504,7 +533,7 @@ impl Observer for Journal {
         let mut recs = Vec::new();
         for (((c, r), before), skip) in cs.iter().zip(&rs).zip(befores).zip(skip) {
             if r.is_ok() && !skip {
-                recs.extend(self.after(h, c, before, &name));
+                recs.extend(self.recorded(h, c, before, &name));
             }
         }
         self.append_many(recs);

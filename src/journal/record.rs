@@ -3,6 +3,7 @@
 //! exact netlink request that undoes it) — never by a Lua object. One JSON
 //! object per line.
 
+use crate::engine::change::request_ifindex;
 use crate::engine::NsInfo;
 use crate::show::Json;
 
@@ -56,9 +57,17 @@ impl NsKey {
     pub fn ip_prefix(&self) -> String {
         match self {
             NsKey::Initial => String::new(),
-            NsKey::Name(n) => format!("-n {n} "),
-            NsKey::Path { path, .. } => format!("-n {path} "),
-            NsKey::Temp { inode } => format!("-n <anonymous netns {inode}> "),
+            other => format!("-n {} ", other.netns_word()),
+        }
+    }
+
+    /// The namespace as `ip link set ... netns WORD` names it.
+    pub fn netns_word(&self) -> String {
+        match self {
+            NsKey::Initial => "1".into(),
+            NsKey::Name(n) => n.clone(),
+            NsKey::Path { path, .. } => path.clone(),
+            NsKey::Temp { inode } => format!("<anonymous netns {inode}>"),
         }
     }
 
@@ -87,9 +96,9 @@ impl NsKey {
         } else if let Some(n) = j.get("name").and_then(Json::as_str) {
             Ok(NsKey::Name(n.to_string()))
         } else if let Some(p) = j.get("path").and_then(Json::as_str) {
-            Ok(NsKey::Path { path: p.to_string(), inode: j.get("inode").and_then(Json::as_i64).unwrap_or(0) as u64 })
-        } else if let Some(i) = j.get("temp").and_then(Json::as_i64) {
-            Ok(NsKey::Temp { inode: i as u64 })
+            Ok(NsKey::Path { path: p.to_string(), inode: num(j, "inode")? })
+        } else if j.get("temp").is_some() {
+            Ok(NsKey::Temp { inode: num(j, "temp")? })
         } else {
             Err("bad namespace key".into())
         }
@@ -248,10 +257,19 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, String> {
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8).ok_or_else(|| format!("not hex: {s:?}"));
     if !s.len().is_multiple_of(2) {
         return Err("odd hex".into());
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| e.to_string())).collect()
+    // By bytes: a corrupt payload may hold any text.
+    s.as_bytes().chunks(2).map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?)).collect()
+}
+
+/// The integer field `k` of `j`, which must fit a `T` (a corrupt record is
+/// refused, never cut down to another number).
+fn num<T: TryFrom<i64>>(j: &Json, k: &str) -> Result<T, String> {
+    let v = j.get(k).ok_or_else(|| format!("no {k}"))?;
+    v.as_i64().and_then(|i| T::try_from(i).ok()).ok_or_else(|| format!("bad {k}: {}", v.to_string_compact()))
 }
 
 fn link_key_json(k: &LinkKey) -> Json {
@@ -263,7 +281,7 @@ fn link_key_json(k: &LinkKey) -> Json {
 fn link_key(j: &Json) -> Result<LinkKey, String> {
     Ok(LinkKey {
         ns: NsKey::from_json(j.get("ns").ok_or("no ns")?)?,
-        index: j.get("index").and_then(Json::as_i64).ok_or("no index")? as u32,
+        index: num(j, "index")?,
         name: j.get("name").and_then(Json::as_str).ok_or("no name")?.to_string(),
     })
 }
@@ -383,9 +401,8 @@ impl Record {
 
     /// Parse one line: (seq, record).
     pub fn from_json(j: &Json) -> Result<(u64, Record), String> {
-        let seq = j.get("seq").and_then(Json::as_i64).ok_or("no seq")? as u64;
+        let seq = num(j, "seq")?;
         let s = |k: &str| j.get(k).and_then(Json::as_str).map(str::to_string).ok_or(format!("no {k}"));
-        let n = |k: &str| j.get(k).and_then(Json::as_i64).ok_or(format!("no {k}"));
         let t = s("t")?;
         let rec = match t.as_str() {
             "netns_add" => Record::NetnsAdd { name: s("name")? },
@@ -396,15 +413,15 @@ impl Record {
             },
             "msg" => Record::Msg {
                 ns: NsKey::from_json(j.get("ns").ok_or("no ns")?)?,
-                ty: n("ty")? as u16,
-                flags: n("flags")? as u16,
+                ty: num(j, "ty")?,
+                flags: num(j, "flags")?,
                 payload: unhex(&s("payload")?)?,
                 text: s("text").ok(),
             },
             "link_restore" => {
                 let d = j.get("old").ok_or("no old")?;
                 let ds = |k: &str| d.get(k).and_then(Json::as_str).map(str::to_string);
-                let dn = |k: &str| d.get(k).and_then(Json::as_i64).map(|v| v as u32);
+                let dn = |k: &str| d.get(k).map(|_| num::<u32>(d, k)).transpose();
                 let db = |k: &str| match d.get(k) {
                     Some(Json::Bool(b)) => Some(*b),
                     _ => None,
@@ -413,18 +430,18 @@ impl Record {
                     now: link_key(j.get("now").ok_or("no now")?)?,
                     old: Box::new(LinkOld {
                         name: ds("name"),
-                        mtu: dn("mtu"),
+                        mtu: dn("mtu")?,
                         mac: ds("mac"),
                         master: d.get("master").map(|m| m.as_str().map(str::to_string)),
                         up: db("up"),
-                        txqlen: dn("txqlen"),
+                        txqlen: dn("txqlen")?,
                         alias: ds("alias"),
                         promisc: db("promisc"),
                         allmulticast: db("allmulticast"),
                         arp: db("arp"),
-                        group: dn("group"),
+                        group: dn("group")?,
                         netns: d.get("netns").map(NsKey::from_json).transpose()?,
-                        index: dn("index"),
+                        index: dn("index")?,
                         addrs: d.get("addrs").and_then(Json::as_array).unwrap_or(&[]).iter().filter_map(|a| a.as_str().map(str::to_string)).collect(),
                     }),
                 }
@@ -436,38 +453,18 @@ impl Record {
                 text: s("text")?,
             },
             "note" => Record::Note { text: s("text")? },
-            "process" => Record::Process { pid: n("pid")? as u32, start: n("start")? as u64, cmd: s("cmd")? },
+            "process" => Record::Process { pid: num(j, "pid")?, start: num(j, "start")?, cmd: s("cmd")? },
             "defer" => Record::Defer,
-            "undone" => Record::Undone { seq: n("undone")? as u64 },
+            "undone" => Record::Undone { seq: num(j, "undone")? },
             other => return Err(format!("unknown record type {other:?}")),
         };
         Ok((seq, rec))
     }
 
-    /// The link a request record is about: the ifindex in the header of an
-    /// address, neighbour or tc request, or a route's RTA_OIF.
+    /// The link a request record is about (see [`request_ifindex`]).
     pub fn msg_dev(&self) -> Option<u32> {
         let Record::Msg { ty, payload, .. } = self else { return None };
-        let at = |i: usize| payload.get(i..i + 4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-        match ty {
-            20 | 21 | 28 | 29 | 36..=45 => at(4),
-            24 | 25 => {
-                // rtmsg is 12 bytes, then attributes (len u16, type u16, value).
-                let mut i = 12;
-                while let (Some(len), Some(t)) = (payload.get(i..i + 2), payload.get(i + 2..i + 4)) {
-                    let (len, t) = (u16::from_ne_bytes([len[0], len[1]]) as usize, u16::from_ne_bytes([t[0], t[1]]));
-                    if len < 4 {
-                        return None;
-                    }
-                    if t == 4 {
-                        return at(i + 4);
-                    }
-                    i += (len + 3) & !3;
-                }
-                None
-            }
-            _ => None,
-        }
+        request_ifindex(*ty, payload)
     }
 
     /// The command a request record amounts to: its text, or for an address,
@@ -478,7 +475,7 @@ impl Record {
         if let Some(t) = text {
             return Some(t.clone());
         }
-        Some(format!("ip {}{}", ns.ip_prefix(), request_words(*ty, *flags, payload, dev)))
+        Some(format!("ip {}{}", ns.ip_prefix(), super::trace::request_words(*ty, *flags, payload, dev)))
     }
 
     /// A word for `--status` summaries.
@@ -505,29 +502,83 @@ impl Record {
     }
 }
 
-/// `ip` words for an address, route or neighbour request, read back from
-/// the request itself (the verbs the journal's undo requests use).
-fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> String) -> String {
-    use crate::engine::{Addr, AddrSpec, Neigh, NeighSpec, Route, RouteSpec};
-    let replace = flags & crate::engine::message::NLM_F_REPLACE != 0;
-    let unreadable = || format!("request type {ty} (unreadable)");
-    match ty {
-        20 | 21 => match Addr::parse(payload).ok().as_ref().and_then(AddrSpec::from_addr) {
-            Some(s) => super::trace::addr_words(if ty == 21 { "del" } else { "replace" }, &s, &dev(s.index)),
-            None => unreadable(),
-        },
-        24 | 25 => match Route::parse(payload) {
-            Ok(r) => RouteSpec::from_route(&r).op(if ty == 25 { "del" } else if replace { "replace" } else { "add" }, dev),
-            Err(_) => unreadable(),
-        },
-        28 | 29 => match Neigh::parse(payload) {
-            Ok(n) => {
-                let s = NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(&n) };
-                s.op(if ty == 29 { "del" } else { "replace" }, &dev(s.ifindex))
-            }
-            Err(_) => unreadable(),
-        },
-        _ => unreadable(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(ns: NsKey, index: u32, name: &str) -> LinkKey {
+        LinkKey { ns, index, name: name.into() }
+    }
+
+    /// Every kind of record reads back as written, through the JSON tree and
+    /// through the direct writer of request records alike.
+    #[test]
+    fn records_read_back_as_written() {
+        let mut opts = Json::obj();
+        opts.set("name", "br9").set("kind", "bridge").set("mtu", Json::Int(1400));
+        let records = [
+            Record::NetnsAdd { name: "red".into() },
+            Record::LinkAdd { link: key(NsKey::Name("red".into()), 7, "v0"), peer: Some(key(NsKey::Temp { inode: 4026532000 }, 9, "v1")), kind: "veth".into() },
+            Record::Msg { ns: NsKey::Initial, ty: 25, flags: 0, payload: vec![2, 32, 0, 0, 0xff, 0, 0x10], text: None },
+            Record::Msg { ns: NsKey::Path { path: "/proc/1/ns/net".into(), inode: 7 }, ty: 37, flags: 0x500, payload: vec![0; 20], text: Some("tc qdisc del dev x root".into()) },
+            Record::LinkRestore {
+                now: key(NsKey::Initial, 3, "renamed"),
+                old: Box::new(LinkOld { name: Some("pre0".into()), mtu: Some(1500), master: Some(None), up: Some(true), netns: Some(NsKey::Initial), index: Some(3), addrs: vec!["10.0.0.1/24".into()], ..Default::default() }),
+            },
+            Record::LinkRecreate { ns: NsKey::Initial, opts, addrs: vec!["10.8.0.1/24".into()], text: "ip link add br9 type bridge".into() },
+            Record::Note { text: "a \"quoted\"\nnote".into() },
+            Record::Process { pid: 4242, start: 123456789, cmd: "sleep 100".into() },
+            Record::Defer,
+            Record::Undone { seq: 3 },
+        ];
+        for (i, r) in records.iter().enumerate() {
+            let seq = i as u64 + 1;
+            let mut line = String::new();
+            r.write_line(seq, &mut line);
+            assert_eq!(line, format!("{}\n", r.to_json(seq).to_string_compact()), "the direct writer writes what to_json does");
+            let j = Json::parse(line.trim_end()).unwrap();
+            assert_eq!(Record::from_json(&j), Ok((seq, r.clone())), "{line}");
+        }
+    }
+
+    /// A corrupt record is an error naming what is wrong, never a panic nor
+    /// a number cut down to fit.
+    #[test]
+    fn corrupt_records_are_refused() {
+        let bad = [
+            (r#"{"seq":1,"t":"msg","ns":{"initial":true},"ty":21,"flags":0,"payload":"aéb"}"#, "not hex"),
+            (r#"{"seq":1,"t":"msg","ns":{"initial":true},"ty":21,"flags":0,"payload":"0g"}"#, "not hex"),
+            (r#"{"seq":1,"t":"msg","ns":{"initial":true},"ty":21,"flags":0,"payload":"abc"}"#, "odd hex"),
+            (r#"{"seq":1,"t":"msg","ns":{"initial":true},"ty":65557,"flags":0,"payload":""}"#, "bad ty"),
+            (r#"{"seq":-1,"t":"defer"}"#, "bad seq"),
+            (r#"{"seq":1,"t":"process","pid":-5,"start":1,"cmd":"x"}"#, "bad pid"),
+            (r#"{"seq":1,"t":"netns_add"}"#, "no name"),
+            (r#"{"seq":1,"t":"link_add","link":{"ns":{"path":"/x"},"index":1,"name":"a"},"kind":"veth"}"#, "no inode"),
+            (r#"{"seq":1,"t":"link_restore","now":{"ns":{"initial":true},"index":1,"name":"a"},"old":{"mtu":"big"}}"#, "bad mtu"),
+            (r#"{"seq":1,"t":"frobnicate"}"#, "unknown record type"),
+        ];
+        for (line, why) in bad {
+            let e = Record::from_json(&Json::parse(line).unwrap()).unwrap_err();
+            assert!(e.contains(why), "{line}: {e}");
+        }
+    }
+
+    /// The device of a request record, for forgetting what went with a link.
+    #[test]
+    fn a_request_names_its_device() {
+        let msg = |ty: u16, payload: Vec<u8>| Record::Msg { ns: NsKey::Initial, ty, flags: 0, payload, text: None };
+        let mut addr = vec![2, 24, 0, 0];
+        addr.extend(7u32.to_ne_bytes());
+        assert_eq!(msg(21, addr).msg_dev(), Some(7));
+        // rtmsg, then RTA_DST and RTA_OIF
+        let mut route = vec![2, 16, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0];
+        route.extend([8, 0, 1, 0, 10, 1, 0, 0, 8, 0, 4, 0]);
+        route.extend(9u32.to_ne_bytes());
+        assert_eq!(msg(25, route.clone()).msg_dev(), Some(9));
+        // with RTA_MULTIPATH it acts on several devices: none in particular
+        route.extend([4, 0, 9, 0]);
+        assert_eq!(msg(25, route).msg_dev(), None);
+        assert_eq!(msg(21, vec![2, 24]).msg_dev(), None, "too short");
+        assert_eq!(Record::Defer.msg_dev(), None);
     }
 }
-

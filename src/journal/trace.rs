@@ -47,12 +47,7 @@ pub fn emit(j: &Journal, ns: &NsKey, cmd: &str) {
 
 fn ns_word(t: &NetnsTarget, initial: (u64, u64)) -> String {
     match t {
-        NetnsTarget::Ns(ns) => match NsKey::of(ns, initial) {
-            NsKey::Name(n) => n,
-            NsKey::Initial => "1".to_string(),
-            NsKey::Path { path, .. } => path,
-            NsKey::Temp { inode } => format!("<anonymous netns {inode}>"),
-        },
+        NetnsTarget::Ns(ns) => NsKey::of(ns, initial).netns_word(),
         NetnsTarget::Fd(fd) => format!("/proc/{}/fd/{fd}", std::process::id()),
         NetnsTarget::Pid(p) => p.to_string(),
     }
@@ -135,9 +130,9 @@ fn link_add_words(h: &Handle, s: &LinkSpec, initial: (u64, u64)) -> String {
     o
 }
 
-/// `link set dev NAME ...` words for a change.
-pub fn link_set_words(h: &Handle, l: &Link, c: &LinkChange, initial: (u64, u64)) -> String {
-    let mut o = format!("link set dev {}", l.name);
+/// `link set dev NAME ...` words for a change of link `name` (of `kind`).
+pub fn link_set_words(h: &Handle, name: &str, kind: Option<&str>, c: &LinkChange, initial: (u64, u64)) -> String {
+    let mut o = format!("link set dev {name}");
     let onoff = |b: bool| if b { "on" } else { "off" };
     if let Some(v) = c.mtu {
         o.push_str(&format!(" mtu {v}"));
@@ -181,7 +176,7 @@ pub fn link_set_words(h: &Handle, l: &Link, c: &LinkChange, initial: (u64, u64))
         o.push_str(if u { " up" } else { " down" });
     }
     if !c.options.is_empty() {
-        o.push_str(&format!(" type {}", l.kind.as_deref().unwrap_or("")));
+        o.push_str(&format!(" type {}", kind.unwrap_or("")));
         option_words(&c.options, &mut o);
     }
     o
@@ -242,13 +237,12 @@ pub fn command(h: &Handle, ns: &NsKey, c: &Change<'_>, initial: (u64, u64)) -> S
             if s.kind == "tun" || s.kind == "tap" {
                 let set = LinkChange { mtu: s.mtu, mac: s.mac.clone(), txqlen: s.txqlen, master: s.master.map(Some), up: s.up.then_some(true), netns: s.netns.clone(), ..Default::default() };
                 if !set.is_empty() {
-                    let fake = Link { name: s.name.clone().unwrap_or_default(), ..blank_link() };
-                    o.push_str(&format!(" && ip {p}{}", link_set_words(h, &fake, &set, init)));
+                    o.push_str(&format!(" && ip {p}{}", link_set_words(h, s.name.as_deref().unwrap_or_default(), None, &set, init)));
                 }
             }
             o
         }
-        Change::LinkSet(l, ch) => format!("ip {p}{}", link_set_words(h, l, ch, init)),
+        Change::LinkSet(l, ch) => format!("ip {p}{}", link_set_words(h, &l.name, l.kind.as_deref(), ch, init)),
         Change::LinkDel { name, .. } => format!("ip {p}link del dev {name}"),
         Change::Addr(v, s) => {
             let verb = match v {
@@ -293,38 +287,6 @@ pub fn command(h: &Handle, ns: &NsKey, c: &Change<'_>, initial: (u64, u64)) -> S
             }
             o
         }
-    }
-}
-
-fn blank_link() -> Link {
-    Link {
-        index: 0,
-        name: String::new(),
-        link_type: 0,
-        flags: 0,
-        mtu: 0,
-        kind: None,
-        slave_kind: None,
-        mac: None,
-        broadcast: None,
-        master: None,
-        link: None,
-        link_netnsid: None,
-        operstate: 0,
-        linkmode: 0,
-        promiscuity: 0,
-        allmulti: 0,
-        txqlen: 0,
-        qdisc: None,
-        group: 0,
-        alias: None,
-        min_mtu: None,
-        max_mtu: None,
-        altnames: Vec::new(),
-        perm_mac: None,
-        num_tx_queues: None,
-        num_rx_queues: None,
-        attrs: Default::default(),
     }
 }
 
@@ -396,4 +358,37 @@ pub fn recreate_opts(h: &Handle, l: &Link) -> Option<Json> {
             }
         }
     Some(o)
+}
+
+/// `ip` words for an address, route or neighbour request, read back from
+/// the request itself (the verbs the journal's undo requests use).
+pub(super) fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> String) -> String {
+    use crate::engine::{Addr, AddrSpec, Neigh, NeighSpec, Route, RouteSpec};
+    // The deletions are the odd types (RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH).
+    let verb = if ty % 2 == 1 {
+        "del"
+    } else if flags & crate::engine::message::NLM_F_REPLACE != 0 {
+        "replace"
+    } else {
+        "add"
+    };
+    let unreadable = || format!("request type {ty} (unreadable)");
+    match ty {
+        20 | 21 => match Addr::parse(payload).ok().as_ref().and_then(AddrSpec::from_addr) {
+            Some(s) => addr_words(verb, &s, &dev(s.index)),
+            None => unreadable(),
+        },
+        24 | 25 => match Route::parse(payload) {
+            Ok(r) => RouteSpec::from_route(&r).op(verb, dev),
+            Err(_) => unreadable(),
+        },
+        28 | 29 => match Neigh::parse(payload) {
+            Ok(n) => {
+                let s = NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(&n) };
+                s.op(verb, &dev(s.ifindex))
+            }
+            Err(_) => unreadable(),
+        },
+        _ => unreadable(),
+    }
 }

@@ -71,6 +71,13 @@ impl Ctx<'_> {
         let _ = writeln!(self.out, "undo: {line}");
     }
 
+    /// A change that could not be undone: said and counted, and the replay
+    /// goes on (one that always fails must not keep the rest from undoing).
+    fn cannot(&mut self, what: &str, e: &str) {
+        self.say(&format!("{what}: {e}"));
+        self.summary.failed += 1;
+    }
+
     fn doomed(&self, ns: &NsKey) -> bool {
         match ns {
             NsKey::Name(n) => self.doomed.contains(n),
@@ -172,7 +179,7 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
             Record::Msg { ns, ty, flags, payload, .. } => {
                 // Nothing is sent, or marked, for what goes with a namespace:
                 // an interrupted --down skips it again the same way.
-                if cx.doomed(ns) || msg_ifindex(*ty, payload).is_some_and(|i| dying.contains(&(ns.clone(), i))) {
+                if cx.doomed(ns) || r.msg_dev().is_some_and(|i| dying.contains(&(ns.clone(), i))) {
                     cx.summary.skipped += 1;
                     continue;
                 } else {
@@ -191,8 +198,7 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
                                 Err(e) if gone(&e) => cx.summary.skipped += 1,
                                 Err(e) => {
                                     let t = text(&mut cx);
-                                    cx.say(&format!("{t}: {}", Error { op: t.clone(), ..e }));
-                                    cx.summary.failed += 1;
+                                    cx.cannot(&t, &format!("{} ({})", e.message, e.code()));
                                 }
                             }
                         }
@@ -204,15 +210,15 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
                 // from elsewhere: it must be moved out before the namespace goes.
                 if cx.doomed(&now.ns) && old.netns.is_none() {
                     cx.summary.skipped += 1;
-                } else {
-                    restore_link(&mut cx, now, old)?;
+                } else if let Err(e) = restore_link(&mut cx, now, old) {
+                    cx.cannot(&format!("restore {}", now.name), &e);
                 }
             }
             Record::LinkRecreate { ns, opts, addrs, text } => {
                 if cx.doomed(ns) {
                     cx.summary.skipped += 1;
-                } else {
-                    recreate_link(&mut cx, ns, opts, addrs, text)?;
+                } else if let Err(e) = recreate_link(&mut cx, ns, opts, addrs, text) {
+                    cx.cannot(text, &e);
                 }
             }
             Record::Note { text } => cx.say(&format!("cannot undo: {text}")),
@@ -230,7 +236,9 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
         }
     }
     for (ns, links) in by_ns {
-        delete_links(&mut cx, &ns, &links)?;
+        if let Err(e) = delete_links(&mut cx, &ns, &links) {
+            cx.cannot(&format!("ip {}link del", ns.ip_prefix()), &e);
+        }
         for (seq, _) in &links {
             mark(*seq);
         }
@@ -258,31 +266,6 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
         }
     }
     Ok(cx.summary)
-}
-
-/// The device an undo request acts on, when it acts on one device only
-/// (addresses, neighbours, tc objects, single-path routes).
-fn msg_ifindex(ty: u16, payload: &[u8]) -> Option<u32> {
-    let at = |off: usize| payload.get(off..off + 4).map(|b| u32::from_ne_bytes(b.try_into().unwrap()));
-    match ty {
-        // RTM_NEWADDR/DELADDR (ifa_index), RTM_NEWNEIGH/DELNEIGH (ndm_ifindex),
-        // RTM_{NEW,DEL}{QDISC,TCLASS,TFILTER} (tcm_ifindex): at offset 4.
-        20 | 21 | 28 | 29 | 36 | 37 | 40 | 41 | 44 | 45 => at(4).filter(|i| *i != 0),
-        // RTM_NEWROUTE/DELROUTE: RTA_OIF, unless there are several paths.
-        24 | 25 => {
-            let attrs = crate::engine::message::attrs(payload.get(12..)?);
-            let mut oif = None;
-            for (t, d) in attrs {
-                match t & crate::engine::message::NLA_TYPE_MASK {
-                    4 => oif = d.get(..4).map(|b| u32::from_ne_bytes(b.try_into().unwrap())),
-                    9 => return None, // RTA_MULTIPATH
-                    _ => {}
-                }
-            }
-            oif
-        }
-        _ => None,
-    }
 }
 
 fn stop_processes(cx: &mut Ctx<'_>, procs: &[(u64, u32, u64, String)]) {
@@ -396,7 +379,7 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
             h.link_set(&link, &c).map_err(|e| e.to_string())?;
         }
         let name = old.name.clone().unwrap_or_else(|| link.name.clone());
-        words.push(format!("ip {}link set dev {} netns {}", now.ns.ip_prefix(), link.name, ns_word(orig)));
+        words.push(format!("ip {}link set dev {} netns {}", now.ns.ip_prefix(), link.name, orig.netns_word()));
         h = cx.handle(orig)?.ok_or("the namespace to move back to is gone")?;
         link = h.link_get(name.as_str()).map_err(|e| e.to_string())?;
     }
@@ -423,7 +406,7 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
     if !c.is_empty() {
         h.link_set(&link, &c).map_err(|e| e.to_string())?;
         let prefix = old.netns.as_ref().unwrap_or(&now.ns).ip_prefix();
-        words.push(format!("ip {prefix}{}", super::trace::link_set_words(&h, &link, &c, cx.initial)));
+        words.push(format!("ip {prefix}{}", super::trace::link_set_words(&h, &link.name, link.kind.as_deref(), &c, cx.initial)));
     }
     for a in &old.addrs {
         let spec = AddrSpec::from_opts(&[("dev".into(), Opt::Int(link.index as i64)), ("address".into(), Opt::Str(a.clone()))], &*h);
@@ -440,15 +423,6 @@ fn restore_link(cx: &mut Ctx<'_>, now: &LinkKey, old: &LinkOld) -> Result<(), St
     }
     cx.summary.undone += 1;
     Ok(())
-}
-
-fn ns_word(k: &NsKey) -> String {
-    match k {
-        NsKey::Initial => "1".into(),
-        NsKey::Name(n) => n.clone(),
-        NsKey::Path { path, .. } => path.clone(),
-        NsKey::Temp { inode } => format!("<anonymous netns {inode}>"),
-    }
 }
 
 /// JSON (from a record) back into an option tree.

@@ -95,7 +95,7 @@ impl Route {
     }
 }
 
-pub(super) fn verb_func(v: RouteVerb) -> &'static str {
+fn verb_func(v: RouteVerb) -> &'static str {
     match v {
         RouteVerb::Add => "route.add",
         RouteVerb::Replace => "route.replace",
@@ -182,11 +182,11 @@ pub fn list_for(
 
 /// The garbage collector stopped until this is dropped (unless the script
 /// had stopped it already).
-pub struct GcPause<'a>(Option<&'a Lua>);
+struct GcPause<'a>(Option<&'a Lua>);
 
 impl<'a> GcPause<'a> {
     /// Stop the collector of `lua` while this lives.
-    pub fn new(lua: &'a Lua) -> GcPause<'a> {
+    fn new(lua: &'a Lua) -> GcPause<'a> {
         if lua.gc_is_running() {
             lua.gc_stop();
             GcPause(Some(lua))

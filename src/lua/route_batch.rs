@@ -13,7 +13,7 @@ use mlua::{IntoLuaMulti, Lua, MultiValue, Table, Value};
 
 use super::error::{input, raise};
 use super::opts::table_to_map;
-use crate::engine::schema::{Attrs, Resolver};
+use crate::engine::schema::Resolver;
 use crate::engine::{self, RouteSpec, RouteVerb};
 use crate::units;
 
@@ -121,42 +121,16 @@ fn scan_common(lua: &Lua, list: &Table, res: &dyn Resolver) -> mlua::Result<(Vec
                 ffi::lua_rawgeti(state, 1, i as ffi::lua_Integer);
                 let spec = if ffi::lua_type(state, -1) == ffi::LUA_TTABLE { entry(state, &bytes, res) } else { None };
                 ffi::lua_pop(state, 1);
+                // A declined entry's place is kept by a default spec until
+                // the generic reader has read it.
                 out.push(spec.unwrap_or_else(|| {
                     declined.push(i - 1);
-                    placeholder()
+                    RouteSpec::default()
                 }));
             }
         })?;
     }
     Ok((out, declined))
-}
-
-/// What stands for a declined entry until the generic reader has read it.
-fn placeholder() -> RouteSpec {
-    RouteSpec {
-        family: 0,
-        dst: IpNet::default(),
-        from: None,
-        prefsrc: None,
-        gateway: None,
-        via: None,
-        oif: None,
-        table: None,
-        metric: None,
-        scope: None,
-        protocol: None,
-        rtype: None,
-        tos: 0,
-        onlink: false,
-        pref: None,
-        expires: None,
-        realms: None,
-        nhid: None,
-        metrics: Attrs::default(),
-        lock: 0,
-        nexthops: Vec::new(),
-        encap: None,
-    }
 }
 
 /// One entry (the table on top of the stack) for [`scan_common`]: its keys
@@ -252,10 +226,10 @@ fn common_parts(
     // src, gw, via that is an address. An IPv4 prefix as dst (the common
     // case) decides it and is read once.
     let (family, dst) = match v4_prefix(dst?) {
-        Some(n) => (libc_af_inet(), n),
+        Some(n) => (AF_INET, n),
         None => {
             let first_addr = |s: &Option<&str>| s.and_then(|s| s.split('/').next()?.parse::<IpAddr>().ok());
-            let family = [&dst, &src, &gw, &via].into_iter().find_map(first_addr).map(|a| units::family_of(&a)).unwrap_or(libc_af_inet());
+            let family = [&dst, &src, &gw, &via].into_iter().find_map(first_addr).map(|a| units::family_of(&a)).unwrap_or(AF_INET);
             (family, units::parse_dst(dst?, Some(family)).ok()?)
         }
     };
@@ -276,26 +250,13 @@ fn common_parts(
     Some(RouteSpec {
         family,
         dst,
-        from: None,
         prefsrc,
         gateway,
         via,
         oif,
         table: u32_of(table)?,
         metric: u32_of(metric.or(priority))?,
-        scope: None,
-        protocol: None,
-        rtype: None,
-        tos: 0,
-        onlink: false,
-        pref: None,
-        expires: None,
-        realms: None,
-        nhid: None,
-        metrics: Attrs::default(),
-        lock: 0,
-        nexthops: Vec::new(),
-        encap: None,
+        ..Default::default()
     })
 }
 
@@ -313,9 +274,7 @@ fn v4_prefix(s: &str) -> Option<IpNet> {
     ipnet::Ipv4Net::new(a, len.parse().ok()?).ok().map(IpNet::V4)
 }
 
-fn libc_af_inet() -> u8 {
-    nix::libc::AF_INET as u8
-}
+const AF_INET: u8 = nix::libc::AF_INET as u8;
 
 #[cfg(test)]
 mod tests {

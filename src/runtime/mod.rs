@@ -185,12 +185,10 @@ pub fn note_namespace(lua: &Lua, ns: &engine::NsInfo) {
 /// the namespace alive (processes inside it still do).
 pub fn end_namespace(lua: &Lua, ns: &engine::NsInfo, why: &'static str) {
     let same = |dev: u64, inode: u64| dev == ns.dev && inode == ns.inode;
-    let st = state(lua);
-    let mut hs: Vec<Rc<engine::Handle>> = st.handles.borrow().values().filter_map(|w| w.upgrade()).collect();
-    hs.extend(st.handle.borrow().clone());
-    for h in hs.iter().filter(|h| same(h.ns().dev, h.ns().inode)) {
+    for h in all_handles(lua).iter().filter(|h| same(h.ns().dev, h.ns().inode)) {
         h.close(why);
     }
+    let st = state(lua);
     for k in st.namespaces.borrow().values().filter(|k| same(k.dev, k.inode)) {
         if let Some(fd) = k.fd.upgrade() {
             fd.end(why);
