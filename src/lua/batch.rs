@@ -34,7 +34,8 @@ impl BatchFailed {
         let shown: Vec<String> = failed.iter().take(10).map(|x| format!("{}: {}", x.site, x.error)).collect();
         let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
         let error = engine::Error {
-            message: format!("{} of {} changes failed: {}{more}", failed.len(), total, shown.join("; ")),
+            // The error's own code (the first failure's) closes the text: say whose.
+            message: format!("{} of {} changes failed: {}{more}; the first", failed.len(), total, shown.join("; ")),
             op: "nlua.batch".into(),
             ..failed[0].error.clone()
         };

@@ -57,7 +57,8 @@ pub fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, 
     let mut e = first.clone();
     let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();
     let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
-    e.message = format!("{} of {} failed: {}{more}", failed.len(), specs.len(), shown.join("; "));
+    // The error's own code (the first failure's) closes the text: say whose.
+    e.message = format!("{} of {} failed: {}{more}; the first", failed.len(), specs.len(), shown.join("; "));
     e.op = func.to_string();
     Err(raise(e))
 }
