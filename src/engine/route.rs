@@ -161,8 +161,17 @@ pub struct Route {
 
 fn via_of(attrs: &Attrs) -> Option<IpAddr> {
     match attrs.value(S::RTA_VIA)? {
-        Value::Bytes(b) if b.len() == 6 => Some(IpAddr::from(<[u8; 4]>::try_from(&b[2..]).ok()?)),
-        Value::Bytes(b) if b.len() == 18 => Some(IpAddr::from(<[u8; 16]>::try_from(&b[2..]).ok()?)),
+        Value::Bytes(b) => rtvia_addr(b),
+        _ => None,
+    }
+}
+
+/// The address in an RTA_VIA payload (struct rtvia: a u16 family, then 4 or
+/// 16 address bytes); None for any other length.
+pub(super) fn rtvia_addr(b: &[u8]) -> Option<IpAddr> {
+    match b.len() {
+        6 => Some(IpAddr::from(<[u8; 4]>::try_from(&b[2..]).ok()?)),
+        18 => Some(IpAddr::from(<[u8; 16]>::try_from(&b[2..]).ok()?)),
         _ => None,
     }
 }
@@ -532,20 +541,8 @@ impl Handle {
 
     /// Routes, filtered. A table that does not exist yet has no routes.
     pub fn route_list(&self, f: &RouteFilter) -> Result<Vec<Route>> {
-        let mut m = MsgBuilder::new(RTM_GETROUTE, 0);
-        let mut hdr = [0u8; 12];
-        hdr[0] = f.family;
-        hdr[5] = f.protocol.unwrap_or(0);
-        hdr[7] = f.rtype.unwrap_or(0);
-        m.push(&hdr);
-        if let Some(t) = f.table {
-            m.attr_u32(S::RTA_TABLE, t);
-        }
-        if let Some(o) = f.oif {
-            m.attr_u32(S::RTA_OIF, o);
-        }
         let op = || "route show".to_string();
-        let routes = self.dump(m, &op, |msg| {
+        let routes = self.dump(f.dump_request(), &op, |msg| {
             if msg.ty != RTM_NEWROUTE {
                 return Ok(None);
             }
