@@ -521,6 +521,14 @@ impl RouteVerb {
         }
     }
 
+    /// The verb a route request carries out, read back from its type and
+    /// header flags (the reverse of [`RouteVerb::wire`]).
+    pub fn from_wire(ty: u16, flags: u16) -> Option<RouteVerb> {
+        use RouteVerb::*;
+        let flags = if ty == RTM_DELROUTE { 0 } else { flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE | NLM_F_APPEND) };
+        [Add, Replace, Change, Append, Prepend, Del].into_iter().find(|v| v.wire() == (ty, flags))
+    }
+
     /// The ip word ("add", "replace"...).
     pub fn word(self) -> &'static str {
         match self {
