@@ -105,7 +105,7 @@ pub struct Nexthop {
 /// A route as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2) or AF_INET6 (10).
     pub family: u8,
     /// Destination prefix length.
     pub dst_len: u8,
@@ -343,7 +343,7 @@ pub enum DstMatch {
 pub struct RouteFilter {
     /// Address family to list: AF_INET, AF_INET6, or 0 for both.
     pub family: u8,
-    /// Only this table (None: main; 0: all).
+    /// Only this table (None: every table).
     pub table: Option<u32>,
     /// Only routes through this output interface.
     pub oif: Option<u32>,
@@ -353,7 +353,7 @@ pub struct RouteFilter {
     pub rtype: Option<u8>,
     /// Only routes of this scope (RT_SCOPE_*).
     pub scope: Option<u8>,
-    /// Only routes to exactly this prefix.
+    /// Only routes whose destination matches (see [`DstMatch`]).
     pub dst: Option<DstMatch>,
     /// Only routes with this metric.
     pub metric: Option<u32>,
@@ -420,9 +420,9 @@ pub struct RouteQuery {
     pub tos: u8,
     /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
-    /// Source port (or the first of a range).
+    /// Source port (RTA_SPORT).
     pub sport: Option<u16>,
-    /// Destination port (or the first of a range).
+    /// Destination port (RTA_DPORT).
     pub dport: Option<u16>,
     /// Return the FIB entry that matched (RTM_F_FIB_MATCH) instead of the
     /// resolved route.
