@@ -12,9 +12,10 @@ use super::message::MsgBuilder;
 use super::route::{Route, RouteFilter, RouteVerb, table_name};
 use super::route_spec::RouteSpec;
 
-/// Changes per observed chunk of a pipelined batch (about one 64 KiB
-/// datagram of IPv4 routes).
-const BATCH_CHUNK: usize = 1400;
+/// Changes per observed chunk of a pipelined batch, here and in a flush of
+/// an open batch ([`super::deferred`]): about one 64 KiB datagram of IPv4
+/// routes, whose journal records are written together.
+pub(super) const BATCH_CHUNK: usize = 1400;
 
 /// The operation a route request amounts to ("route add 10.0.0.0/24 dev v0
 /// table 100"), read back from the request, devices named through `h`.
