@@ -624,5 +624,4 @@ impl Handle {
             self.request(r.delete_message(), &|| format!("route del {} table {}", r.prefix(), table_name(r.table)))
         })
     }
-
 }
