@@ -5,15 +5,15 @@
 //! guard that moves it back. No Lua here.
 
 use std::ffi::CString;
-use std::os::fd::AsFd;
 
 use nix::errno::Errno;
 use nix::fcntl::{self, OFlag};
 use nix::libc;
 use nix::mount::{MntFlags, MsFlags, mount, umount2};
-use nix::sched::{CloneFlags, setns, unshare};
+use nix::sched::{CloneFlags, unshare};
 use nix::sys::stat::Mode;
 
+use crate::engine::ns::Home;
 use crate::engine::{Error, NsInfo, Result};
 
 /// Where named namespaces live.
@@ -78,8 +78,8 @@ fn is_mount_root(path: &str) -> bool {
     r == 0 && buf.stx_attributes_mask & root != 0 && buf.stx_attributes & root != 0
 }
 
-/// Create a named namespace (like `ip netns add NAME`). The namespace is made
-/// on a short-lived thread, so the caller's thread stays where it is.
+/// Create a named namespace (like `ip netns add NAME`). The calling thread
+/// makes it and moves straight back to where it was.
 pub fn add(name: &str) -> Result<NsInfo> {
     check_name("netns.add", name)?;
     prepare_run_dir()?;
@@ -93,12 +93,10 @@ pub fn add(name: &str) -> Result<NsInfo> {
     // The calling thread unshares and comes straight back: no thread to start
     // and join per namespace.
     let made = (|| -> Result<()> {
-        let home = crate::engine::ns::Home::save()?;
+        let _home = Home::save()?;
         unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
-        let r = mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
-            .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")));
-        home.restore();
-        r
+        mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
+            .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")))
     })();
     if let Err(e) = made {
         let _ = std::fs::remove_file(&path);
@@ -194,31 +192,19 @@ pub fn temp() -> Result<NsInfo> {
 
 /// The calling thread, moved into a namespace; moved back when dropped.
 pub struct Entered {
-    back: std::os::fd::OwnedFd,
+    _home: Home,
 }
 
 /// Move the calling thread into `ns` until the guard is dropped.
 pub fn enter(ns: &NsInfo) -> Result<Entered> {
-    let back = fcntl::open("/proc/thread-self/ns/net", OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
-        .map_err(|e| Error::nix(e, "open /proc/thread-self/ns/net"))?;
+    let home = Home::save()?;
     ns.setns_here()?;
-    Ok(Entered { back })
+    Ok(Entered { _home: home })
 }
 
 /// Move the calling thread into `ns` for good (no way back but another enter).
 pub fn enter_for_good(ns: &NsInfo) -> Result<()> {
     ns.setns_here()
-}
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        // Failing to return would leave the thread in the wrong namespace for
-        // everything after: there is no safe way to go on.
-        if let Err(e) = setns(self.back.as_fd(), CloneFlags::CLONE_NEWNET) {
-            eprintln!("nlua: cannot return to the original network namespace: {e}");
-            std::process::abort();
-        }
-    }
 }
 
 /// What `ip netns exec NAME` sets up for a command, computed before fork so the

@@ -108,8 +108,12 @@ pub fn scope_name(n: u8) -> String {
 /// `/usr/share/iproute2/<file>`, plus `<file>.d/*.conf`): lines of `id name`.
 /// `defaults` apply where no file says otherwise.
 pub fn iproute2_table(file: &str, defaults: &[(u32, &str)]) -> Vec<(u32, String)> {
+    table_of(iproute2_lines(file, false), defaults)
+}
+
+fn table_of(lines: Vec<(u32, String)>, defaults: &[(u32, &str)]) -> Vec<(u32, String)> {
     let mut out: Vec<(u32, String)> = defaults.iter().map(|(i, n)| (*i, n.to_string())).collect();
-    for (id, name) in iproute2_lines(file) {
+    for (id, name) in lines {
         out.retain(|(i, n)| *i != id && *n != name);
         out.push((id, name));
     }
@@ -117,14 +121,15 @@ pub fn iproute2_table(file: &str, defaults: &[(u32, &str)]) -> Vec<(u32, String)
 }
 
 /// The `id name` lines of an iproute2 name table's files, in reading order.
-/// Kept for a second: naming 50,000 routes reads the files once, and an edit
-/// of /etc/iproute2 is still seen by a REPL a moment later.
-fn iproute2_lines(file: &str) -> Vec<(u32, String)> {
+/// Kept for a second (unless `fresh`): naming 50,000 routes reads the files
+/// once, and an edit of /etc/iproute2 is still seen by a REPL a moment later.
+fn iproute2_lines(file: &str, fresh: bool) -> Vec<(u32, String)> {
     type Cache = std::collections::HashMap<String, (std::time::Instant, Vec<(u32, String)>)>;
     static CACHE: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
     let mut g = CACHE.lock().unwrap_or_else(|p| p.into_inner());
     let cache = g.get_or_insert_with(Default::default);
     if let Some((at, lines)) = cache.get(file)
+        && !fresh
         && at.elapsed() < std::time::Duration::from_secs(1)
     {
         return lines.clone();
@@ -169,7 +174,9 @@ pub fn iproute2_id(file: &str, name: &str, defaults: &[(u32, &str)]) -> Option<u
     if let Ok(n) = name.parse::<u32>() {
         return Some(n);
     }
-    iproute2_table(file, defaults).into_iter().find(|(_, n)| n == name).map(|(i, _)| i)
+    let find = |fresh| table_of(iproute2_lines(file, fresh), defaults).into_iter().find(|(_, n)| n == name).map(|(i, _)| i);
+    // A name the kept copy lacks may have been written since: read the files again.
+    find(false).or_else(|| find(true))
 }
 
 #[cfg(test)]

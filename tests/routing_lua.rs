@@ -232,6 +232,25 @@ print(io.popen("ip -j rule show pref 100"):read("a"))
     );
 }
 
+/// A table name written to rt_tables.d while a script runs is known at once,
+/// even right after the files were read for another name (nlua keeps what it
+/// read for a moment; a name it does not know sends it back to the files).
+#[test]
+fn a_table_name_added_while_the_script_runs_is_known_at_once() {
+    let script = format!(
+        r#"{SETUP}
+assert(#route.list{{table = "blue"}} == 0)
+local f = assert(io.open("/etc/iproute2/rt_tables.d/later.conf", "w"))
+f:write("1003 red\n"); f:close()
+route.add{{dst = "10.6.0.0/16", gw = "10.0.0.254", table = "red"}}
+print(io.popen("ip -j route show table 1003"):read("a"))
+"#
+    );
+    let out = run(&script);
+    let red: J = serde_json::from_str(out.lines().find(|l| !l.trim().is_empty()).unwrap()).unwrap();
+    assert_eq!(red, json!([{"dst": "10.6.0.0/16", "gateway": "10.0.0.254", "dev": "v0", "flags": []}]));
+}
+
 /// The keys `ip -j route show` leaves out because its filter fixes them
 /// (print_route: no "table" under `table N`, no "protocol" under `proto P`...).
 fn keys_ip_elides(ip_args: &str) -> Vec<&'static str> {

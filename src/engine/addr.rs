@@ -26,7 +26,7 @@ pub const INFINITY_LIFE_TIME: u32 = u32::MAX;
 /// An address as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Addr {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2) or AF_INET6 (10).
     pub family: u8,
     /// Prefix length of the address.
     pub prefixlen: u8,

@@ -25,12 +25,11 @@ use super::change::{Change, Observer};
 use super::error::{Error, Result};
 use super::handle::Handle;
 use super::message::MsgBuilder;
+use super::route_batch::BATCH_CHUNK;
 
 /// What an observer prepared for a queued change, kept until its answer.
 pub type Prepared = Box<dyn Any>;
 
-/// Requests sent (and recorded) together by a flush.
-const CHUNK: usize = 1400;
 
 /// A queued request.
 struct Queued {
@@ -167,7 +166,7 @@ impl Deferred {
             // as the kernel has answered it.
             let mut run = run.into_iter().peekable();
             while run.peek().is_some() {
-                let chunk: Vec<Queued> = run.by_ref().take(CHUNK).collect();
+                let chunk: Vec<Queued> = run.by_ref().take(BATCH_CHUNK).collect();
                 let results = h.batch_iter(chunk.iter().map(|q| (q.msg.clone(), q.op.clone())));
                 let mut done: Vec<(Arc<dyn Observer>, Prepared)> = Vec::new();
                 for (q, r) in chunk.into_iter().zip(results) {

@@ -33,7 +33,7 @@ pub struct Handle {
     dump_restarts: Cell<u64>,
     observer: RefCell<Option<std::sync::Arc<dyn super::change::Observer>>>,
     /// The socket is lent to a sending thread ([`Handle::batch_pipelined`]).
-    lent: RefCell<bool>,
+    lent: Cell<bool>,
     /// The requests of a change being queued by an open batch (see
     /// [`super::deferred`]).
     pub(super) capture: RefCell<Option<Vec<(MsgBuilder, String)>>>,
@@ -49,7 +49,7 @@ impl Handle {
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: RefCell::new(false), capture: RefCell::new(None) }
+        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: Cell::new(false), capture: RefCell::new(None) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -77,7 +77,7 @@ impl Handle {
     /// namespace deleted.
     pub fn socket(&self) -> Result<Ref<'_, NlSocket>> {
         self.ns.check_live()?;
-        if *self.lent.borrow() {
+        if self.lent.get() {
             return Err(Error::system(libc::EBUSY, "netlink socket busy with a pipelined batch"));
         }
         Ref::filter_map(self.sock.borrow(), Option::as_ref).map_err(|_| Error::system(libc::EBADF, "netlink socket closed"))
@@ -95,15 +95,11 @@ impl Handle {
         self.ns.end(why);
     }
 
-    fn next_seq(&self) -> u32 {
+    /// The next sequence number (also for [`Handle::batch_pipelined`]).
+    pub(super) fn next_seq(&self) -> u32 {
         let s = self.seq.get();
         self.seq.set(s.wrapping_add(1).max(1));
         s
-    }
-
-    /// The next sequence number (for [`Handle::batch_pipelined`]).
-    pub(super) fn take_seq(&self) -> u32 {
-        self.next_seq()
     }
 
     /// Take the socket out for a sending thread; until it is returned, every
@@ -113,14 +109,14 @@ impl Handle {
         self.ns.check_live()?;
         let s = self.sock.try_borrow_mut().ok().and_then(|mut s| s.take());
         let s = s.ok_or_else(|| Error::system(libc::EBADF, "netlink socket closed"))?;
-        *self.lent.borrow_mut() = true;
+        self.lent.set(true);
         Ok(s)
     }
 
     /// Put back a socket taken with [`Handle::lend_socket`] (unless the
     /// handle was closed meanwhile: then it goes).
     pub(super) fn return_socket(&self, s: NlSocket) {
-        *self.lent.borrow_mut() = false;
+        self.lent.set(false);
         if self.ns.check_live().is_ok() {
             *self.sock.borrow_mut() = Some(s);
         }
@@ -283,8 +279,6 @@ impl Handle {
     /// 50,000 never holds 50,000 encoded requests at once.
     pub fn batch_iter(&self, msgs: impl IntoIterator<Item = (MsgBuilder, String)>) -> Vec<Result<()>> {
         self.send_deferred();
-        // Messages are encoded as they are packed: a batch of 50,000 never
-        // holds 50,000 encoded requests at once.
         let msgs = msgs.into_iter();
         let mut results: Vec<Option<Result<()>>> = Vec::with_capacity(msgs.size_hint().0);
         let first_seq = self.seq.get();

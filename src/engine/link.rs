@@ -170,8 +170,8 @@ impl Link {
         self.flags & IFF_UP != 0
     }
 
-    /// The names of the set flags, in ip's order; ip adds M-DOWN (a lower
-    /// device that is down, shown by `ip link`) — see `Link::flag_words`.
+    /// The names of the set flags, in ip's order. (`ip link` adds M-DOWN for
+    /// a lower device that is down: `show::link` does, knowing the other links.)
     pub fn flag_names(&self) -> Vec<&'static str> {
         IFF_NAMES.iter().filter(|(bit, _)| self.flags & bit != 0).map(|(_, n)| *n).collect()
     }
@@ -354,7 +354,7 @@ impl Handle {
             }
             let name = s.name.as_deref().unwrap_or_default();
             for p in self.request_echo(m, &op)? {
-                if let Ok(l) = Link::parse(&p).map_err(drop)
+                if let Ok(l) = Link::parse(&p)
                     && l.name == name
                 {
                     if s.peer.is_some() {

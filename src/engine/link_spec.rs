@@ -50,7 +50,7 @@ pub struct LinkSpec {
     pub master: Option<u32>,
     /// Parent device (IFLA_LINK) for vlan, macvlan, ipvlan.
     pub link: Option<u32>,
-    /// Namespace to create it in, or to move it to.
+    /// Namespace to create it in (IFLA_NET_NS_FD / IFLA_NET_NS_PID).
     pub netns: Option<NetnsTarget>,
     /// Create it up.
     pub up: bool,
@@ -215,7 +215,7 @@ pub struct LinkChange {
     pub arp: Option<bool>,
     /// Interface group (IFLA_GROUP).
     pub group: Option<u32>,
-    /// Namespace to create it in, or to move it to.
+    /// Namespace to move it to.
     pub netns: Option<NetnsTarget>,
     /// With `netns`: the ifindex the link takes there (IFLA_NEW_IFINDEX), so
     /// a link moved back gets its old index again. Not a Lua option.

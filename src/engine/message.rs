@@ -138,7 +138,7 @@ impl MsgBuilder {
         self
     }
 
-    /// Current length; with `bytes_from` it lets callers splice.
+    /// Current length in bytes, header included.
     pub fn len(&self) -> usize {
         self.buf.len()
     }

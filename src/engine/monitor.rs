@@ -355,11 +355,6 @@ impl Monitor {
         Ok(Monitor { sources, families: opts.families.clone(), queue: VecDeque::new(), buf: Vec::new() })
     }
 
-    /// The families this monitor reports.
-    pub fn families(&self) -> &[Family] {
-        &self.families
-    }
-
     /// How many namespaces it watches.
     pub fn len(&self) -> usize {
         self.sources.len()

@@ -30,7 +30,7 @@ pub const AF_BRIDGE: u8 = 7;
 /// A neighbour or FDB entry as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Neigh {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2), AF_INET6 (10), or AF_BRIDGE (7) for FDB entries.
     pub family: u8,
     /// Interface index.
     pub ifindex: u32,
@@ -209,7 +209,7 @@ impl NeighFilter {
 /// A neighbour or FDB entry to add, change or delete.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NeighSpec {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2), AF_INET6 (10), or AF_BRIDGE (7) for FDB entries.
     pub family: u8,
     /// Interface index.
     pub ifindex: u32,

@@ -1,6 +1,6 @@
-//! The identity of a network namespace (device and inode of its nsfs file) and
-//! running a closure on a short-lived thread inside one, so the caller's thread
-//! never moves.
+//! The identity of a network namespace (device and inode of its nsfs file),
+//! and running a closure inside one: on the calling thread, moved in and back
+//! ([`NsInfo::run_here`]), or on a short-lived thread ([`NsInfo::run_on_thread`]).
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::{Arc, Mutex};
@@ -147,11 +147,9 @@ impl NsInfo {
     /// start and join (milliseconds on a busy machine). Failing to move back
     /// aborts: nothing may run on in the wrong namespace.
     pub fn run_here<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let back = Home::save()?;
+        let _home = Home::save()?;
         self.setns_here()?;
-        let r = f();
-        back.restore();
-        r
+        f()
     }
 
     /// Run `f` on a new thread that has entered this namespace; the calling thread
@@ -167,7 +165,9 @@ impl NsInfo {
     }
 }
 
-/// The calling thread's namespace, to come back to after a setns or unshare.
+/// The calling thread's namespace, to come back to after a setns or unshare:
+/// the thread moves back when this is dropped (on an early return or an
+/// unwind too).
 pub struct Home(OwnedFd);
 
 impl Home {
@@ -177,9 +177,12 @@ impl Home {
             .map(Home)
             .map_err(|e| Error::nix(e, "open /proc/thread-self/ns/net"))
     }
+}
 
-    /// Move the calling thread back. There is no safe way on if this fails.
-    pub fn restore(self) {
+impl Drop for Home {
+    fn drop(&mut self) {
+        // Failing to return would leave the thread in the wrong namespace for
+        // everything after: there is no safe way to go on.
         if let Err(e) = setns(self.0.as_fd(), CloneFlags::CLONE_NEWNET) {
             eprintln!("nlua: cannot return to the original network namespace: {e}");
             std::process::abort();

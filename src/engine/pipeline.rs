@@ -79,7 +79,7 @@ impl Handle {
         let mut out: Vec<u8> = Vec::with_capacity(DATAGRAM_BYTES);
         let (mut last_off, mut last_seq) = (0, 0);
         for (m, op) in reqs {
-            let seq = self.take_seq();
+            let seq = self.next_seq();
             let bytes = m.finish(seq);
             if !out.is_empty() && out.len() + bytes.len() > DATAGRAM_BYTES {
                 p.datagrams.push((ack_last(std::mem::take(&mut out), last_off), last_seq));

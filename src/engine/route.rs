@@ -105,7 +105,7 @@ pub struct Nexthop {
 /// A route as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2) or AF_INET6 (10).
     pub family: u8,
     /// Destination prefix length.
     pub dst_len: u8,
@@ -161,8 +161,17 @@ pub struct Route {
 
 fn via_of(attrs: &Attrs) -> Option<IpAddr> {
     match attrs.value(S::RTA_VIA)? {
-        Value::Bytes(b) if b.len() == 6 => Some(IpAddr::from(<[u8; 4]>::try_from(&b[2..]).ok()?)),
-        Value::Bytes(b) if b.len() == 18 => Some(IpAddr::from(<[u8; 16]>::try_from(&b[2..]).ok()?)),
+        Value::Bytes(b) => rtvia_addr(b),
+        _ => None,
+    }
+}
+
+/// The address in an RTA_VIA payload (struct rtvia: a u16 family, then 4 or
+/// 16 address bytes); None for any other length.
+pub(super) fn rtvia_addr(b: &[u8]) -> Option<IpAddr> {
+    match b.len() {
+        6 => Some(IpAddr::from(<[u8; 4]>::try_from(&b[2..]).ok()?)),
+        18 => Some(IpAddr::from(<[u8; 16]>::try_from(&b[2..]).ok()?)),
         _ => None,
     }
 }
@@ -334,7 +343,7 @@ pub enum DstMatch {
 pub struct RouteFilter {
     /// Address family to list: AF_INET, AF_INET6, or 0 for both.
     pub family: u8,
-    /// Only this table (None: main; 0: all).
+    /// Only this table (None: every table).
     pub table: Option<u32>,
     /// Only routes through this output interface.
     pub oif: Option<u32>,
@@ -344,7 +353,7 @@ pub struct RouteFilter {
     pub rtype: Option<u8>,
     /// Only routes of this scope (RT_SCOPE_*).
     pub scope: Option<u8>,
-    /// Only routes to exactly this prefix.
+    /// Only routes whose destination matches (see [`DstMatch`]).
     pub dst: Option<DstMatch>,
     /// Only routes with this metric.
     pub metric: Option<u32>,
@@ -411,9 +420,9 @@ pub struct RouteQuery {
     pub tos: u8,
     /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
-    /// Source port (or the first of a range).
+    /// Source port (RTA_SPORT).
     pub sport: Option<u16>,
-    /// Destination port (or the first of a range).
+    /// Destination port (RTA_DPORT).
     pub dport: Option<u16>,
     /// Return the FIB entry that matched (RTM_F_FIB_MATCH) instead of the
     /// resolved route.
@@ -512,6 +521,14 @@ impl RouteVerb {
         }
     }
 
+    /// The verb a route request carries out, read back from its type and
+    /// header flags (the reverse of [`RouteVerb::wire`]).
+    pub fn from_wire(ty: u16, flags: u16) -> Option<RouteVerb> {
+        use RouteVerb::*;
+        let flags = if ty == RTM_DELROUTE { 0 } else { flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE | NLM_F_APPEND) };
+        [Add, Replace, Change, Append, Prepend, Del].into_iter().find(|v| v.wire() == (ty, flags))
+    }
+
     /// The ip word ("add", "replace"...).
     pub fn word(self) -> &'static str {
         match self {
@@ -532,20 +549,8 @@ impl Handle {
 
     /// Routes, filtered. A table that does not exist yet has no routes.
     pub fn route_list(&self, f: &RouteFilter) -> Result<Vec<Route>> {
-        let mut m = MsgBuilder::new(RTM_GETROUTE, 0);
-        let mut hdr = [0u8; 12];
-        hdr[0] = f.family;
-        hdr[5] = f.protocol.unwrap_or(0);
-        hdr[7] = f.rtype.unwrap_or(0);
-        m.push(&hdr);
-        if let Some(t) = f.table {
-            m.attr_u32(S::RTA_TABLE, t);
-        }
-        if let Some(o) = f.oif {
-            m.attr_u32(S::RTA_OIF, o);
-        }
         let op = || "route show".to_string();
-        let routes = self.dump(m, &op, |msg| {
+        let routes = self.dump(f.dump_request(), &op, |msg| {
             if msg.ty != RTM_NEWROUTE {
                 return Ok(None);
             }
@@ -619,5 +624,4 @@ impl Handle {
             self.request(r.delete_message(), &|| format!("route del {} table {}", r.prefix(), table_name(r.table)))
         })
     }
-
 }

@@ -8,28 +8,21 @@ use nix::libc;
 use super::change::Change;
 use super::error::{Error, Result};
 use super::handle::Handle;
-use super::message::{MsgBuilder, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
-use super::route::{RTM_DELROUTE, RTM_NEWROUTE, Route, RouteFilter, RouteVerb, table_name};
+use super::message::MsgBuilder;
+use super::route::{Route, RouteFilter, RouteVerb, table_name};
 use super::route_spec::RouteSpec;
 
-/// Changes per observed chunk of a pipelined batch (about one 64 KiB
-/// datagram of IPv4 routes).
-const BATCH_CHUNK: usize = 1400;
+/// Changes per observed chunk of a pipelined batch, here and in a flush of
+/// an open batch ([`super::deferred`]): about one 64 KiB datagram of IPv4
+/// routes, whose journal records are written together.
+pub(super) const BATCH_CHUNK: usize = 1400;
 
 /// The operation a route request amounts to ("route add 10.0.0.0/24 dev v0
 /// table 100"), read back from the request, devices named through `h`.
 pub fn request_text(h: &Handle, m: &MsgBuilder) -> Option<String> {
-    let verb = match (m.msg_type(), m.flags()) {
-        (RTM_DELROUTE, _) => "del",
-        (RTM_NEWROUTE, f) if f & NLM_F_REPLACE != 0 && f & NLM_F_CREATE == 0 => "change",
-        (RTM_NEWROUTE, f) if f & NLM_F_REPLACE != 0 => "replace",
-        (RTM_NEWROUTE, f) if f & NLM_F_APPEND != 0 => "append",
-        (RTM_NEWROUTE, f) if f & NLM_F_EXCL == 0 => "prepend",
-        (RTM_NEWROUTE, _) => "add",
-        _ => return None,
-    };
+    let verb = RouteVerb::from_wire(m.msg_type(), m.flags())?;
     let r = Route::parse(m.payload()).ok()?;
-    Some(RouteSpec::from_route(&r).op(verb, &|i| h.ifname_or_index(i)))
+    Some(RouteSpec::from_route(&r).op(verb.word(), &|i| h.ifname_or_index(i)))
 }
 
 /// Device names for the texts of failed requests, each looked up once (a
@@ -40,6 +33,11 @@ struct NameCache(std::cell::RefCell<std::collections::HashMap<u32, String>>);
 impl NameCache {
     fn name(&self, h: &Handle, i: u32) -> String {
         self.0.borrow_mut().entry(i).or_insert_with(|| h.ifname_or_index(i)).clone()
+    }
+
+    /// `r`, its error (if any) given the text of `verb` on `s`.
+    fn named(&self, h: &Handle, r: Result<()>, s: &RouteSpec, verb: RouteVerb) -> Result<()> {
+        r.map_err(|e| Error { op: s.op(verb.word(), &|i| self.name(h, i)), ..e })
     }
 }
 
@@ -73,7 +71,7 @@ impl Handle {
             }
             // Operation texts only for the requests that fail, once the socket is back.
             let names = NameCache::default();
-            return out.into_iter().zip(specs).map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| names.name(self, i)), ..e })).collect();
+            return out.into_iter().zip(specs).map(|(r, s)| names.named(self, r, s, verb)).collect();
         }
         let names = NameCache::default();
         for chunk in specs.chunks(BATCH_CHUNK) {
@@ -81,7 +79,7 @@ impl Handle {
             out.extend(self.observed_many(&changes, || {
                 // Operation texts only for the requests that fail (see route_modify).
                 let rs = self.batch_iter(chunk.iter().map(|s| (s.message(ty, flags), String::new())));
-                rs.into_iter().zip(chunk).map(|(r, s)| r.map_err(|e| Error { op: s.op(verb.word(), &|i| names.name(self, i)), ..e })).collect()
+                rs.into_iter().zip(chunk).map(|(r, s)| names.named(self, r, s, verb)).collect()
             }));
         }
         out
@@ -109,5 +107,24 @@ impl Handle {
             }
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every verb is read back from the request it makes (header flags as
+    /// sent, NLM_F_REQUEST and NLM_F_ACK included), as `request_text` reads it.
+    #[test]
+    fn each_verb_is_read_back_from_its_request() {
+        use RouteVerb::*;
+        for v in [Add, Replace, Change, Append, Prepend, Del] {
+            let (ty, flags) = v.wire();
+            let mut m = MsgBuilder::new(ty, flags);
+            m.add_flags(crate::engine::message::NLM_F_ACK);
+            assert_eq!(RouteVerb::from_wire(m.msg_type(), m.flags()), Some(v));
+        }
+        assert_eq!(RouteVerb::from_wire(crate::engine::route::RTM_GETROUTE, 0), None);
     }
 }

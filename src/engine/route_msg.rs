@@ -12,7 +12,7 @@ use nix::libc;
 use super::error::{Error, Result};
 use super::handle::Handle;
 use super::message::{self, MsgBuilder, NLA_TYPE_MASK, NLM_F_DUMP};
-use super::route::{RTM_GETROUTE, RTM_NEWROUTE, Route, RouteFilter};
+use super::route::{RTM_GETROUTE, RTM_NEWROUTE, Route, RouteFilter, rtvia_addr};
 use super::schema::route::{self as S, RTMSG};
 
 /// Bytes gathered into one shared buffer before another is started.
@@ -45,7 +45,6 @@ impl RouteMsg {
 /// counts as absent).
 struct Keys {
     family: u8,
-    dst_len: u8,
     table: u32,
     protocol: u8,
     scope: u8,
@@ -73,13 +72,15 @@ fn ip_attr(d: &[u8]) -> Option<IpAddr> {
 
 impl Keys {
     /// Read the header and the attributes in `need` (bits 1 << RTA_*): the
-    /// walk stops once it has them all.
-    fn read(p: &[u8], need: u32) -> Keys {
+    /// walk stops once it has them all. None when `p` is shorter than an rtmsg.
+    fn read(p: &[u8], need: u32) -> Option<Keys> {
+        if p.len() < RTMSG.size {
+            return None;
+        }
         let mut seen = [false; 32];
         let mut missing = need;
         let mut k = Keys {
             family: p[0],
-            dst_len: p[1],
             table: p[4] as u32,
             protocol: p[5],
             scope: p[6],
@@ -110,18 +111,12 @@ impl Keys {
                 S::RTA_PRIORITY => k.metric = u32_attr(d),
                 S::RTA_DST => k.dst = ip_attr(d),
                 S::RTA_GATEWAY => k.gateway = ip_attr(d),
-                S::RTA_VIA => {
-                    k.via = match d.len() {
-                        6 => Some(IpAddr::from(<[u8; 4]>::try_from(&d[2..]).unwrap())),
-                        18 => Some(IpAddr::from(<[u8; 16]>::try_from(&d[2..]).unwrap())),
-                        _ => None,
-                    }
-                }
+                S::RTA_VIA => k.via = rtvia_addr(d),
                 S::RTA_MULTIPATH => k.multipath = true,
                 _ => {}
             }
         }
-        k
+        Some(k)
     }
 }
 
@@ -147,7 +142,7 @@ impl RouteFilter {
         if self.gateway.is_some() {
             need |= bit(S::RTA_GATEWAY) | bit(S::RTA_VIA) | bit(S::RTA_MULTIPATH);
         }
-        let k = Keys::read(payload, need);
+        let Some(k) = Keys::read(payload, need) else { return false };
         if k.multipath && (self.oif.is_some() || self.gateway.is_some()) {
             return Route::parse(payload).is_ok_and(|r| self.accepts(&r));
         }
@@ -167,36 +162,31 @@ impl RouteFilter {
         if self.dst.is_none() {
             return true;
         }
-        // The destination test needs only the prefix: build the route's view of it.
-        let view = Route::parse(&payload[..RTMSG.size.min(payload.len())]).ok();
-        match view {
-            Some(mut r) => {
-                r.dst = k.dst;
-                r.dst_len = k.dst_len;
-                r.family = k.family;
-                let f = RouteFilter { dst: self.dst, ..Default::default() };
-                f.accepts(&r)
-            }
-            None => false,
-        }
+        // The destination test needs only the prefix: the header (family,
+        // length) decoded, and the destination read above.
+        let Ok(mut r) = Route::parse(&payload[..RTMSG.size]) else { return false };
+        r.dst = k.dst;
+        RouteFilter { dst: self.dst, ..Default::default() }.accepts(&r)
     }
-}
 
-/// The dump request for `f`: the kernel filters what it can (strict checking).
-fn dump_request(f: &RouteFilter) -> MsgBuilder {
-    let mut m = MsgBuilder::new(RTM_GETROUTE, NLM_F_DUMP);
-    let mut hdr = [0u8; 12];
-    hdr[0] = f.family;
-    hdr[5] = f.protocol.unwrap_or(0);
-    hdr[7] = f.rtype.unwrap_or(0);
-    m.push(&hdr);
-    if let Some(t) = f.table {
-        m.attr_u32(S::RTA_TABLE, t);
+    /// The dump request for this filter (for [`Handle::route_list`] and
+    /// [`Handle::route_list_msgs`]): the kernel filters what it can (strict
+    /// checking).
+    pub(super) fn dump_request(&self) -> MsgBuilder {
+        let mut m = MsgBuilder::new(RTM_GETROUTE, NLM_F_DUMP);
+        let mut hdr = [0u8; 12];
+        hdr[0] = self.family;
+        hdr[5] = self.protocol.unwrap_or(0);
+        hdr[7] = self.rtype.unwrap_or(0);
+        m.push(&hdr);
+        if let Some(t) = self.table {
+            m.attr_u32(S::RTA_TABLE, t);
+        }
+        if let Some(o) = self.oif {
+            m.attr_u32(S::RTA_OIF, o);
+        }
+        m
     }
-    if let Some(o) = f.oif {
-        m.attr_u32(S::RTA_OIF, o);
-    }
-    m
 }
 
 impl Handle {
@@ -207,7 +197,7 @@ impl Handle {
     pub fn route_list_msgs(&self, f: &RouteFilter) -> Result<Vec<RouteMsg>> {
         let mut datagrams: Vec<Rc<[u8]>> = Vec::new();
         let mut cur: Vec<u8> = Vec::with_capacity(SHARE_BYTES);
-        let kept = self.dump(dump_request(f), &|| "route show".to_string(), |msg| {
+        let kept = self.dump(f.dump_request(), &|| "route show".to_string(), |msg| {
             if msg.ty != RTM_NEWROUTE {
                 return Ok(None);
             }

@@ -40,7 +40,7 @@ pub struct NexthopSpec {
 /// A route to add, replace, change, append or delete.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RouteSpec {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family (of `dst`): AF_INET (2) or AF_INET6 (10).
     pub family: u8,
     /// Destination prefix; `0.0.0.0/0` / `::/0` for "default".
     pub dst: IpNet,

@@ -66,7 +66,8 @@ pub fn parse_ip_proto(s: &str) -> std::result::Result<u8, String> {
 /// A rule as the kernel reported it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2) or AF_INET6 (10); a dump of every family
+    /// also has the multicast routing ones (RTNL_FAMILY_IPMR 128, IP6MR 129).
     pub family: u8,
     /// Destination prefix length.
     pub dst_len: u8,
@@ -112,9 +113,9 @@ pub struct Rule {
     pub protocol: Option<u8>,
     /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
-    /// Source port (or the first of a range).
+    /// Source port range (first, last; one port is first == last).
     pub sport: Option<(u16, u16)>,
-    /// Destination port (or the first of a range).
+    /// Destination port range (first, last; one port is first == last).
     pub dport: Option<(u16, u16)>,
     /// Every attribute as read, the ones without a typed field included.
     pub attrs: Attrs,
@@ -230,7 +231,7 @@ pub struct RuleFilter {
 /// A rule to add or delete.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RuleSpec {
-    /// Address family: AF_INET (2), AF_INET6 (10), AF_BRIDGE (7) for FDB entries; 0 for any.
+    /// Address family: AF_INET (2) or AF_INET6 (10); 0 is sent as AF_INET.
     pub family: u8,
     /// Source prefix to select.
     pub from: Option<IpNet>,
@@ -266,9 +267,9 @@ pub struct RuleSpec {
     pub uidrange: Option<(u32, u32)>,
     /// IP protocol (IPPROTO_*).
     pub ipproto: Option<u8>,
-    /// Source port (or the first of a range).
+    /// Source port range (first, last; one port is first == last).
     pub sport: Option<(u16, u16)>,
-    /// Destination port (or the first of a range).
+    /// Destination port range (first, last; one port is first == last).
     pub dport: Option<(u16, u16)>,
     /// FR_ACT_*; None: lookup for add, unspecified for del.
     pub action: Option<u8>,

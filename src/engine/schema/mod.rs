@@ -221,11 +221,11 @@ impl PartialEq for AttrDef {
 /// One struct field; `ty` is a scalar type (ints, Ip, Mac, Bytes with `len`).
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
-    /// Field or parameter name.
+    /// Field name (the option name in Lua and in decoded output).
     pub name: &'static str,
     /// Byte offset.
     pub off: usize,
-    /// The type, as written in the stub.
+    /// The wire type.
     pub ty: Type,
     /// Length in bytes.
     pub len: usize,
