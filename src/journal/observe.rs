@@ -14,6 +14,9 @@ use crate::engine::change::{AddrVerb, Change, Observer};
 use crate::engine::deferred::Prepared;
 use crate::engine::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::engine::neigh::{NeighFilter, NeighVerb};
+use crate::engine::route::{RTM_DELROUTE, RTM_NEWROUTE};
+use crate::engine::rule::{RTM_DELRULE, RTM_NEWRULE};
+use crate::engine::neigh::{RTM_DELNEIGH, RTM_NEWNEIGH};
 use crate::engine::route::{DstMatch, RouteFilter, RouteVerb};
 use crate::engine::route_spec::RouteSpec;
 use crate::engine::rule::RuleFilter;
@@ -97,7 +100,7 @@ fn own_routes(h: &Handle, index: u32) -> Result<Vec<RouteSpec>> {
 
 /// Requests that add `routes` back (an EEXIST on undo means it is back already).
 fn readd_routes(ns: &NsKey, routes: &[RouteSpec]) -> Vec<Record> {
-    routes.iter().map(|r| request(ns, r.message(24, NLM_F_CREATE | NLM_F_EXCL))).collect()
+    routes.iter().map(|r| request(ns, r.message(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL))).collect()
 }
 
 fn dev_name(h: &Handle, index: u32) -> String {
@@ -318,16 +321,16 @@ impl Journal {
                     _ => Vec::new(),
                 };
                 match verb {
-                    RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend => vec![request(&here, s.message(25, 0))],
+                    RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend => vec![request(&here, s.message(RTM_DELROUTE, 0))],
                     RouteVerb::Replace | RouteVerb::Change => match olds.into_iter().next() {
-                        Some(o) => vec![request(&here, o.message(24, NLM_F_CREATE | NLM_F_REPLACE))],
-                        None => vec![request(&here, s.message(25, 0))],
+                        Some(o) => vec![request(&here, o.message(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE))],
+                        None => vec![request(&here, s.message(RTM_DELROUTE, 0))],
                     },
-                    RouteVerb::Del => olds.into_iter().take(1).map(|o| request(&here, o.message(24, NLM_F_CREATE | NLM_F_EXCL))).collect(),
+                    RouteVerb::Del => olds.into_iter().take(1).map(|o| request(&here, o.message(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL))).collect(),
                 }
             }
-            (Change::RouteDel(r), _) => vec![request(&here, RouteSpec::from_route(r).message(24, NLM_F_CREATE | NLM_F_EXCL))],
-            (Change::Rule(true, s), _) => vec![msg(&here, s.message(33, 0), ip(s.op("del")))],
+            (Change::RouteDel(r), _) => vec![request(&here, RouteSpec::from_route(r).message(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL))],
+            (Change::Rule(true, s), _) => vec![msg(&here, s.message(RTM_DELRULE, 0), ip(s.op("del")))],
             (Change::Rule(false, s), Before::Rules(old)) => {
                 match h.rule_list(&RuleFilter { family: s.family, ..Default::default() }) {
                     Ok(now) => old.iter().filter(|r| !now.contains(r)).take(1).map(|r| readd_rule(&here, r)).collect(),
@@ -341,8 +344,8 @@ impl Journal {
                     _ => None,
                 };
                 match (verb, old) {
-                    (NeighVerb::Add | NeighVerb::Append, _) | (NeighVerb::Replace, None) => vec![request(&here, s.message(29, 0))],
-                    (_, Some(o)) => vec![request(&here, o.message(28, NLM_F_CREATE | NLM_F_REPLACE))],
+                    (NeighVerb::Add | NeighVerb::Append, _) | (NeighVerb::Replace, None) => vec![request(&here, s.message(RTM_DELNEIGH, 0))],
+                    (_, Some(o)) => vec![request(&here, o.message(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE))],
                     _ => Vec::new(),
                 }
             }
@@ -432,7 +435,7 @@ fn readd_rule(ns: &NsKey, r: &crate::engine::rule::Rule) -> Record {
     let d = r.delete_message();
     Record::Msg {
         ns: ns.clone(),
-        ty: 32,
+        ty: RTM_NEWRULE,
         flags: NLM_F_CREATE | NLM_F_EXCL,
         payload: d.payload().to_vec(),
         // `ip rule` prints "500:\tfrom 1.2.3.0/24 lookup 7": the same words add it back.
