@@ -268,6 +268,12 @@ fn a_timeout_with_nothing_happening_returns_none() {
         let mut m = Monitor::open(&MonitorOpts::new(&[Family::Link])).unwrap();
         assert_eq!(m.next(Some(Duration::ZERO)).unwrap(), None);
         assert_eq!(m.next(Some(Duration::from_millis(20))).unwrap(), None);
+        // A timeout no clock can reach is no limit (not a panic): the next event ends it.
+        sh("ip link set lo mtu 1400");
+        match m.next(Some(Duration::MAX)).unwrap() {
+            Some(Event::Object { action: Action::Change, object: Object::Link(l), .. }) => assert_eq!((l.name.as_str(), l.mtu), ("lo", 1400)),
+            other => panic!("expected lo's mtu change, got {other:?}"),
+        }
         let e = Monitor::open(&MonitorOpts::new(&[])).err().unwrap();
         assert_eq!(e.to_string(), "monitor: no family to watch");
     });

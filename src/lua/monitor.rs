@@ -38,7 +38,13 @@ fn family_list() -> String {
     Family::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
 }
 
-/// Seconds >= 0 from a Lua number: the `timeout` of monitors and waits.
+/// The longest timeout taken as given (about 136 years): a longer one means
+/// "no limit" just as well, and a deadline this far off is still an Instant
+/// (a bigger one would panic converting or adding).
+pub const MAX_TIMEOUT_SECS: f64 = u32::MAX as f64;
+
+/// Seconds >= 0 from a Lua number: the `timeout` of monitors, waits and
+/// processes (capped at [`MAX_TIMEOUT_SECS`]).
 pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Duration>> {
     let secs = match v {
         Value::Nil => return Ok(None),
@@ -49,7 +55,7 @@ pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Durati
     if !(secs >= 0.0 && secs.is_finite()) {
         return Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v))));
     }
-    Ok(Some(Duration::from_secs_f64(secs)))
+    Ok(Some(Duration::from_secs_f64(secs.min(MAX_TIMEOUT_SECS))))
 }
 
 fn rcvbuf_arg(v: &Value) -> mlua::Result<usize> {

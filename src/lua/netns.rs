@@ -102,7 +102,7 @@ fn run_opts(func: &str, t: &Option<Table>, extra: &[&str]) -> mlua::Result<RunOp
                 if !(secs > 0.0 && secs.is_finite()) {
                     return Err(input(func, format!("field 'timeout': expected seconds > 0, got {}", describe(&v))));
                 }
-                o.timeout = Some(Duration::from_secs_f64(secs));
+                o.timeout = Some(Duration::from_secs_f64(secs.min(super::monitor::MAX_TIMEOUT_SECS)));
             }
             ("env", Value::Table(e)) => {
                 for kv in e.pairs::<String, String>() {

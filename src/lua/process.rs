@@ -44,12 +44,7 @@ fn signal_arg(v: &Value) -> mlua::Result<Signal> {
 }
 
 fn timeout_arg(v: &Value) -> mlua::Result<Option<Duration>> {
-    match v {
-        Value::Nil => Ok(None),
-        Value::Integer(i) if *i >= 0 => Ok(Some(Duration::from_secs(*i as u64))),
-        Value::Number(n) if *n >= 0.0 && n.is_finite() => Ok(Some(Duration::from_secs_f64(*n))),
-        _ => Err(input("Process.wait", format!("argument #1: expected seconds >= 0, got {}", describe(v)))),
-    }
+    super::monitor::seconds("Process.wait", "argument #1", v)
 }
 
 impl UserData for Process {

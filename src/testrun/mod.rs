@@ -137,7 +137,8 @@ pub fn run(args: &TestArgs, paths: &[String]) -> Result<ExitCode, String> {
     let jobs = args.jobs.unwrap_or(1).max(1).min(files.len());
     let timeout = match args.timeout {
         None => Duration::from_secs(120),
-        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
+        // (capped: a deadline past ~136 years could not be computed, and means no limit)
+        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s.min(u32::MAX as f64)),
         Some(s) => return Err(format!("--timeout: expected a positive number of seconds, got {s}")),
     };
     let junit = match &args.junit {
