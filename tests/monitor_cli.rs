@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{isolate, nlua, nlua_bin};
+use common::nlua;
 
 /// Start the monitors, wait until each has subscribed (a marker rule and a
 /// marker qdisc show up in every output), run `actions`, add a sentinel rule
@@ -107,13 +105,9 @@ fn after(lines: &[String], start: &str, skip: &dyn Fn(&str) -> bool) -> Vec<Stri
 }
 
 fn run_harness(actions: &str) -> Vec<(String, Vec<String>)> {
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(HARNESS).env("NLUA", nlua_bin()).env("ACTIONS", actions).env_remove("NLUA_RUNTIME");
-    isolate(&mut c);
-    let o = c.output().expect("run the harness");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(o.status.success(), "harness failed:\n{out}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(o.stderr.is_empty(), "nlua wrote to stderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    let (ok, out, err) = common::run(common::world_sh(HARNESS).env("ACTIONS", actions));
+    assert!(ok, "harness failed:\n{out}\nstderr:\n{err}");
+    assert!(err.is_empty(), "nlua wrote to stderr:\n{err}");
     sections(&out)
 }
 

@@ -6,18 +6,12 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::Dir;
 
 /// Run `script` (sh) in an isolated world, in `dir`, with $NLUA the binary
 /// under test; (exit ok, stdout, stderr).
 fn sh_in(dir: &Dir, script: &str) -> (bool, String, String) {
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(script).current_dir(dir.path()).env("NLUA", common::nlua_bin()).env_remove("NLUA_RUNTIME");
-    common::isolate(&mut c);
-    let o = c.output().unwrap();
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    common::run(common::world_sh(script).current_dir(dir.path()))
 }
 
 /// Durations vary from run to run: "(12 ms)" reads "(N ms)", "duration_ms: 12" reads "duration_ms: N".
