@@ -31,6 +31,13 @@ fn later(ns: &NsInfo, cmd: &'static str) -> (Arc<AtomicBool>, std::thread::JoinH
     (started, t)
 }
 
+/// The entry `ip -j -6 addr show dev DEV` gives for address `local`.
+fn ip_addr(dev: &str, local: &str) -> serde_json::Value {
+    let shown = ip_json(&format!("-6 addr show dev {dev}"));
+    let info = common::by_ifname(&shown, dev)["addr_info"].as_array().expect("addr_info");
+    info.iter().find(|x| x["local"] == local).unwrap_or_else(|| panic!("{local} not listed: {shown}")).clone()
+}
+
 #[test]
 fn link_wait_returns_once_the_link_is_up() {
     in_netns(|| {
@@ -108,9 +115,7 @@ fn addr_wait_returns_once_dad_is_over() {
         let a = h.addr_wait(idx, "2001:db8::1".parse().unwrap(), Some(64), SAFETY).unwrap();
         assert!(!a.is_tentative(), "{:?}", a.flag_names());
         // ip agrees: the address is there and not tentative.
-        let shown = ip_json("-6 addr show dev v0");
-        let info = &common::by_ifname(&shown, "v0")["addr_info"];
-        let entry = info.as_array().unwrap().iter().find(|x| x["local"] == "2001:db8::1").expect("address listed");
+        let entry = ip_addr("v0", "2001:db8::1");
         assert_eq!(entry.get("tentative"), None, "{entry}");
         // IPv4 has no DAD: present is enough.
         sh("ip addr add 10.0.0.1/24 dev v0");
@@ -163,9 +168,7 @@ fn addr_wait_reports_a_duplicate_address() {
         assert_eq!(e.code(), "EADDRNOTAVAIL", "{e}");
         assert!(e.to_string().contains("duplicate address detection failed"), "{e}");
         // ip agrees.
-        let shown = ip_json("-6 addr show dev v0");
-        let info = &common::by_ifname(&shown, "v0")["addr_info"];
-        let entry = info.as_array().unwrap().iter().find(|x| x["local"] == "2001:db8::5").unwrap();
+        let entry = ip_addr("v0", "2001:db8::5");
         assert_eq!(entry["dadfailed"], true, "{entry}");
     });
 }
