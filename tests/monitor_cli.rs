@@ -39,6 +39,7 @@ until seen "^2:" "qdisc pfifo 8:"; do
 done
 kill $P1 $P2 $P3 $P4 $P5
 for f in ip n tc ntc json; do echo "===$f"; cat $D/$f.txt; done
+echo "===ipj"; cat $D/ipj.txt 2>/dev/null
 for f in n ntc json; do cat $D/$f.err >&2; done
 "#;
 
@@ -155,7 +156,12 @@ fn cli_monitor_prints_what_ip_monitor_and_tc_monitor_print() {
 
 #[test]
 fn cli_monitor_json_lines_carry_what_ip_j_reports() {
-    let s = run_harness("ip link add v0 type veth peer name v1; ip link set v0 mtu 1400; ip link del v0");
+    // What ip -j -s -d reads right after the mtu change (v0 stays down, so its
+    // counters stay still) is what the change event carries.
+    let s = run_harness(
+        "ip link add v0 type veth peer name v1; ip link set v0 mtu 1400
+         ip -j -s -d link show dev v0 > /run/mon/ipj.txt; ip link del v0",
+    );
     let events: Vec<serde_json::Value> =
         section(&s, "json").iter().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
     let v0: Vec<&serde_json::Value> = events.iter().filter(|e| e["object"]["ifname"] == "v0").collect();
@@ -169,6 +175,8 @@ fn cli_monitor_json_lines_carry_what_ip_j_reports() {
         assert!(changed["object"].get(k).is_some(), "no {k} in {changed}");
     }
     assert_eq!(changed["object"]["link"], "v1");
+    let ip: serde_json::Value = serde_json::from_str(&section(&s, "ipj").join("\n")).expect("ip -j output");
+    assert_eq!(changed["object"], ip[0], "the event's object is what ip -j -s -d link show reads");
 }
 
 #[test]
