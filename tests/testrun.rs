@@ -349,6 +349,30 @@ not ok 4 - (loading the file) (N ms)
     );
 }
 
+/// test, describe and the hooks check their arguments when the file loads;
+/// the file then fails to load, pointing at the bad call.
+#[test]
+fn registering_with_bad_arguments_fails_the_file_at_that_line() {
+    let d = Dir::new("badreg");
+    d.file("a_test.lua", "test(42, function() end)\n");
+    d.file("b_test.lua", "test(\"x\", 5)\n");
+    d.file("c_test.lua", "describe(\"\", function() end)\n");
+    d.file("d_test.lua", "describe(\"g\", function()\n  after_each(\"x\")\nend)\n");
+    let (ok, out, _) = sh_in(&d, "$NLUA --test .");
+    assert!(!ok);
+    let failures: Vec<&str> = out.lines().filter(|l| l.starts_with("  ") && l.contains(": argument #")).map(str::trim).collect();
+    assert_eq!(
+        failures,
+        [
+            "a_test.lua:1: test: argument #1: expected the test's name (a string), got 42",
+            "b_test.lua:1: test: argument #2: expected the test function, got number",
+            "c_test.lua:1: describe: argument #1: expected the group's name (a string), got \"\"",
+            "d_test.lua:2: after_each: argument #1: expected a function, got string",
+        ]
+    );
+    assert!(out.ends_with("0 passed, 4 failed\n"), "{out}");
+}
+
 #[test]
 fn no_test_files_is_an_error() {
     let d = Dir::new("none");
