@@ -280,21 +280,23 @@ function T:netns()
   return ns
 end
 
----Wait until `l` (a Link, or a link name here) is UP or UNKNOWN; fails after
----`timeout` seconds (default 5). Returns the link.
+---Wait until `l` (a Link, or a link name here) is up as link.wait has it
+---(operstate UP, or UNKNOWN while administratively up); fails after
+---`timeout` seconds (default 5). Returns the link, read again.
 function T:wait_up(l, timeout)
   if type(l) == "string" then l = link.get(l) end
   local is_link = type(l) == "userdata" and pcall(function() return l.operstate and l.refresh end)
   if not is_link then error("t:wait_up: argument #1: expected a Link or a link name, got " .. show(l), 2) end
   timeout = timeout or 5
-  local deadline = self._host.clock() + timeout * 1000
-  while true do
-    l:refresh()
-    local st = l.operstate
-    if st == "UP" or st == "UNKNOWN" then return l end
-    if self._host.clock() >= deadline then fail(string.format("t:wait_up: %s is still %s after %g s", l.name, st, timeout)) end
-    self._host.sleep(0.02)
+  -- link.wait sleeps on the kernel's notifications, in the link's own namespace.
+  local ok, e = pcall(link.wait, l, "up", timeout)
+  if not ok then
+    local okc, code = pcall(function() return e.code end)
+    if not (okc and code == "ETIMEDOUT") then error(e, 0) end
   end
+  l:refresh()
+  if not ok then fail(string.format("t:wait_up: %s is still %s after %g s", l.name, l.operstate, timeout)) end
+  return l
 end
 
 ---Ping `addr` from namespace `ns` (a Netns, a name, or nil for the current
@@ -331,7 +333,7 @@ function M.collect(chunk)
   return list
 end
 
----Run test number `i` with its hooks. `host` gives clock() (ms) and sleep(s).
+---Run test number `i` with its hooks. `host` gives clock() (ms).
 ---Returns { status = "pass"|"fail"|"skip", name, ms, message?, traceback?, reason? }.
 function M.run(i, host)
   local tc = tests[i]

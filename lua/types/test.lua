@@ -70,8 +70,9 @@ function TestContext:veth(opts) end
 ---@return Netns
 function TestContext:netns() end
 
----Wait until the link's operstate is UP or UNKNOWN; fails after `timeout`
----seconds (default 5). Returns the link.
+---Wait until the link is up as `link.wait` has it (operstate UP, or UNKNOWN
+---while administratively up), in the link's own namespace; fails after
+---`timeout` seconds (default 5). Returns the link, read again.
 ---Example: `t:wait_up(a, 2)`
 ---@param l Link|string a Link, or a link name in the current namespace
 ---@param timeout? number
