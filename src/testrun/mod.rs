@@ -94,7 +94,9 @@ pub fn discover(paths: &[String]) -> Result<Vec<String>, String> {
             out.push(p.clone());
         }
     }
-    out.dedup();
+    // A file named twice (on its own and under a directory given) runs once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert(f.clone()));
     if out.is_empty() {
         return Err(format!("--test: no *_test.lua files in {}", paths.join(", ")));
     }
