@@ -383,4 +383,8 @@ fn no_test_files_is_an_error() {
     let (ok, _, err) = sh_in(&d, "$NLUA --test nowhere");
     assert!(!ok);
     assert_eq!(err, "nlua: --test: nowhere: No such file or directory (os error 2)\n");
+    // A usage error exits 1, as the interpreter's do; --help exits 0.
+    let (_, out, err) = sh_in(&d, "$NLUA --test . --jobs x; echo rc=$?; $NLUA --test --help > /dev/null; echo rc=$?");
+    assert_eq!(out, "rc=1\nrc=0\n");
+    assert!(err.starts_with("error: invalid value 'x' for '--jobs <N>'"), "{err}");
 }

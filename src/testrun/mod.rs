@@ -72,7 +72,14 @@ struct TestCli {
 /// The runner's entry point from `main`: parse the whole command line again
 /// as a test run, enter the sandbox if asked (still single-threaded), run.
 pub fn main() -> Result<ExitCode, String> {
-    let cli = <TestCli as clap::Parser>::try_parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // As for the interpreter: a usage error exits 1 (clap's default is 2), --help 0.
+    let cli = match <TestCli as clap::Parser>::try_parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return Ok(if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+        }
+    };
     if cli.sandbox {
         crate::sandbox::enter()?;
     }
