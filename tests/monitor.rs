@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{in_netns, sh};
+use common::{fresh_ns, in_netns, sh};
 use nlua::engine::monitor::{Action, Event, Family, Monitor, MonitorOpts, Object};
 use nlua::engine::route::{RouteFilter, RouteVerb};
 use nlua::engine::schema::Opt;
@@ -198,16 +198,6 @@ fn storm_with_the_default_buffer_loses_nothing() {
         eprintln!("default buffer ({} bytes): {routes} of {N} route events, {overruns} overrun(s)", m.rcvbuf().unwrap());
         assert_eq!((routes, overruns), (N, 0));
     });
-}
-
-/// A fresh namespace (kept alive by the returned descriptor).
-fn fresh_ns() -> NsInfo {
-    std::thread::spawn(|| {
-        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
-        NsInfo::current().unwrap()
-    })
-    .join()
-    .unwrap()
 }
 
 #[test]

@@ -143,12 +143,7 @@ fn addr_wait_reports_a_duplicate_address() {
     in_netns(|| {
         let h = Handle::new().unwrap();
         // The peer, in another namespace, already has the address.
-        let peer = std::thread::spawn(|| {
-            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
-            NsInfo::current().unwrap()
-        })
-        .join()
-        .unwrap();
+        let peer = common::fresh_ns();
         sh("ip link add v0 type veth peer name v1");
         let ph = Handle::new_in(&peer).unwrap();
         let v1 = h.link_get("v1").unwrap();

@@ -26,6 +26,16 @@ pub fn in_netns<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T 
     .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
+/// A fresh network namespace (lo down), kept alive by the returned descriptor.
+pub fn fresh_ns() -> nlua::engine::NsInfo {
+    std::thread::spawn(|| {
+        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET)");
+        nlua::engine::NsInfo::current().unwrap()
+    })
+    .join()
+    .unwrap()
+}
+
 /// Run a shell command in the caller's namespaces; panic with its stderr on failure.
 pub fn sh(cmd: &str) -> String {
     let o = Command::new("sh").arg("-c").arg(cmd).output().expect("spawn sh");
