@@ -168,7 +168,7 @@ fn hint_suffix(sysctl: &dyn Fn(&str) -> Option<String>) -> String {
 }
 
 /// Which sysctl keeps unprivileged user namespaces off here, and how to allow them.
-pub fn userns_hint(sysctl: &dyn Fn(&str) -> Option<String>) -> String {
+fn userns_hint(sysctl: &dyn Fn(&str) -> Option<String>) -> String {
     let mut why = Vec::new();
     if sysctl("kernel.unprivileged_userns_clone").as_deref() == Some("0") {
         why.push("kernel.unprivileged_userns_clone = 0 (`sysctl -w kernel.unprivileged_userns_clone=1` allows them)".to_string());

@@ -3,18 +3,18 @@
 
 mod common;
 
-use common::{nlua, nlua_stdin, ok_stdout};
+use common::{Dir, nlua, nlua_stdin, ok_stdout};
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn tmp_script(name: &str, body: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("nlua-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, body).unwrap();
-    p.display().to_string()
+/// A script file in a directory of its own (removed with the Dir) and its path.
+fn tmp_script(name: &str, body: &str) -> (Dir, String) {
+    let d = Dir::new(name);
+    d.file(name, body);
+    let p = d.path().join(name).display().to_string();
+    (d, p)
 }
 
 #[test]
@@ -31,14 +31,14 @@ fn exec_chunks_in_order() {
 
 #[test]
 fn script_gets_arg_table_and_varargs() {
-    let p = tmp_script("args.lua", "print(arg[0], arg[1], arg[2], select('#', ...), ...)\n");
+    let (_d, p) = tmp_script("args.lua", "print(arg[0], arg[1], arg[2], select('#', ...), ...)\n");
     let out = ok_stdout(&nlua(&[&p, "a", "-b"]));
     assert_eq!(out, format!("{p}\ta\t-b\t2\ta\t-b\n"));
 }
 
 #[test]
 fn shebang_line_is_skipped_and_lines_stay_right() {
-    let p = tmp_script("shebang.lua", "#!/usr/bin/env nlua\nprint('hi')\nerror('boom')\n");
+    let (_d, p) = tmp_script("shebang.lua", "#!/usr/bin/env nlua\nprint('hi')\nerror('boom')\n");
     let o = nlua(&[&p]);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "hi\n");
     assert!(stderr(&o).starts_with(&format!("nlua: {p}:3: boom\nstack traceback:")), "{}", stderr(&o));
@@ -72,7 +72,7 @@ fn syntax_error_and_missing_file_exit_1() {
     let o = nlua(&["-e", "x = = 1"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o), "nlua: (command line):1: unexpected symbol near '='\n");
-    let p = tmp_script("syntax.lua", "local a = 1\nx = = 1\n");
+    let (_d, p) = tmp_script("syntax.lua", "local a = 1\nx = = 1\n");
     let o = nlua(&[&p]);
     assert_eq!((o.status.code(), stderr(&o)), (Some(1), format!("nlua: {p}:2: unexpected symbol near '='\n")));
     let o = nlua(&["/nonexistent/x.lua"]);
@@ -97,7 +97,7 @@ fn links_print_like_ip_link_from_the_command_line() {
 #[test]
 fn arg_table_holds_the_whole_command_line_like_lua() {
     let bin = common::nlua_bin().display().to_string();
-    let p = tmp_script("argv.lua", "print(arg[-3], arg[-2], arg[-1], arg[0], arg[1], #arg)\n");
+    let (_d, p) = tmp_script("argv.lua", "print(arg[-3], arg[-2], arg[-1], arg[0], arg[1], #arg)\n");
     assert_eq!(ok_stdout(&nlua(&["-e", "x=1", &p, "q"])), format!("{bin}\t-e\tx=1\t{p}\tq\t1\n"));
     // no script: the interpreter is arg[0] and the options follow it
     let out = ok_stdout(&nlua(&["-e", "print(#arg, arg[0], arg[1], arg[-1])"]));
@@ -106,12 +106,10 @@ fn arg_table_holds_the_whole_command_line_like_lua() {
 
 #[test]
 fn options_end_at_double_dash_and_unknown_options_are_refused() {
-    let dir = std::env::temp_dir().join(format!("nlua-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("-dash.lua");
-    std::fs::write(&p, "print('ran', ...)\n").unwrap();
+    let d = Dir::new("dash");
+    d.file("-dash.lua", "print('ran', ...)\n");
     let mut c = std::process::Command::new(common::nlua_bin());
-    c.current_dir(&dir).args(["--", "-dash.lua", "z"]);
+    c.current_dir(d.path()).args(["--", "-dash.lua", "z"]);
     let o = common::isolate(&mut c).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout), "ran\tz\n");
     let o = nlua(&["-x"]);

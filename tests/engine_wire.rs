@@ -8,7 +8,7 @@ mod common;
 
 use std::cell::Cell;
 
-use common::{in_netns, sh};
+use common::{in_netns, ip_batch, sh};
 use nlua::engine::Handle;
 use nlua::engine::addr::RTM_GETADDR;
 use nlua::engine::handle::DUMP_RETRIES;
@@ -21,10 +21,8 @@ use nlua::engine::message::MsgBuilder;
 fn link_with_huge_message() -> Vec<String> {
     let names: Vec<String> = (0..400).map(|i| format!("n{i:03}{}", "x".repeat(120))).collect();
     let batch: String = names.iter().map(|n| format!("link property add dev big0 altname {n}\n")).collect();
-    let file = std::env::temp_dir().join(format!("nlua-altnames-{}", std::process::id()));
-    std::fs::write(&file, batch).unwrap();
-    sh(&format!("ip link add big0 type veth peer name big1 && ip -batch {}", file.display()));
-    let _ = std::fs::remove_file(&file);
+    sh("ip link add big0 type veth peer name big1");
+    ip_batch(&batch);
     names
 }
 
@@ -77,10 +75,7 @@ fn strict_checking_and_extended_acks_are_on() {
 fn endlessly_interrupted_dump_gives_up_with_eintr() {
     in_netns(|| {
         let batch: String = (0..3000).map(|i| format!("addr add 10.200.{}.{}/32 dev lo\n", i >> 8, i & 255)).collect();
-        let file = std::env::temp_dir().join(format!("nlua-intr-addrs-{}", std::process::id()));
-        std::fs::write(&file, &batch).unwrap();
-        sh(&format!("ip -batch {}", file.display()));
-        let _ = std::fs::remove_file(&file);
+        ip_batch(&batch);
         let h = Handle::new().unwrap();
         let mut m = MsgBuilder::new(RTM_GETADDR, 0);
         m.push(&[2, 0, 0, 0, 0, 0, 0, 0]);

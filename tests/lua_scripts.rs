@@ -11,8 +11,7 @@ mod common;
 fn run_tests(args: &[&str]) -> (bool, String, String) {
     let mut all = vec!["--test"];
     all.extend_from_slice(args);
-    let o = common::nlua(&all);
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    common::outcome(&common::nlua(&all))
 }
 
 /// `N passed, 0 failed` with N the number of `ok` lines, and nothing skipped.

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{in_netns, sh};
+use common::{fresh_ns, in_netns, sh};
 use nlua::engine::monitor::{Action, Event, Family, Monitor, MonitorOpts, Object};
 use nlua::engine::route::{RouteFilter, RouteVerb};
 use nlua::engine::schema::Opt;
@@ -200,16 +200,6 @@ fn storm_with_the_default_buffer_loses_nothing() {
     });
 }
 
-/// A fresh namespace (kept alive by the returned descriptor).
-fn fresh_ns() -> NsInfo {
-    std::thread::spawn(|| {
-        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
-        NsInfo::current().unwrap()
-    })
-    .join()
-    .unwrap()
-}
-
 #[test]
 fn two_namespaces_at_once_keep_their_events_apart() {
     in_netns(|| {
@@ -268,6 +258,12 @@ fn a_timeout_with_nothing_happening_returns_none() {
         let mut m = Monitor::open(&MonitorOpts::new(&[Family::Link])).unwrap();
         assert_eq!(m.next(Some(Duration::ZERO)).unwrap(), None);
         assert_eq!(m.next(Some(Duration::from_millis(20))).unwrap(), None);
+        // A timeout no clock can reach is no limit (not a panic): the next event ends it.
+        sh("ip link set lo mtu 1400");
+        match m.next(Some(Duration::MAX)).unwrap() {
+            Some(Event::Object { action: Action::Change, object: Object::Link(l), .. }) => assert_eq!((l.name.as_str(), l.mtu), ("lo", 1400)),
+            other => panic!("expected lo's mtu change, got {other:?}"),
+        }
         let e = Monitor::open(&MonitorOpts::new(&[])).err().unwrap();
         assert_eq!(e.to_string(), "monitor: no family to watch");
     });

@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{isolate, nlua, nlua_bin};
+use common::nlua;
 
 /// Start the monitors, wait until each has subscribed (a marker rule and a
 /// marker qdisc show up in every output), run `actions`, add a sentinel rule
@@ -41,6 +39,7 @@ until seen "^2:" "qdisc pfifo 8:"; do
 done
 kill $P1 $P2 $P3 $P4 $P5
 for f in ip n tc ntc json; do echo "===$f"; cat $D/$f.txt; done
+echo "===ipj"; cat $D/ipj.txt 2>/dev/null
 for f in n ntc json; do cat $D/$f.err >&2; done
 "#;
 
@@ -107,13 +106,9 @@ fn after(lines: &[String], start: &str, skip: &dyn Fn(&str) -> bool) -> Vec<Stri
 }
 
 fn run_harness(actions: &str) -> Vec<(String, Vec<String>)> {
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(HARNESS).env("NLUA", nlua_bin()).env("ACTIONS", actions).env_remove("NLUA_RUNTIME");
-    isolate(&mut c);
-    let o = c.output().expect("run the harness");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(o.status.success(), "harness failed:\n{out}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(o.stderr.is_empty(), "nlua wrote to stderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    let (ok, out, err) = common::run(common::world_sh(HARNESS).env("ACTIONS", actions));
+    assert!(ok, "harness failed:\n{out}\nstderr:\n{err}");
+    assert!(err.is_empty(), "nlua wrote to stderr:\n{err}");
     sections(&out)
 }
 
@@ -161,7 +156,12 @@ fn cli_monitor_prints_what_ip_monitor_and_tc_monitor_print() {
 
 #[test]
 fn cli_monitor_json_lines_carry_what_ip_j_reports() {
-    let s = run_harness("ip link add v0 type veth peer name v1; ip link set v0 mtu 1400; ip link del v0");
+    // What ip -j -s -d reads right after the mtu change (v0 stays down, so its
+    // counters stay still) is what the change event carries.
+    let s = run_harness(
+        "ip link add v0 type veth peer name v1; ip link set v0 mtu 1400
+         ip -j -s -d link show dev v0 > /run/mon/ipj.txt; ip link del v0",
+    );
     let events: Vec<serde_json::Value> =
         section(&s, "json").iter().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
     let v0: Vec<&serde_json::Value> = events.iter().filter(|e| e["object"]["ifname"] == "v0").collect();
@@ -175,6 +175,8 @@ fn cli_monitor_json_lines_carry_what_ip_j_reports() {
         assert!(changed["object"].get(k).is_some(), "no {k} in {changed}");
     }
     assert_eq!(changed["object"]["link"], "v1");
+    let ip: serde_json::Value = serde_json::from_str(&section(&s, "ipj").join("\n")).expect("ip -j output");
+    assert_eq!(changed["object"], ip[0], "the event's object is what ip -j -s -d link show reads");
 }
 
 #[test]

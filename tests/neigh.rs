@@ -60,6 +60,16 @@ fn json_cmd(cmd: &str) -> J {
     serde_json::from_str(&sh(cmd)).unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
 
+/// The entries without key `k` (the one a filter of ip or bridge fixes, so they leave it out).
+fn without(v: Vec<J>, k: &str) -> Vec<J> {
+    v.into_iter()
+        .map(|mut e| {
+            e.as_object_mut().unwrap().remove(k);
+            e
+        })
+        .collect()
+}
+
 fn arr(v: J) -> Vec<J> {
     v.as_array().unwrap().clone()
 }
@@ -85,14 +95,6 @@ fn neighbours_made_by_ip_read_back_field_by_field() {
         same(|| ours(&h, &NeighFilter { state: Some(u32::MAX), ..Default::default() }), || arr(common::ip_json("neigh show nud all")));
         same(|| ours(&h, &NeighFilter { proxy: true, ..Default::default() }), || arr(common::ip_json("neigh show proxy")));
         // ip leaves out the keys its filter fixes ("dev" under `dev`, "state" under one `nud`).
-        let drop = |v: Vec<J>, k: &str| -> Vec<J> {
-            v.into_iter()
-                .map(|mut e| {
-                    e.as_object_mut().unwrap().remove(k);
-                    e
-                })
-                .collect()
-        };
         let stale = NeighFilter { state: Some(0x04), ..Default::default() };
         // (as in ip, extern_learn entries pass any state filter)
         assert_eq!(ours(&h, &stale).len(), 2);
@@ -100,7 +102,7 @@ fn neighbours_made_by_ip_read_back_field_by_field() {
         let reach_or_stale = NeighFilter { state: Some(0x02 | 0x04), ..Default::default() };
         same(|| ours(&h, &reach_or_stale), || arr(common::ip_json("neigh show nud reachable nud stale")));
         let v0 = NeighFilter { index: Some(h.link_index("v0").unwrap()), ..Default::default() };
-        same(|| drop(ours(&h, &v0), "dev"), || arr(common::ip_json("neigh show dev v0")));
+        same(|| without(ours(&h, &v0), "dev"), || arr(common::ip_json("neigh show dev v0")));
         let to = NeighFilter { dst: Some("10.0.0.8/30".parse().unwrap()), ..Default::default() };
         assert_eq!(ours(&h, &to).len(), 3);
         same(|| ours(&h, &to), || arr(common::ip_json("neigh show to 10.0.0.8/30")));
@@ -257,24 +259,16 @@ fn fdb_entries_made_by_bridge_read_back_field_by_field() {
         // Filters select what `bridge fdb show br/brport/dev/state` selects
         // (bridge leaves out "ifname" when the filter fixes the port).
         let idx = |n: &str| Some(h.link_index(n).unwrap());
-        let drop_ifname = |v: Vec<J>| -> Vec<J> {
-            v.into_iter()
-                .map(|mut e| {
-                    e.as_object_mut().unwrap().remove("ifname");
-                    e
-                })
-                .collect()
-        };
         let by_master = NeighFilter { master: idx("br0"), ..fdb.clone() };
         same(|| ours(&h, &by_master), || arr(json_cmd("bridge -j fdb show br br0")));
         let p0 = NeighFilter { index: idx("p0"), ..fdb.clone() };
-        same(|| drop_ifname(ours(&h, &p0)), || arr(json_cmd("bridge -j fdb show brport p0")));
+        same(|| without(ours(&h, &p0), "ifname"), || arr(json_cmd("bridge -j fdb show brport p0")));
         let vx0 = NeighFilter { index: idx("vx0"), ..fdb.clone() };
-        same(|| drop_ifname(ours(&h, &vx0)), || arr(json_cmd("bridge -j fdb show dev vx0")));
+        same(|| without(ours(&h, &vx0), "ifname"), || arr(json_cmd("bridge -j fdb show dev vx0")));
         let stat = NeighFilter { state: Some(0x40), ..fdb.clone() };
         same(|| ours(&h, &stat), || arr(json_cmd("bridge -j fdb show state static")));
         // (bridge's state filter is a bit test: permanent entries carry NOARP too)
-        assert!(h.neigh_list(&stat).unwrap().iter().filter(|n| n.state_word() == "static").count() == 2);
+        assert_eq!(h.neigh_list(&stat).unwrap().iter().filter(|n| n.state_word() == "static").count(), 2);
     });
 }
 

@@ -3,17 +3,11 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{fixture, hex, isolate, nlua_bin};
+use common::{fixture, hex};
 
 /// Run `script` with sh in an isolated world; $NLUA is the binary under test.
 fn sh_isolated(script: &str) -> (bool, String, String) {
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(script).env("NLUA", nlua_bin()).env("ROOT", env!("CARGO_MANIFEST_DIR"));
-    isolate(&mut c);
-    let o = c.output().unwrap();
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    common::run(&mut common::world_sh(script))
 }
 
 #[test]
@@ -81,14 +75,14 @@ fn chaos_netem_by_pid() {
 /// `ns:exec` and `ns:spawn` bind /etc/netns/NAME/* over /etc as `ip netns
 /// exec` does, in a mount namespace of their own: the command sees the files,
 /// nlua and the rest of the system do not; an anonymous namespace gets none.
-/// (/etc is overlaid on a tmpfs first, inside the isolated mount namespace, so
-/// the test writes nothing to the real /etc.)
+/// (/etc is overlaid on a tmpfs first, inside the isolated mount namespace and
+/// under its private /run, so the test writes nothing to the host's /etc or /tmp.)
 #[test]
 fn exec_binds_etc_netns_like_ip_netns_exec() {
     let (ok, out, err) = sh_isolated(
         r#"set -e
-           mkdir -p /tmp/etc-ovl && mount -t tmpfs tmpfs /tmp/etc-ovl && mkdir /tmp/etc-ovl/u /tmp/etc-ovl/w
-           mount -t overlay overlay -o lowerdir=/etc,upperdir=/tmp/etc-ovl/u,workdir=/tmp/etc-ovl/w /etc
+           mkdir -p /run/etc-ovl && mount -t tmpfs tmpfs /run/etc-ovl && mkdir /run/etc-ovl/u /run/etc-ovl/w
+           mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/etc-ovl/u,workdir=/run/etc-ovl/w /etc
            mkdir -p /etc/netns/red && echo "nameserver 192.0.2.53" > /etc/netns/red/resolv.conf
            echo "red-host" > /etc/netns/red/hostname
            ip netns add red

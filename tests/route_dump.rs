@@ -172,10 +172,7 @@ fn interrupted_dump_is_restarted_and_consistent() {
     in_netns(|| {
         const ADDRS: usize = 3000;
         let batch: String = (0..ADDRS).map(|i| format!("addr add 10.200.{}.{}/32 dev lo\n", i >> 8, i & 255)).collect();
-        let file = std::env::temp_dir().join(format!("nlua-dump-addrs-{}", std::process::id()));
-        std::fs::write(&file, &batch).unwrap();
-        sh(&format!("ip -batch {}", file.display()));
-        let _ = std::fs::remove_file(&file);
+        common::ip_batch(&batch);
         let h = Handle::new().unwrap();
         let mut m = MsgBuilder::new(nlua::engine::addr::RTM_GETADDR, 0);
         m.push(&[2, 0, 0, 0, 0, 0, 0, 0]);

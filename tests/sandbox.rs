@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::Dir;
 
 /// Run `script` (sh) in an isolated world, in `dir`. `$NOBODY` runs a
@@ -23,11 +21,7 @@ fn sh_in(dir: &Dir, script: &str) -> (bool, String, String) {
          snap() {{ ip -br link; ip netns list; ip route; ip -6 route; ls -A /run; ls -A /run/netns 2>/dev/null; }}
          {script}"
     );
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(full).current_dir(&dir.0).env("NLUA", common::nlua_bin()).env_remove("NLUA_RUNTIME");
-    common::isolate(&mut c);
-    let o = c.output().unwrap();
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    common::run(common::world_sh(&full).current_dir(dir.path()))
 }
 
 const LAB: &str = r#"

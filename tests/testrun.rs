@@ -6,18 +6,12 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::Dir;
 
 /// Run `script` (sh) in an isolated world, in `dir`, with $NLUA the binary
 /// under test; (exit ok, stdout, stderr).
 fn sh_in(dir: &Dir, script: &str) -> (bool, String, String) {
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(script).current_dir(dir.path()).env("NLUA", common::nlua_bin()).env_remove("NLUA_RUNTIME");
-    common::isolate(&mut c);
-    let o = c.output().unwrap();
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    common::run(common::world_sh(script).current_dir(dir.path()))
 }
 
 /// Durations vary from run to run: "(12 ms)" reads "(N ms)", "duration_ms: 12" reads "duration_ms: N".
@@ -292,7 +286,8 @@ fn only_focuses_a_file_and_filter_selects_by_name_or_path() {
         "# focus_test.lua\nok 1 - a # SKIP not marked only\nok 2 - b (N ms)\nok 3 - c # SKIP not marked only\n\
          # plain_test.lua\nok 4 - x one (N ms)\nok 5 - y two (N ms)\n3 passed, 0 failed, 2 skipped\n"
     );
-    let (_, out, _) = sh_in(&d, "$NLUA --test --filter two .; $NLUA --test . --filter plain_");
+    // (a --timeout too long for a clock is no limit; a file given twice runs once)
+    let (_, out, _) = sh_in(&d, "$NLUA --test --filter two .; $NLUA --test plain_test.lua . --filter plain_ --timeout 1e300");
     assert_eq!(
         normalize(&out),
         "# plain_test.lua\nok 1 - y two (N ms)\n1 passed, 0 failed\n# plain_test.lua\nok 1 - x one (N ms)\nok 2 - y two (N ms)\n2 passed, 0 failed\n"
@@ -354,6 +349,30 @@ not ok 4 - (loading the file) (N ms)
     );
 }
 
+/// test, describe and the hooks check their arguments when the file loads;
+/// the file then fails to load, pointing at the bad call.
+#[test]
+fn registering_with_bad_arguments_fails_the_file_at_that_line() {
+    let d = Dir::new("badreg");
+    d.file("a_test.lua", "test(42, function() end)\n");
+    d.file("b_test.lua", "test(\"x\", 5)\n");
+    d.file("c_test.lua", "describe(\"\", function() end)\n");
+    d.file("d_test.lua", "describe(\"g\", function()\n  after_each(\"x\")\nend)\n");
+    let (ok, out, _) = sh_in(&d, "$NLUA --test .");
+    assert!(!ok);
+    let failures: Vec<&str> = out.lines().filter(|l| l.starts_with("  ") && l.contains(": argument #")).map(str::trim).collect();
+    assert_eq!(
+        failures,
+        [
+            "a_test.lua:1: test: argument #1: expected the test's name (a string), got 42",
+            "b_test.lua:1: test: argument #2: expected the test function, got number",
+            "c_test.lua:1: describe: argument #1: expected the group's name (a string), got \"\"",
+            "d_test.lua:2: after_each: argument #1: expected a function, got string",
+        ]
+    );
+    assert!(out.ends_with("0 passed, 4 failed\n"), "{out}");
+}
+
 #[test]
 fn no_test_files_is_an_error() {
     let d = Dir::new("none");
@@ -364,4 +383,8 @@ fn no_test_files_is_an_error() {
     let (ok, _, err) = sh_in(&d, "$NLUA --test nowhere");
     assert!(!ok);
     assert_eq!(err, "nlua: --test: nowhere: No such file or directory (os error 2)\n");
+    // A usage error exits 1, as the interpreter's do; --help exits 0.
+    let (_, out, err) = sh_in(&d, "$NLUA --test . --jobs x; echo rc=$?; $NLUA --test --help > /dev/null; echo rc=$?");
+    assert_eq!(out, "rc=1\nrc=0\n");
+    assert!(err.starts_with("error: invalid value 'x' for '--jobs <N>'"), "{err}");
 }

@@ -190,7 +190,7 @@ function T:eq(got, want, msg)
   diff(got, want, "", out, {})
   if #out == 0 then return end
   local head = "t:eq: " .. (msg and (tostring(msg) .. ": ") or "")
-  if type(got) == "table" and type(want) == "table" and #out > 0 and out[1]:sub(1, 3) ~= "got" then
+  if type(got) == "table" and type(want) == "table" and out[1]:sub(1, 3) ~= "got" then
     fail(head .. "tables differ\n  " .. table.concat(out, "\n  "))
   end
   fail(head .. out[1])
@@ -327,7 +327,7 @@ function M.collect(chunk)
   return list
 end
 
----Run test number `i` with its hooks. `host` gives clock() (ms) and sleep(s).
+---Run test number `i` with its hooks. `host` gives clock() (ms).
 ---Returns { status = "pass"|"fail"|"skip", name, ms, message?, traceback?, reason? }.
 function M.run(i, host)
   local tc = tests[i]

@@ -266,6 +266,12 @@ pub fn decode(m: &message::Msg<'_>) -> Option<(Action, Object)> {
     })
 }
 
+/// When a wait of `timeout` ends; None (no deadline) for no timeout, or one
+/// so long that no Instant can hold its end.
+pub(crate) fn deadline_after(timeout: Option<Duration>) -> Option<Instant> {
+    timeout.and_then(|t| Instant::now().checked_add(t))
+}
+
 /// What to watch, where, with how much buffer.
 #[derive(Debug, Clone)]
 pub struct MonitorOpts {
@@ -398,7 +404,7 @@ impl Monitor {
     /// The next event, waiting up to `timeout` (None: forever). Ok(None) when
     /// the time is up.
     pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<Event>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = deadline_after(timeout);
         loop {
             while let Some(p) = self.queue.pop_front() {
                 if let Some(ev) = self.hand_out(p)? {

@@ -12,7 +12,7 @@ use super::addr::{Addr, AddrFilter};
 use super::error::{Error, ErrorKind, Result};
 use super::handle::Handle;
 use super::link::{IFF_UP, Link, LinkId};
-use super::monitor::{Action, Event, Family, Monitor, MonitorOpts, Object};
+use super::monitor::{Action, Event, Family, Monitor, MonitorOpts, Object, deadline_after};
 
 /// A wait only needs to hear that something changed; an overrun makes it
 /// read the state again, so a small buffer is enough.
@@ -82,7 +82,7 @@ impl Handle {
     pub fn link_wait(&self, id: impl Into<LinkId>, state: LinkState, timeout: Option<Duration>) -> Result<Option<Link>> {
         let id = id.into();
         let op = || format!("link wait {} {}", match &id { LinkId::Name(n) => n.clone(), LinkId::Index(i) => i.to_string() }, state.name());
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = deadline_after(timeout);
         let mut mon = self.wait_monitor(&[Family::Link])?;
         let mut index = match id {
             LinkId::Index(i) => Some(i),
@@ -132,7 +132,7 @@ impl Handle {
             None => addr.to_string(),
         };
         let op = || format!("addr wait {shown} dev {ifindex}");
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = deadline_after(timeout);
         let mut mon = self.wait_monitor(&[Family::Addr, Family::Link])?;
         let family = if addr.is_ipv4() { AF_INET } else { AF_INET6 };
         let filter = AddrFilter { family, index: Some(ifindex), ..Default::default() };

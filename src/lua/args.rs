@@ -73,10 +73,12 @@ pub fn seconds(func: &str, field: &str, v: &Value) -> mlua::Result<Option<Durati
         Value::Number(n) => *n,
         _ => f64::NAN,
     };
-    match Duration::try_from_secs_f64(secs) {
-        Ok(d) => Ok(Some(d)),
-        Err(_) => Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v)))),
+    if !(secs >= 0.0 && secs.is_finite()) {
+        return Err(input(func, format!("{field}: expected seconds >= 0, got {}", describe(v))));
     }
+    // Capped at ~136 years: longer means "no limit" just as well, and a
+    // deadline that far off still fits an Instant (adding more would panic).
+    Ok(Some(Duration::from_secs_f64(secs.min(u32::MAX as f64))))
 }
 
 /// A function argument of `func` (`what`: "argument #1"), or an error naming both.
@@ -126,7 +128,8 @@ mod tests {
     use super::*;
 
     /// Every number a script can pass is a Duration or a clear error: none
-    /// panics (Duration::from_secs_f64 would on 1e30, inf or NaN).
+    /// panics (Duration::from_secs_f64 would on 1e30, inf or NaN); a finite
+    /// one too long for a clock is capped (it means "no limit" just as well).
     #[test]
     fn seconds_take_what_a_duration_holds_and_refuse_the_rest() {
         let s = |v: Value| seconds("f", "field 'timeout'", &v).map_err(|e| super::super::error::message(&e));
@@ -134,7 +137,8 @@ mod tests {
         assert_eq!(s(Value::Integer(2)), Ok(Some(Duration::from_secs(2))));
         assert_eq!(s(Value::Number(0.25)), Ok(Some(Duration::from_millis(250))));
         assert_eq!(s(Value::Integer(-1)), Err("f: field 'timeout': expected seconds >= 0, got -1".to_string()));
-        for bad in [1e30, f64::INFINITY, f64::NAN, -0.5] {
+        assert_eq!(s(Value::Number(1e30)), Ok(Some(Duration::from_secs(u32::MAX as u64))));
+        for bad in [f64::INFINITY, f64::NAN, -0.5] {
             let e = s(Value::Number(bad)).expect_err("refused");
             assert!(e.starts_with("f: field 'timeout': expected seconds >= 0, got "), "{e}");
         }

@@ -72,7 +72,14 @@ struct TestCli {
 /// The runner's entry point from `main`: parse the whole command line again
 /// as a test run, enter the sandbox if asked (still single-threaded), run.
 pub fn main() -> Result<ExitCode, String> {
-    let cli = <TestCli as clap::Parser>::try_parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // As for the interpreter: a usage error exits 1 (clap's default is 2), --help 0.
+    let cli = match <TestCli as clap::Parser>::try_parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return Ok(if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+        }
+    };
     if cli.sandbox {
         crate::sandbox::enter()?;
     }
@@ -94,7 +101,9 @@ pub fn discover(paths: &[String]) -> Result<Vec<String>, String> {
             out.push(p.clone());
         }
     }
-    out.dedup();
+    // A file named twice (on its own and under a directory given) runs once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert(f.clone()));
     if out.is_empty() {
         return Err(format!("--test: no *_test.lua files in {}", paths.join(", ")));
     }
@@ -137,7 +146,8 @@ pub fn run(args: &TestArgs, paths: &[String]) -> Result<ExitCode, String> {
     let jobs = args.jobs.unwrap_or(1).max(1).min(files.len());
     let timeout = match args.timeout {
         None => Duration::from_secs(120),
-        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
+        // (capped: a deadline past ~136 years could not be computed, and means no limit)
+        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s.min(u32::MAX as f64)),
         Some(s) => return Err(format!("--timeout: expected a positive number of seconds, got {s}")),
     };
     let junit = match &args.junit {

@@ -163,8 +163,7 @@ impl Printer {
         }
     }
 
-    /// True when nothing failed and the run was not cut short.
-    /// No test failed and the run was not cut short.
+    /// True when no test failed and the run was not cut short.
     pub fn ok(&self) -> bool {
         self.failed == 0 && !self.fatal
     }

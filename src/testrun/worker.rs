@@ -130,20 +130,11 @@ fn in_vm(rt: &Runtime, file: &str, index: usize) -> Result<Json, String> {
     Ok(j)
 }
 
-/// What the Lua side needs from the host: a monotonic clock and sleep.
+/// What the Lua side needs from the host: a monotonic clock (ms).
 fn host(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     let start = Instant::now();
     t.set("clock", lua.create_function(move |_, ()| Ok(start.elapsed().as_secs_f64() * 1000.0))?)?;
-    t.set(
-        "sleep",
-        lua.create_function(|_, s: f64| {
-            if s.is_finite() && s > 0.0 {
-                std::thread::sleep(Duration::from_secs_f64(s.min(3600.0)));
-            }
-            Ok(())
-        })?,
-    )?;
     Ok(t)
 }
 

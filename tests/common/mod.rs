@@ -26,11 +26,36 @@ pub fn in_netns<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T 
     .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
+/// A fresh network namespace (lo down), kept alive by the returned descriptor.
+pub fn fresh_ns() -> nlua::engine::NsInfo {
+    std::thread::spawn(|| {
+        unshare(CloneFlags::CLONE_NEWNET).expect("unshare(CLONE_NEWNET)");
+        nlua::engine::NsInfo::current().unwrap()
+    })
+    .join()
+    .unwrap()
+}
+
 /// Run a shell command in the caller's namespaces; panic with its stderr on failure.
 pub fn sh(cmd: &str) -> String {
     let o = Command::new("sh").arg("-c").arg(cmd).output().expect("spawn sh");
     assert!(o.status.success(), "`{cmd}` failed: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).expect("utf8")
+}
+
+/// `ip -batch -` fed `commands` (one per line) in the caller's namespaces;
+/// panics with ip's stderr on failure.
+pub fn ip_batch(commands: &str) {
+    use std::io::Write;
+    let mut child = Command::new("ip")
+        .args(["-batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn ip");
+    child.stdin.take().unwrap().write_all(commands.as_bytes()).unwrap();
+    let o = child.wait_with_output().expect("wait ip");
+    assert!(o.status.success(), "ip -batch failed: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// `ip ARGS` (split on spaces).
@@ -75,6 +100,26 @@ pub fn private_run(cmd: &mut Command) -> &mut Command {
             Ok(())
         })
     }
+}
+
+/// `sh -c SCRIPT`, to start in an isolated world (see [`isolate`]) with
+/// $NLUA the binary under test and $ROOT the source tree; give it a
+/// directory or more variables, then [`run`] it.
+pub fn world_sh(script: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(script).env("NLUA", nlua_bin()).env("ROOT", env!("CARGO_MANIFEST_DIR")).env_remove("NLUA_RUNTIME");
+    isolate(&mut c);
+    c
+}
+
+/// Run `cmd` to its end: (exit ok, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (bool, String, String) {
+    outcome(&cmd.output().expect("spawn"))
+}
+
+/// A finished run as (exit ok, stdout, stderr).
+pub fn outcome(o: &Output) -> (bool, String, String) {
+    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
 /// Run nlua with `args` in an isolated world; returns its output.

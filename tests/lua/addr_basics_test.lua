@@ -6,6 +6,11 @@ local function veth()
   return v0
 end
 
+-- What `ip -j addr show dev DEV` prints.
+local function ip_addr(dev)
+  local p = assert(io.popen("ip -j addr show dev " .. dev)); local s = p:read("a"); p:close(); return s
+end
+
 local function by_prefix(list)
   local got = {}
   for _, a in ipairs(list) do got[a.prefix] = a end
@@ -38,6 +43,16 @@ test("v4, v6 and peer addresses read back with their fields", function(t)
   t:ok(again["10.0.0.1/24"] == a1 and again["10.0.0.2/24"] ~= a1)
   -- tostring reads like `ip addr`
   t:ok(tostring(a1):match("^inet 10%.0%.0%.1/24 brd 10%.0%.0%.255 scope global v0:one"), tostring(a1))
+  -- ip reads back what was given
+  local j = ip_addr("v0")
+  for _, want in ipairs{
+    '"local":"10.0.0.1","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"v0:one"',
+    '"local":"10.0.0.2","prefixlen":24,"scope":"global","secondary":true,"label":"v0"',
+    '"local":"10.9.0.1","address":"10.9.0.2","prefixlen":32,"scope":"link"',
+    '"family":"inet6","local":"2001:db8::1","prefixlen":64,"scope":"global","nodad":true',
+  } do
+    t:ok(j:find(want, 1, true), want .. "\nnot in: " .. j)
+  end
 end)
 
 -- For IPv4 the kernel updates lifetimes and metric, as with `ip addr replace`.
@@ -60,8 +75,11 @@ test("del, and flush by family and all", function(t)
   add_all(v0)
   addr.del("v0", "10.9.0.1/32")
   t:err(function() addr.del("v0", "10.9.0.1/32") end, "EADDRNOTAVAIL")
+  t:ok(not ip_addr("v0"):find('"local":"10.9.0.1"', 1, true), "ip no longer lists 10.9.0.1")
   t:ok(addr.flush("v0", {family = "inet6"}) >= 1)
   for _, a in ipairs(v0:addrs()) do t:eq(a.family, "inet", "v6 flushed: " .. tostring(a)) end
+  t:ok(not ip_addr("v0"):find('"family":"inet6"', 1, true), "ip lists no IPv6 address")
   t:ok(v0:addr_flush() >= 1)
   t:eq(#v0:addrs{family = "inet"}, 0)
+  t:ok(ip_addr("v0"):find('"addr_info":[]', 1, true), "ip lists no address")
 end)

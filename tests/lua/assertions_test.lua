@@ -85,7 +85,16 @@ test("t:fail fails with the message", function(t)
   t:ok(t:err(function() t:fail("not yet") end):find("t:fail: not yet$"))
 end)
 
-test("test, describe and hooks refuse bad arguments and late registration", function(t)
+test("t's methods name a bad argument", function(t)
+  local line = debug.getinfo(1, "l").currentline + 1
+  t:eq(t:err(function() t:cleanup(5) end), here .. ":" .. line .. ": t:cleanup: argument #1: expected a function, got number")
+  t:ok(t:err(function() t:err(function() error("x") end, 5) end)
+    :find('t:err: argument #2: expected an errno code like "EEXIST" or a message pattern, got 5$'))
+  t:ok(t:err(function() t:veth("x") end):find("t:veth: argument #1: expected an option table, got string$"))
+end)
+
+-- (their bad arguments at load time: tests/testrun.rs)
+test("test, describe and hooks refuse late registration", function(t)
   t:ok(t:err(function() test("late", function() end) end):find("test: tests are registered when the file loads"))
   t:ok(t:err(function() before_each(function() end) end):find("before_each: hooks are registered when the file loads"))
   t:ok(t:err(function() describe("late", function() end) end):find("describe: groups are registered when the file loads"))

@@ -24,8 +24,13 @@ test("bad input names the function and the field", function(t)
   t:eq({err.code, err.kind}, {"EINVAL", "input"})
 end)
 
-test("error() with a table is untouched", function(t)
-  local ok, err = pcall(error, {x = 1})
+test("error() with a table is untouched; strings keep their position", function(t)
+  local obj = {x = 1}
+  local ok, err = pcall(error, obj)
   t:ok(not ok)
+  t:ok(rawequal(err, obj), "the very table comes out")
   t:eq(err, {x = 1})
+  local line = debug.getinfo(1, "l").currentline + 1
+  ok, err = pcall(function() error("boom") end)
+  t:eq(err, debug.getinfo(1, "S").short_src .. ":" .. line .. ": boom")
 end)

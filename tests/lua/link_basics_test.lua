@@ -74,12 +74,25 @@ test("a Handle has the same operations as methods, bound to its namespace", func
   t:ok(tostring(h):find("Handle"), tostring(h))
   t:ok(h:link_get("v0") == v0 and h:link_get(v0.index) == v0)
   t:eq(#h:link_list{kind = "veth"}, #link.list{kind = "veth"})
+  t:eq(#h:link_list{kind = "veth"}, 2)
   t:ok(h:link_get("v0") ~= v1, "__eq compares identity")
 end)
 
-test("stats are counters", function(t)
-  local v0 = pair()
-  t:eq(type(v0.stats.rx_bytes), "number")
+test("stats are the kernel's counters: a ping moves them", function(t)
+  local v0, v1 = pair()
+  v1:set{netns = t:netns()}
+  v0:addr_add("10.0.0.1/24"); v1:addr_add("10.0.0.2/24")
+  v0:up(); v1:up()
+  t:wait_up(v0)
+  local before = v0.stats
+  t:eq(type(before.rx_bytes), "number")
+  t:ping("10.0.0.2")
+  v0:refresh()
+  local after = v0.stats
+  t:ok(after.tx_packets > before.tx_packets and after.rx_packets > before.rx_packets,
+    ("packets tx %d -> %d, rx %d -> %d"):format(before.tx_packets, after.tx_packets, before.rx_packets, after.rx_packets))
+  -- an echo request is 98 bytes on the wire (Ethernet, IPv4, ICMP, 56 bytes of data)
+  t:ok(after.tx_bytes >= before.tx_bytes + 98, ("tx bytes %d -> %d"):format(before.tx_bytes, after.tx_bytes))
 end)
 
 test("kind options: vxlan over v0, macvlan on v0, tap, ifb", function(t)

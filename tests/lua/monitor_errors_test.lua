@@ -39,6 +39,15 @@ test("Monitor:next: a bad timeout, and the monitor still works", function(t)
   m:close()
 end)
 
+test("a timeout too long for a clock means no limit, not a crash", function(t)
+  local m = nlua.monitor{"link", timeout = 1e300}
+  t:eq(m:next(0), nil)
+  m:close()
+  t:eq(link.wait("lo", "present", 1e300), link.get("lo"))
+  t:eq(netns.current():spawn{"true"}:wait(1e300).code, 0)
+  t:ok(netns.current():exec({"true"}, {timeout = 1e300}).ok)
+end)
+
 test("link.wait and addr.wait: arguments", function(t)
   fails([[link.wait: argument #2: expected "up", "present" or "gone", got "upp"]], link.wait, "lo", "upp")
   fails("link.wait: argument #3: expected seconds >= 0, got -1", link.wait, "lo", "up", -1)

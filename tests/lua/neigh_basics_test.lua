@@ -50,6 +50,8 @@ test("change, replace, del, flush", function(t)
   neigh.change{dev = "v0", dst = "10.0.0.10", lladdr = "02:00:00:00:00:aa", state = "stale"}
   t:eq({by("10.0.0.10").lladdr, by("10.0.0.10").state}, {"02:00:00:00:00:aa", "stale"})
   neigh.replace{dev = "v0", dst = "10.0.0.20", lladdr = "02:00:00:00:00:20", state = "reachable"}
+  t:eq({by("10.0.0.20").lladdr, by("10.0.0.20").state}, {"02:00:00:00:00:20", "reachable"})
+  t:ok(table.concat(lines("ip neigh show 10.0.0.20"), "\n"):find("lladdr 02:00:00:00:00:20 REACHABLE", 1, true), "ip sees the replace")
   by("10.0.0.9"):del()
   t:eq(by("10.0.0.9"), nil)
   neigh.del{dev = "v0", dst = "10.0.0.12"}
@@ -94,4 +96,6 @@ test("bridge FDB entries print as `bridge fdb` prints them", function(t)
   t:ok(e, "the port's entry is listed")
   t:eq({e.bridge, e.state}, {"br0", "static"})
   e:del()
+  for _, x in ipairs(neigh.list{family = "bridge", dev = "v1"}) do t:ok(x.lladdr ~= "02:00:00:00:02:01", "deleted: " .. tostring(x)) end
+  t:ok(not table.concat(lines("bridge fdb show dev v1"), "\n"):find("02:00:00:00:02:01", 1, true), "bridge no longer lists it")
 end)

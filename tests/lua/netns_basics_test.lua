@@ -76,6 +76,11 @@ test("ns sugar delegates to the handle for every module", function(t)
   a:up()
   t:ok(red:link_get("a") == a)
   t:ok(#red:route_list{} >= 1)
+  local found = false
+  for _, r in ipairs(red:route_list{}) do found = found or (r.dst == "10.0.0.0/24" and r.dev == "a") end
+  t:ok(found, "red's own connected route")
+  t:eq(#route.list{dst = "10.0.0.0/24"}, 0, "not the caller's")
+  t:eq(red:addr_list{dev = "a", family = "inet"}[1].prefix, "10.0.0.1/24")
 end)
 
 test("interop: a namespace made by ip is usable; ours is usable by ip", function(t)

@@ -49,8 +49,10 @@ test("link.list, os.execute and /proc inside see the namespace", function(t)
 end)
 
 test("errors: the original value comes out, the thread comes back", function(t)
-  local ok, e = pcall(red.run, red, function() error({code = 7}) end)
+  local obj = {code = 7}
+  local ok, e = pcall(red.run, red, function() error(obj) end)
   t:ok(not ok)
+  t:ok(rawequal(e, obj), "the very value raised comes out")
   t:eq(e, {code = 7})
   t:eq({inode(), thread_ns()}, {home, home_ns})
   t:err(function() red:run(function() link.get("nope") end) end, "ENODEV")

@@ -120,7 +120,8 @@ local flushes = {
 }
 for _, c in ipairs(flushes) do
   test(c[1], function(t)
-    local n = same(c[1], function() return route.flush(c[2]) end)
+    local n, ok = same(c[1], function() return route.flush(c[2]) end)
+    t:ok(ok, tostring(n))
     if c[3] ~= nil then t:eq(n, c[3], c[1] .. ": routes flushed") end
   end)
 end
