@@ -308,13 +308,24 @@ pub fn wait_for(child: &mut Child, timeout: Option<Duration>) -> Result<Option<E
     }
 }
 
+/// The fields of /proc/PID/stat after the command name: state, ppid, ...
+/// (field 3 on). None when there is no such process.
+pub fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces and parentheses.
+    let rest = s.get(s.rfind(')')? + 1..)?;
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
 /// Field 22 of /proc/PID/stat: when the process started (clock ticks since
 /// boot). With the pid it names a process uniquely: a reused pid has another.
 pub fn start_time(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may contain spaces and parentheses.
-    let rest = &s[s.rfind(')')? + 2..];
-    rest.split(' ').nth(19)?.parse().ok()
+    stat_fields(pid)?.get(19)?.parse().ok()
+}
+
+/// A zombie (ended, not yet reaped) or gone.
+pub fn is_dead(pid: u32) -> bool {
+    stat_fields(pid).is_none_or(|f| f.first().is_some_and(|s| s == "Z" || s == "X"))
 }
 
 /// How a background process ended, set by its waiter thread.

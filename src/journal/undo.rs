@@ -270,8 +270,7 @@ pub fn replay(records: &[(u64, Record)], initial: (u64, u64), out: &mut dyn Writ
 
 fn stop_processes(cx: &mut Ctx<'_>, procs: &[(u64, u32, u64, String)]) {
     let alive = |pid: u32, start: u64| {
-        crate::process::start_time(pid) == Some(start)
-            && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+        crate::process::start_time(pid) == Some(start) && !crate::process::is_dead(pid)
     };
     let reap = |pid: u32| {
         // Ours (during rollback): reap it so no zombie is left.

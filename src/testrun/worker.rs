@@ -144,12 +144,9 @@ fn descendants(root: u32) -> Vec<u32> {
     if let Ok(rd) = std::fs::read_dir("/proc") {
         for e in rd.flatten() {
             let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-            // After the command name (which may hold spaces): state, ppid.
-            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
-            let mut f = rest.split(' ');
-            let (state, ppid) = (f.next().unwrap_or(""), f.next().and_then(|p| p.parse::<u32>().ok()).unwrap_or(0));
-            if state != "Z" && state != "X" {
+            let Some(f) = crate::process::stat_fields(pid) else { continue };
+            let ppid = f.get(1).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+            if !f.first().is_some_and(|s| s == "Z" || s == "X") {
                 parent_of.push((pid, ppid));
             }
         }
