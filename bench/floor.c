@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #define CHUNK (64 << 10)
@@ -232,13 +233,35 @@ static void netns_dir(void) {
 #define NS_INDEX 2
 #define BR_INDEX 999
 
+/* Namespaces are made by a few threads at once, as nlua's
+ * `netns.add{...}` does: a namespace's setup mostly runs in parallel. Each
+ * thread unshares into a new namespace per name (it never needs to come
+ * back), bind-mounts it and opens a socket there. */
+struct ns_work {
+	int n, k, threads, *nsfd, *sock;
+};
+
+static void *ns_worker(void *arg) {
+	struct ns_work *w = arg;
+	char path[64];
+	for (int i = 1 + w->k; i <= w->n; i += w->threads) {
+		snprintf(path, sizeof path, "/run/netns/s%d", i);
+		int f = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (f < 0) die(path);
+		close(f);
+		if (unshare(CLONE_NEWNET) < 0) die("unshare");
+		if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) die("mount");
+		w->nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		w->sock[i] = nl_open();
+	}
+	return NULL;
+}
+
 static int star_build(int n) {
 	double t0 = now();
 	struct batch b = {0};
-	int center = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int cs = nl_open();
 	int *nsfd = calloc(n + 1, sizeof(int)), *sock = calloc(n + 1, sizeof(int));
-	char path[64];
 
 	/* The bridge, up. */
 	msg_begin(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -250,20 +273,18 @@ static int star_build(int n) {
 	msg_end(&b);
 	flush(cs, &b);
 
-	/* Namespaces: unshare on this thread, bind-mount, open a socket there, come back. */
+	/* Namespaces: made by up to 4 threads (one per CPU), see ns_worker. */
 	netns_dir();
 	double t1 = now();
-	for (int i = 1; i <= n; i++) {
-		snprintf(path, sizeof path, "/run/netns/s%d", i);
-		int f = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-		if (f < 0) die(path);
-		close(f);
-		if (unshare(CLONE_NEWNET) < 0) die("unshare");
-		if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) die("mount");
-		nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
-		sock[i] = nl_open();
-		if (setns(center, CLONE_NEWNET) < 0) die("setns");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int threads = cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
+	pthread_t th[4];
+	struct ns_work w[4];
+	for (int k = 0; k < threads; k++) {
+		w[k] = (struct ns_work){.n = n, .k = k, .threads = threads, .nsfd = nsfd, .sock = sock};
+		if (pthread_create(&th[k], NULL, ns_worker, &w[k])) die("pthread_create");
 	}
+	for (int k = 0; k < threads; k++) pthread_join(th[k], NULL);
 	double t2 = now();
 
 	/* Veths, peers born in their namespace, centre end enslaved and up. */

@@ -4,8 +4,10 @@
 --   nlua bench/lua/star.lua N
 --
 -- This is the recommended way to build a big lab: build everything first,
--- bring the namespaces' interfaces up last. Every namespace is made, then
--- every veth (its centre end enslaved and up), and only then, in one
+-- bring the namespaces' interfaces up last. Every namespace is made (one
+-- `netns.add` of the list of names spreads the kernel's work over the
+-- CPUs), then every veth (its centre end enslaved and up), and only then,
+-- in one
 -- nlua.batch, the centre addresses and, inside each namespace, the address,
 -- `eth0` and `lo` up and the route. The batch sends each namespace's four
 -- changes in one datagram and the centre addresses as one pipeline; reads
@@ -20,7 +22,9 @@
 local N = tonumber(arg and arg[1]) or tonumber(os.getenv("BENCH_N"))
 local br = link.add{name = "br0", kind = "bridge", up = true}
 local nss, hs, es, los = {}, {}, {}, {}
-for i = 1, N do nss[i] = netns.add("s" .. i) end
+local names = {}
+for i = 1, N do names[i] = "s" .. i end
+nss = netns.add(names) -- made together, on a thread per CPU
 for i = 1, N do
   hs[i], es[i] = link.add{name = "h" .. i, kind = "veth", master = br, up = true, peer = {name = "eth0", netns = nss[i]}}
   los[i] = nss[i]:link("lo")

@@ -81,10 +81,14 @@ function Process:kill(sig) end
 
 ---Network namespaces, as `ip netns`, as objects: named, opened by path or pid, or anonymous. See docs/netns.md.
 netns = {}
----Create a named namespace (like `ip netns add`).
----Example: `local red = netns.add("red")`
+---Create a named namespace (like `ip netns add`). Given a list of names,
+---makes them all at once (the kernel's work spread over the CPUs) and
+---returns them in order; all or nothing: a taken name fails the call
+---before any is made.
+---Example: `local red = netns.add("red"); local lab = netns.add{"s1", "s2", "s3"}`
 ---@param name string
 ---@return Netns
+---@overload fun(names: string[]): Netns[]
 function netns.add(name) end
 ---Delete a named namespace (like `ip netns del`); every object of it then
 ---fails with "namespace NAME was deleted", and nothing nlua holds keeps it alive.

@@ -81,7 +81,7 @@ function Route:json() end
 
 ---Example: `route.add{dst = "10.1.0.0/16", gw = "10.0.0.254", table = 100, metric = 10, proto = "static"}`
 ---@class RouteOpts: RouteMetrics
----@field dst string "10.0.0.0/24", "2001:db8::/64" or "default"
+---@field dst string|string[] "10.0.0.0/24", "2001:db8::/64" or "default"; a list makes one route per prefix, the other options shared (sent pipelined, as a list of option tables is)
 ---@field family? string "inet" or "inet6" (else from the addresses)
 ---@field from? string source prefix (IPv6 subtrees)
 ---@field src? string preferred source address
@@ -150,8 +150,9 @@ function route.list(filter) end
 ---@param opts? RouteGetOpts
 ---@return Route
 function route.get(dst, opts) end
----Add a route (EEXIST if it is there). Given a list of option tables, all
----are sent pipelined; failures are raised together, each with its entry number.
+---Add a route (EEXIST if it is there). Given a list of option tables, or
+---`dst` as a list of prefixes (the other options shared), all are sent
+---pipelined; failures are raised together, each with its entry number.
 ---Example: `route.add{dst = "192.0.2.0/24", type = "blackhole"}`
 ---@param opts RouteOpts|RouteOpts[]
 function route.add(opts) end

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
+use mlua::{IntoLua, AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods, Value};
 
 use super::args::{describe, seconds};
 use super::error::{input, raise};
@@ -348,12 +348,48 @@ fn name_arg(func: &str, v: &Value) -> mlua::Result<String> {
     }
 }
 
+/// `netns.add{"a", "b", ...}`: the namespaces made together
+/// ([`crate::netns::add_many`]), returned as a list in the same order.
+fn add_many(lua: &Lua, list: &Table) -> mlua::Result<Value> {
+    let n = list.raw_len();
+    let mut names = Vec::with_capacity(n);
+    for i in 1..=n {
+        match list.raw_get::<Value>(i)? {
+            Value::String(s) => names.push(s.to_str()?.to_string()),
+            other => return Err(input("netns.add", format!("argument #1: entry {i}: expected namespace name, got {}", describe(&other)))),
+        }
+    }
+    if list.pairs::<Value, Value>().count() != n {
+        return Err(input("netns.add", "argument #1: expected a name or a list of names (keys 1..n)"));
+    }
+    let j = crate::runtime::journal(lua);
+    if let Some(j) = &j {
+        for name in &names {
+            crate::journal::trace::emit(j, &crate::journal::NsKey::Initial, &format!("ip netns add {name}"));
+        }
+    }
+    let made = crate::netns::add_many(&names).map_err(raise)?;
+    if let Some(j) = &j {
+        for name in names {
+            j.append(crate::journal::Record::NetnsAdd { name });
+        }
+    }
+    let out = lua.create_table_with_capacity(made.len(), 0)?;
+    for ns in made {
+        out.raw_push(Netns::new(lua, ns))?;
+    }
+    Ok(Value::Table(out))
+}
+
 fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
     t.set(
         "add",
         lua.create_function(|lua, v: Value| {
             guard("netns.add", || {
                 check_writable(lua, "netns.add")?;
+                if let Value::Table(t) = &v {
+                    return add_many(lua, t);
+                }
                 let name = name_arg("netns.add", &v)?;
                 let j = crate::runtime::journal(lua);
                 if let Some(j) = &j {
@@ -363,7 +399,7 @@ fn extra(lua: &Lua, t: &Table) -> mlua::Result<()> {
                 if let Some(j) = &j {
                     j.append(crate::journal::Record::NetnsAdd { name: name.clone() });
                 }
-                Ok(Netns::new(lua, ns))
+                Netns::new(lua, ns).into_lua(lua)
             })
         })?,
     )?;

@@ -235,6 +235,9 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) 
     if let Value::Table(_) = t.raw_get::<Value>(1)? {
         return super::route_batch::modify_many(lua, h, func, &t, verb);
     }
+    if let Value::Table(dsts) = t.raw_get::<Value>("dst")? {
+        return super::route_batch::modify_each_dst(lua, h, func, &t, &dsts, verb);
+    }
     let spec = spec_from(h, func, &t)?;
     h.route_modify(&spec, verb).map_err(raise)?;
     ().into_lua_multi(lua)

@@ -13,6 +13,7 @@ use mlua::{IntoLuaMulti, Lua, MultiValue, Table, Value};
 
 use super::error::{input, raise};
 use super::opts::table_to_map;
+use crate::engine::schema::Opt;
 use crate::engine::schema::Resolver;
 use crate::engine::{self, RouteSpec, RouteVerb};
 use crate::units;
@@ -51,14 +52,98 @@ pub fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, 
         };
         specs[at] = generic_spec(&t, &names).map_err(|e| input(func, format!("entry {i}: {e}")))?;
     }
-    let failed: Vec<(usize, engine::Error)> =
-        h.route_batch(&specs, verb).into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (i + 1, e))).collect();
+    send_all(lua, h, func, verb, specs.len(), std::iter::once(specs))
+}
+
+/// `route.add{dst = {"10.0.0.1/32", ...}, dev = "v0", table = 100}`: one
+/// route per destination, the other options read once. A destination of
+/// another family than the first, or one in error, is read with the others
+/// the whole way (so its error, or its spec, is the one `route.add` with
+/// that `dst` alone gives), named by its place in the list.
+pub fn modify_each_dst(lua: &Lua, h: &Rc<engine::Handle>, func: &str, t: &Table, dsts: &Table, verb: RouteVerb) -> mlua::Result<MultiValue> {
+    let names = NameCache { h, seen: Default::default() };
+    let dst_list = scan_strings(lua, func, dsts)?;
+    if dst_list.is_empty() {
+        return Err(input(func, "field 'dst': an empty list (give one prefix, or a list of them)"));
+    }
+    // The options but `dst` (whose list is read above, not converted).
+    let rest = lua.create_table()?;
+    for pair in t.pairs::<Value, Value>() {
+        let (k, v) = pair?;
+        if !matches!(&k, Value::String(s) if s.as_bytes() == &b"dst"[..]) {
+            rest.raw_set(k, v)?;
+        }
+    }
+    let mut map = table_to_map(&rest, "").map_err(|e| input(func, e))?;
+    let at = map.len();
+    map.push(("dst".to_string(), Opt::Str(String::new())));
+    let mut spec_for = |dst: &str| {
+        map[at].1 = Opt::Str(dst.to_string());
+        RouteSpec::from_opts(&map, &names).map_err(|e| e.0)
+    };
+    let entry = |i: usize, d: &Option<String>| -> mlua::Result<String> {
+        d.clone().ok_or_else(|| input(func, format!("field 'dst': entry {i}: expected a prefix like \"10.0.0.0/24\"")))
+    };
+    let first = entry(1, &dst_list[0])?;
+    let base = spec_for(&first).map_err(|e| input(func, format!("field 'dst' entry 1 ({first:?}): {e}")))?;
+    // Every destination is read before anything is sent; the specs are made
+    // a slice at a time as they are sent (50,000 whole specs would be 12 MB
+    // of memory touched for nothing).
+    let mut each = Vec::with_capacity(dst_list.len());
+    each.push(Each::Dst(base.dst));
+    for (i, d) in dst_list.iter().enumerate().skip(1) {
+        let d = entry(i + 1, d)?;
+        // The common case: a prefix of the first's family, all else shared.
+        each.push(match units::parse_dst(&d, Some(base.family)) {
+            Ok(n) if units::family_of(&n.addr()) == base.family => Each::Dst(n),
+            _ => Each::Own(Box::new(spec_for(&d).map_err(|e| input(func, format!("field 'dst' entry {} ({d:?}): {e}", i + 1)))?)),
+        });
+    }
+    let slices = each.chunks(SLICE).map(|c| {
+        c.iter()
+            .map(|e| match e {
+                Each::Dst(n) => RouteSpec { dst: *n, ..base.clone() },
+                Each::Own(s) => (**s).clone(),
+            })
+            .collect()
+    });
+    send_all(lua, h, func, verb, each.len(), slices)
+}
+
+/// Routes of a `dst` list sent per call of [`engine::Handle::route_batch`]:
+/// ten observed chunks, so the pipeline drains only every 14,000 routes.
+const SLICE: usize = 14_000;
+
+/// One destination of a `dst` list.
+enum Each {
+    /// The first entry's spec with this prefix.
+    Dst(ipnet::IpNet),
+    /// A spec of its own (another family).
+    Own(Box<RouteSpec>),
+}
+
+/// Send `total` specs, a slice at a time, pipelined; every failure is
+/// reported, with its place.
+fn send_all(
+    lua: &Lua,
+    h: &Rc<engine::Handle>,
+    func: &str,
+    verb: RouteVerb,
+    total: usize,
+    slices: impl Iterator<Item = Vec<RouteSpec>>,
+) -> mlua::Result<MultiValue> {
+    let mut failed: Vec<(usize, engine::Error)> = Vec::new();
+    let mut at = 0;
+    for specs in slices {
+        failed.extend(h.route_batch(&specs, verb).into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (at + i + 1, e))));
+        at += specs.len();
+    }
     let Some((_, first)) = failed.first() else { return ().into_lua_multi(lua) };
     let mut e = first.clone();
     let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();
     let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
     // The error's own code (the first failure's) closes the text: say whose.
-    e.message = format!("{} of {} failed: {}{more}; the first", failed.len(), specs.len(), shown.join("; "));
+    e.message = format!("{} of {} failed: {}{more}; the first", failed.len(), total, shown.join("; "));
     e.op = func.to_string();
     Err(raise(e))
 }
@@ -90,6 +175,42 @@ impl Short {
             Some(s) => std::str::from_utf8(&s.bytes[..s.len as usize]).ok().map(Some),
         }
     }
+}
+
+/// The entries of a list of strings, read with Lua's C API in one pass (a
+/// list of 50,000 prefixes costs no reference per entry): None for an entry
+/// that is not a string, and an error for a table that is not a list.
+fn scan_strings(lua: &Lua, func: &str, list: &Table) -> mlua::Result<Vec<Option<String>>> {
+    use mlua::ffi;
+    let n = list.raw_len();
+    let mut out = Vec::with_capacity(n);
+    // SAFETY: raw, non-erroring reads of the argument (index 1):
+    // lua_rawgeti, and lua_tolstring on strings only (no number is
+    // converted in place); each pushed value is popped after its bytes are
+    // copied.
+    unsafe {
+        lua.exec_raw::<()>(list, |state| {
+            if ffi::lua_checkstack(state, 2) == 0 {
+                return;
+            }
+            for i in 1..=n {
+                ffi::lua_rawgeti(state, 1, i as ffi::lua_Integer);
+                out.push(if ffi::lua_type(state, -1) == ffi::LUA_TSTRING {
+                    let mut len = 0usize;
+                    let p = ffi::lua_tolstring(state, -1, &mut len);
+                    std::str::from_utf8(std::slice::from_raw_parts(p as *const u8, len)).ok().map(str::to_string)
+                } else {
+                    None
+                });
+                ffi::lua_pop(state, 1);
+            }
+        })?;
+    }
+    // Keys beyond 1..n would be silently skipped: refuse them instead.
+    if list.pairs::<Value, Value>().count() != n {
+        return Err(input(func, "field 'dst': expected a prefix, or a list of them (keys 1..n)"));
+    }
+    Ok(out)
 }
 
 /// The common shape ([`common_parts`]) of every entry of `list`, read with Lua's C API in one

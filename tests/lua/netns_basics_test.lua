@@ -96,3 +96,29 @@ test("interop: a namespace made by ip is usable; ours is usable by ip", function
   netns.del("green"); red:del(); netns.del(blue)
   t:eq(sh("ip netns list"), "")
 end)
+
+test("a list of names: made together, returned in order, all or nothing", function(t)
+  local names = {}
+  for i = 1, 20 do names[i] = "m" .. i end
+  local made = netns.add(names)
+  t:eq(#made, 20)
+  local inodes = {}
+  for i, ns in ipairs(made) do
+    t:eq(ns.name, "m" .. i)
+    t:ok(not inodes[ns.inode], "each one a namespace of its own")
+    inodes[ns.inode] = true
+    t:eq(netns.open("m" .. i).inode, ns.inode)
+  end
+  t:ok(made[7]:link("lo"), "usable: its handle answers")
+  local listed = sh("ip netns list")
+  for i = 1, 20 do t:ok(listed:find("m" .. i .. "%f[^%w]"), "ip sees m" .. i) end
+  -- A taken name fails the call before anything is made.
+  t:err(function() netns.add{"n1", "n2", "m3", "n4"} end, 'namespace "m3" exists')
+  t:ok(not sh("ip netns list"):find("n1"), "nothing of the failed call remains")
+  t:err(function() netns.add{"n1", "n1"} end, 'namespace "n1" exists')
+  t:ok(not sh("ip netns list"):find("n1"), "a name twice in the list: nothing remains")
+  t:err(function() netns.add{"n1", 42} end, "netns.add: argument #1: entry 2: expected namespace name, got 42")
+  t:err(function() netns.add{"n1", "a/b"} end, "invalid namespace name")
+  t:err(function() netns.add{"n1", x = "n2"} end, "keys 1..n")
+  t:eq(netns.add{}, {})
+end)

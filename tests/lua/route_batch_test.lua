@@ -66,3 +66,28 @@ test("the other verbs take lists too; flush goes pipelined and counts what went"
   t:eq(route.flush{table = 100}, 298)
   t:eq(ip_routes(100), "")
 end)
+
+test("dst as a list: one route per prefix, the other options shared", function(t)
+  local dst = {}
+  for i = 1, 300 do dst[i] = ("10.6.%d.%d/32"):format(i // 256, i % 256) end
+  dst[301] = "2001:db8::7/128" -- another family: read on its own
+  route.add{dst = dst, dev = "v0", table = 100, metric = 7}
+  local got = ip_routes(100)
+  t:ok(got:find("10.6.1.44 dev v0 scope link metric 7", 1, true), got:sub(1, 300))
+  t:eq(#route.list{table = 100, family = "inet"}, 300)
+  local six = route.list{table = 100, family = "inet6", dst = "2001:db8::7/128"}
+  t:eq({#six, six[1] and six[1].metric}, {1, 7})
+  -- Failures are named by their place; the others are made.
+  local err = t:err(function() route.add{dst = {"10.5.0.1/32", dst[2], "10.5.0.3/32"}, dev = "v0", table = 100, metric = 7} end, "EEXIST")
+  t:ok(err.message:find("1 of 3 failed: entry 2: route add 10.6.0.2/32 dev v0 metric 7 table 100", 1, true), err.message)
+  t:ok(ip_routes(100):find("10.5.0.3 dev v0", 1, true))
+  route.del{dst = dst, dev = "v0", table = 100, metric = 7}
+  t:eq(#route.list{table = 100, family = "inet"}, 2)
+  -- Bad input: named, nothing sent.
+  t:err(function() route.add{dst = {"10.4.0.1/32", 5}, dev = "v0"} end, "route.add: field 'dst': entry 2: expected a prefix")
+  t:err(function() route.add{dst = {"10.4.0.1/32", "nope"}, dev = "v0"} end, "entry 2 (\"nope\")")
+  t:err(function() route.add{dst = {}, dev = "v0"} end, "an empty list")
+  t:err(function() route.add{dst = {"10.4.0.1/32", x = 1}, dev = "v0"} end, "keys 1..n")
+  t:err(function() route.add{dst = {"10.4.0.1/32"}, dev = "nosuch"} end, "nosuch")
+  t:ok(not ip_routes("main"):find("10.4.0.1", 1, true))
+end)
