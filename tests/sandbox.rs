@@ -212,3 +212,33 @@ fn missing_directories_are_made_inside_only() {
     assert!(ok, "{err}");
     assert_eq!(out, "/run: a netns /run/a: f state /run/a/state/nlua: /run/netns: x kept \nsame world\n", "stderr: {err}");
 }
+
+/// `netns.add{...}` is all or nothing: the sandbox's user namespace allows
+/// only four network namespaces (the sandbox's own and three), so one of
+/// ten names fails with ENOSPC (named), and the ones made by the same call
+/// are deleted again.
+#[test]
+fn a_list_of_namespaces_that_cannot_all_be_made_leaves_none() {
+    let d = Dir::new("nsmany");
+    d.file(
+        "many.lua",
+        r#"
+local f = assert(io.open("/proc/sys/user/max_net_namespaces", "w"))
+f:write("4\n") f:close()
+local names = {}
+for i = 1, 10 do names[i] = "q" .. i end
+local ok, err = pcall(netns.add, names)
+-- Which name meets the limit depends on which thread gets there first.
+print(ok, err.code, err.op:match("^netns add q%d+$") ~= nil)
+print("left: " .. #netns.list())
+-- (The three deleted ones count until the kernel has freed them.)
+f = assert(io.open("/proc/sys/user/max_net_namespaces", "w"))
+f:write("20\n") f:close()
+local two = netns.add{"r1", "r2"}
+print(two[1].name, two[2].name, #netns.list())
+"#,
+    );
+    let (ok, out, err) = sh_in(&d, "$NOBODY $NLUA --sandbox many.lua; echo rc=$?");
+    assert!(ok, "{err}");
+    assert_eq!(out, "false\tENOSPC\ttrue\nleft: 0\nr1\tr2\t2\nrc=0\n", "stderr: {err}");
+}

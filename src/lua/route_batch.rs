@@ -82,10 +82,12 @@ pub fn modify_each_dst(lua: &Lua, h: &Rc<engine::Handle>, func: &str, t: &Table,
         RouteSpec::from_opts(&map, &names).map_err(|e| e.0)
     };
     let entry = |i: usize, d: &Option<String>| -> mlua::Result<String> {
-        d.clone().ok_or_else(|| input(func, format!("field 'dst': entry {i}: expected a prefix like \"10.0.0.0/24\"")))
+        d.clone().ok_or_else(|| input(func, format!("entry {i} of 'dst': expected a prefix like \"10.0.0.0/24\"")))
     };
+    // The shared options are read with the first prefix, and their errors
+    // read as `route.add` with that prefix alone words them.
     let first = entry(1, &dst_list[0])?;
-    let base = spec_for(&first).map_err(|e| input(func, format!("field 'dst' entry 1 ({first:?}): {e}")))?;
+    let base = spec_for(&first).map_err(|e| input(func, e))?;
     // Every destination is read before anything is sent; the specs are made
     // a slice at a time as they are sent (50,000 whole specs would be 12 MB
     // of memory touched for nothing).
@@ -96,7 +98,7 @@ pub fn modify_each_dst(lua: &Lua, h: &Rc<engine::Handle>, func: &str, t: &Table,
         // The common case: a prefix of the first's family, all else shared.
         each.push(match units::parse_dst(&d, Some(base.family)) {
             Ok(n) if units::family_of(&n.addr()) == base.family => Each::Dst(n),
-            _ => Each::Own(Box::new(spec_for(&d).map_err(|e| input(func, format!("field 'dst' entry {} ({d:?}): {e}", i + 1)))?)),
+            _ => Each::Own(Box::new(spec_for(&d).map_err(|e| input(func, format!("entry {} of 'dst': {e}", i + 1)))?)),
         });
     }
     let slices = each.chunks(SLICE).map(|c| {

@@ -84,10 +84,11 @@ test("dst as a list: one route per prefix, the other options shared", function(t
   route.del{dst = dst, dev = "v0", table = 100, metric = 7}
   t:eq(#route.list{table = 100, family = "inet"}, 2)
   -- Bad input: named, nothing sent.
-  t:err(function() route.add{dst = {"10.4.0.1/32", 5}, dev = "v0"} end, "route.add: field 'dst': entry 2: expected a prefix")
-  t:err(function() route.add{dst = {"10.4.0.1/32", "nope"}, dev = "v0"} end, "entry 2 (\"nope\")")
+  t:err(function() route.add{dst = {"10.4.0.1/32", 5}, dev = "v0"} end, "route.add: entry 2 of 'dst': expected a prefix")
+  t:err(function() route.add{dst = {"10.4.0.1/32", "nope"}, dev = "v0"} end, "entry 2 of 'dst': field 'dst': expected prefix like \"10.0.0.0/24\" or \"default\", got \"nope\"")
   t:err(function() route.add{dst = {}, dev = "v0"} end, "an empty list")
   t:err(function() route.add{dst = {"10.4.0.1/32", x = 1}, dev = "v0"} end, "keys 1..n")
-  t:err(function() route.add{dst = {"10.4.0.1/32"}, dev = "nosuch"} end, "nosuch")
+  t:err(function() route.add{dst = {"10.4.0.1/32"}, dev = "nosuch"} end, "route.add: field 'dev'")
+  t:err(function() route.add{dst = {"10.4.0.1/32", "2001:db8::1/128"}, gw = "10.0.0.254"} end, "entry 2 of 'dst': field 'gw'")
   t:ok(not ip_routes("main"):find("10.4.0.1", 1, true))
 end)
