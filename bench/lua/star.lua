@@ -7,8 +7,7 @@
 -- bring the namespaces' interfaces up last. Every namespace is made (one
 -- `netns.add` of the list of names spreads the kernel's work over the
 -- CPUs), then every veth (its centre end enslaved and up), and only then,
--- in one
--- nlua.batch, the centre addresses and, inside each namespace, the address,
+-- in one nlua.batch, the centre addresses and, inside each namespace, the address,
 -- `eth0` and `lo` up and the route. The batch sends each namespace's four
 -- changes in one datagram and the centre addresses as one pipeline; reads
 -- (finding `lo`) come before it, as a read inside a batch sends the queue.
