@@ -9,7 +9,6 @@ ipr = IPRoute()
 if verb == "build":
     ipr.link("add", ifname="br0", kind="bridge")
     br = ipr.link_lookup(ifname="br0")[0]
-    ipr.link("set", index=br, state="up")
     for i in range(1, n + 1):
         ns = f"s{i}"
         netns.create(ns)
@@ -25,6 +24,7 @@ if verb == "build":
             nsr.link("set", index=e, state="up")
             nsr.link("set", index=1, state="up")
             nsr.route("add", dst="0.0.0.0/0", gateway=gw)
+    ipr.link("set", index=br, state="up")  # the bridge last, as every way does
 else:
     for i in range(1, n + 1):
         netns.remove(f"s{i}")

@@ -27,7 +27,6 @@ pub struct Handle {
     /// None once closed ([`Handle::close`]).
     sock: RefCell<Option<NlSocket>>,
     seq: Cell<u32>,
-    buf: RefCell<Vec<u8>>,
     ns: super::NsInfo,
     /// Dumps restarted because the kernel flagged them NLM_F_DUMP_INTR.
     dump_restarts: Cell<u64>,
@@ -49,7 +48,7 @@ impl Handle {
     /// Open a handle from a socket that was opened elsewhere (e.g. on a thread
     /// that entered another namespace) together with that namespace's identity.
     pub fn from_socket(sock: NlSocket, ns: super::NsInfo) -> Handle {
-        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), buf: RefCell::new(Vec::new()), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: Cell::new(false), capture: RefCell::new(None) }
+        Handle { sock: RefCell::new(Some(sock)), seq: Cell::new(1), ns, dump_restarts: Cell::new(0), observer: RefCell::new(None), lent: Cell::new(false), capture: RefCell::new(None) }
     }
 
     /// The namespace this handle's socket lives in.
@@ -225,7 +224,7 @@ impl Handle {
     /// the buffer is lost, the buffer grows and the caller gets
     /// [`Failure::Cut`] to ask again.
     fn read_until(&self, seq: u32, mut each: impl FnMut(&Msg<'_>) -> std::result::Result<(), Failure>) -> std::result::Result<(), Failure> {
-        let mut buf = self.buf.borrow_mut();
+        let mut buf = RecvBuf::take();
         loop {
             let n = self.socket().and_then(|s| s.recv_one(&mut buf)).map_err(Failure::Done)?;
             if n > buf.len() {
@@ -328,7 +327,7 @@ impl Handle {
         self.socket()?.send(out)?;
         out.clear();
         let last = ops.len() - 1;
-        let mut buf = self.buf.borrow_mut();
+        let mut buf = RecvBuf::take();
         loop {
             let n = self.socket()?.recv_small(&mut buf)?;
             for m in message::messages(&buf[..n]).flatten() {
@@ -352,6 +351,48 @@ impl Handle {
                 }
             }
         }
+    }
+}
+
+thread_local! {
+    /// The receive buffer of this thread's handles. One per thread, not one
+    /// per handle: a lab keeps a handle per namespace, and 500 handles with
+    /// 32 KiB each were 16 MB of memory (and 4,000 page faults) for nothing.
+    static RECV_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// This thread's receive buffer, taken while a reply is read and put back
+/// when dropped. A read nested inside another (a callback reading through
+/// another handle) finds it taken and uses a buffer of its own.
+struct RecvBuf(Vec<u8>);
+
+impl RecvBuf {
+    fn take() -> RecvBuf {
+        RecvBuf(RECV_BUF.with(|b| b.take()))
+    }
+}
+
+impl Drop for RecvBuf {
+    fn drop(&mut self) {
+        let mine = std::mem::take(&mut self.0);
+        // Keep the bigger one (a buffer grown for a big datagram stays grown).
+        RECV_BUF.with(|b| {
+            let theirs = b.take();
+            b.set(if mine.len() >= theirs.len() { mine } else { theirs });
+        });
+    }
+}
+
+impl std::ops::Deref for RecvBuf {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for RecvBuf {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
     }
 }
 
