@@ -19,9 +19,10 @@ const BATCH_BYTES: usize = 64 << 10;
 
 /// A synchronous netlink handle bound to one network namespace.
 ///
-/// Methods take `&self`: the socket, sequence counter and receive buffer sit
-/// behind cells so a handle can be shared (`Rc<Handle>`) by every object that
-/// came from it. A handle is `Send` but not `Sync`.
+/// Methods take `&self`: the socket and sequence counter sit behind cells so
+/// a handle can be shared (`Rc<Handle>`) by every object that came from it;
+/// replies are read into a buffer of the calling thread's (`RecvBuf`). A
+/// handle is `Send` but not `Sync`.
 #[derive(Debug)]
 pub struct Handle {
     /// None once closed ([`Handle::close`]).
@@ -368,7 +369,8 @@ struct RecvBuf(Vec<u8>);
 
 impl RecvBuf {
     fn take() -> RecvBuf {
-        RecvBuf(RECV_BUF.with(|b| b.take()))
+        // (try_with: a thread being torn down reads with a buffer of its own.)
+        RecvBuf(RECV_BUF.try_with(|b| b.take()).unwrap_or_default())
     }
 }
 
@@ -376,7 +378,7 @@ impl Drop for RecvBuf {
     fn drop(&mut self) {
         let mine = std::mem::take(&mut self.0);
         // Keep the bigger one (a buffer grown for a big datagram stays grown).
-        RECV_BUF.with(|b| {
+        let _ = RECV_BUF.try_with(|b| {
             let theirs = b.take();
             b.set(if mine.len() >= theirs.len() { mine } else { theirs });
         });
@@ -414,5 +416,26 @@ impl Failure {
             Failure::Done(e) => e,
             Failure::Cut => Error::kernel(libc::EMSGSIZE, Some("a reply outgrew the receive buffer".into()), op),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecvBuf;
+
+    /// The thread's buffer is lent to one reader at a time; a nested reader
+    /// gets one of its own, and the bigger of the two is kept.
+    #[test]
+    fn the_receive_buffer_is_lent_and_the_bigger_one_kept() {
+        let mut outer = RecvBuf::take();
+        outer.resize(32 << 10, 0);
+        {
+            let mut inner = RecvBuf::take();
+            assert!(inner.is_empty(), "a nested reader does not get the lent buffer");
+            inner.resize(64 << 10, 7);
+        }
+        drop(outer);
+        let again = RecvBuf::take();
+        assert_eq!((again.len(), again[0]), (64 << 10, 7), "the grown one stays");
     }
 }
