@@ -145,23 +145,30 @@ pub fn add_many(names: &[String]) -> Result<Vec<NsInfo>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(names.len().div_ceil(8));
     let made: Vec<Result<()>> = std::thread::scope(|sc| {
         let claimed = &claimed;
-        let workers: Vec<_> = (0..threads)
-            .map(|k| {
-                sc.spawn(move || -> Vec<Result<()>> {
-                    (k..claimed.len())
-                        .step_by(threads)
-                        .map(|i| {
-                            let path = &claimed[i];
-                            unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
-                            mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
-                                .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")))
-                        })
-                        .collect()
+        let work = move |k: usize| -> Vec<Result<()>> {
+            (k..claimed.len())
+                .step_by(threads)
+                .map(|i| {
+                    let path = &claimed[i];
+                    unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
+                    mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
+                        .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")))
                 })
+                .collect()
+        };
+        // A thread that cannot be started fails its names (with the errno),
+        // as one that panicked does; the others are undone below.
+        let workers: Vec<_> = (0..threads).map(|k| std::thread::Builder::new().spawn_scoped(sc, move || work(k))).collect();
+        let lost = || Err(Error::system(libc::EIO, "netns thread panicked"));
+        let mut per: Vec<Box<dyn Iterator<Item = Result<()>>>> = workers
+            .into_iter()
+            .map(|w| -> Box<dyn Iterator<Item = Result<()>>> {
+                match w {
+                    Ok(h) => Box::new(h.join().unwrap_or_else(|_| vec![lost()]).into_iter()),
+                    Err(e) => Box::new(std::iter::repeat(Err(Error::io(&e, "netns add: start a thread")))),
+                }
             })
             .collect();
-        let lost = || Err(Error::system(libc::EIO, "netns thread panicked"));
-        let mut per: Vec<_> = workers.into_iter().map(|w| w.join().unwrap_or_else(|_| vec![lost()]).into_iter()).collect();
         // Back in name order: name i was made by thread i % threads.
         (0..claimed.len()).map(|i| per[i % threads].next().unwrap_or_else(lost)).collect()
     });

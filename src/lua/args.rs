@@ -111,6 +111,34 @@ pub fn flags<const N: usize>(func: &str, t: Option<&Table>, names: [&str; N]) ->
     Ok(out)
 }
 
+/// The length of `t` when it is a list (keys 1..n and nothing else); an
+/// error naming `what` otherwise. The keys are counted through Lua's C API,
+/// so a list of 50,000 costs no value converted.
+pub fn list_len(lua: &mlua::Lua, func: &str, what: &str, t: &Table) -> mlua::Result<usize> {
+    use mlua::ffi;
+    let n = t.raw_len();
+    // SAFETY: lua_next over the argument (index 1), which is not changed
+    // meanwhile; each value is popped, the key left for the next call (the
+    // last lua_next pops it); the count then replaces the table as the one
+    // result (exec_raw checks for 3 free slots: 2 are used).
+    let keys = unsafe {
+        lua.exec_raw::<usize>(t, |state| {
+            let mut keys = 0usize;
+            ffi::lua_pushnil(state);
+            while ffi::lua_next(state, 1) != 0 {
+                keys += 1;
+                ffi::lua_pop(state, 1);
+            }
+            ffi::lua_pushinteger(state, keys as ffi::lua_Integer);
+            ffi::lua_replace(state, 1);
+        })?
+    };
+    if keys != n {
+        return Err(input(func, format!("{what}: expected a list (keys 1..n)")));
+    }
+    Ok(n)
+}
+
 /// A value for "got ..." in messages: strings quoted, others by type.
 pub fn describe(v: &Value) -> String {
     match v {
@@ -126,6 +154,20 @@ pub fn describe(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list is keys 1..n and nothing else: holes, extra keys and a hash
+    /// part are refused, naming the field.
+    #[test]
+    fn list_len_takes_lists_only() {
+        let lua = mlua::Lua::new();
+        let t = |src: &str| -> Table { lua.load(src).eval().unwrap() };
+        assert_eq!(list_len(&lua, "f", "x", &t("return {}")).unwrap(), 0);
+        assert_eq!(list_len(&lua, "f", "x", &t("return {'a', 'b', 3}")).unwrap(), 3);
+        for bad in ["return {'a', k = 1}", "return {[1] = 'a', [3] = 'c'}", "return {k = 1}"] {
+            let e = list_len(&lua, "f", "field 'x'", &t(bad)).unwrap_err().to_string();
+            assert!(e.contains("f: field 'x': expected a list (keys 1..n)"), "{bad}: {e}");
+        }
+    }
 
     /// Every number a script can pass is a Duration or a clear error: none
     /// panics (Duration::from_secs_f64 would on 1e30, inf or NaN); a finite

@@ -351,16 +351,13 @@ fn name_arg(func: &str, v: &Value) -> mlua::Result<String> {
 /// `netns.add{"a", "b", ...}`: the namespaces made together
 /// ([`crate::netns::add_many`]), returned as a list in the same order.
 fn add_many(lua: &Lua, list: &Table) -> mlua::Result<Value> {
-    let n = list.raw_len();
+    let n = super::args::list_len(lua, "netns.add", "argument #1", list)?;
     let mut names = Vec::with_capacity(n);
     for i in 1..=n {
         match list.raw_get::<Value>(i)? {
             Value::String(s) => names.push(s.to_str()?.to_string()),
             other => return Err(input("netns.add", format!("argument #1: entry {i}: expected namespace name, got {}", describe(&other)))),
         }
-    }
-    if list.pairs::<Value, Value>().count() != n {
-        return Err(input("netns.add", "argument #1: expected a name or a list of names (keys 1..n)"));
     }
     let j = crate::runtime::journal(lua);
     if let Some(j) = &j {

@@ -181,10 +181,12 @@ impl Short {
 
 /// The entries of a list of strings, read with Lua's C API in one pass (a
 /// list of 50,000 prefixes costs no reference per entry): None for an entry
-/// that is not a string, and an error for a table that is not a list.
+/// that is not a string (or not UTF-8), and an error for a table that is not
+/// a list.
 fn scan_strings(lua: &Lua, func: &str, list: &Table) -> mlua::Result<Vec<Option<String>>> {
     use mlua::ffi;
-    let n = list.raw_len();
+    // Keys beyond 1..n would be silently skipped: refuse them instead.
+    let n = super::args::list_len(lua, func, "field 'dst'", list)?;
     let mut out = Vec::with_capacity(n);
     // SAFETY: raw, non-erroring reads of the argument (index 1):
     // lua_rawgeti, and lua_tolstring on strings only (no number is
@@ -192,9 +194,7 @@ fn scan_strings(lua: &Lua, func: &str, list: &Table) -> mlua::Result<Vec<Option<
     // copied.
     unsafe {
         lua.exec_raw::<()>(list, |state| {
-            if ffi::lua_checkstack(state, 2) == 0 {
-                return;
-            }
+            // (exec_raw leaves 3 free slots; one is used at a time.)
             for i in 1..=n {
                 ffi::lua_rawgeti(state, 1, i as ffi::lua_Integer);
                 out.push(if ffi::lua_type(state, -1) == ffi::LUA_TSTRING {
@@ -207,10 +207,6 @@ fn scan_strings(lua: &Lua, func: &str, list: &Table) -> mlua::Result<Vec<Option<
                 ffi::lua_pop(state, 1);
             }
         })?;
-    }
-    // Keys beyond 1..n would be silently skipped: refuse them instead.
-    if list.pairs::<Value, Value>().count() != n {
-        return Err(input(func, "field 'dst': expected a prefix, or a list of them (keys 1..n)"));
     }
     Ok(out)
 }
