@@ -5,7 +5,6 @@
 //! decoded route.
 
 use std::net::IpAddr;
-use std::rc::Rc;
 
 use nix::libc;
 
@@ -15,27 +14,47 @@ use super::message::{self, MsgBuilder, NLA_TYPE_MASK, NLM_F_DUMP};
 use super::route::{RTM_GETROUTE, RTM_NEWROUTE, Route, RouteFilter, rtvia_addr};
 use super::schema::route::{self as S, RTMSG};
 
-/// Bytes gathered into one shared buffer before another is started.
+/// Bytes gathered into one buffer before another is started.
 const SHARE_BYTES: usize = 64 << 10;
 
-/// One RTM_NEWROUTE payload (rtmsg and attributes) in a shared buffer.
-#[derive(Debug, Clone)]
-pub struct RouteMsg {
-    buf: Rc<[u8]>,
+/// The routes of one dump as the kernel sent them: the payloads (rtmsg and
+/// attributes) gathered into a few large buffers, each route a span of one.
+/// Twelve bytes a route beside its payload; decoded one at a time.
+#[derive(Debug, Default)]
+pub struct RouteMsgs {
+    bufs: Vec<Vec<u8>>,
+    spans: Vec<Span>,
+}
+
+/// Where one payload is: buffer, offset, length.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    buf: u32,
     at: u32,
     len: u32,
 }
 
-impl RouteMsg {
-    /// The payload.
-    pub fn bytes(&self) -> &[u8] {
-        &self.buf[self.at as usize..(self.at + self.len) as usize]
+impl RouteMsgs {
+    /// How many routes.
+    pub fn len(&self) -> usize {
+        self.spans.len()
     }
 
-    /// The route, decoded (every attribute).
-    pub fn decode(&self) -> Route {
+    /// No routes.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The payload of route `i` (panics past the end, as indexing does).
+    pub fn bytes(&self, i: usize) -> &[u8] {
+        let s = self.spans[i];
+        &self.bufs[s.buf as usize][s.at as usize..(s.at + s.len) as usize]
+    }
+
+    /// Route `i`, decoded (every attribute).
+    pub fn decode(&self, i: usize) -> Route {
         // The length was checked when the message was kept.
-        Route::parse(self.bytes()).expect("a kept route message holds an rtmsg")
+        Route::parse(self.bytes(i)).expect("a kept route message holds an rtmsg")
     }
 }
 
@@ -191,13 +210,13 @@ impl RouteFilter {
 
 impl Handle {
     /// Routes, filtered, as received: nothing is decoded but the keys the
-    /// filter looks at; the payloads kept are gathered into shared buffers
+    /// filter looks at; the payloads kept are gathered into a few buffers
     /// (one allocation per few hundred routes). A table that does not exist
     /// yet has no routes.
-    pub fn route_list_msgs(&self, f: &RouteFilter) -> Result<Vec<RouteMsg>> {
-        let mut datagrams: Vec<Rc<[u8]>> = Vec::new();
+    pub fn route_list_msgs(&self, f: &RouteFilter) -> Result<RouteMsgs> {
+        let mut bufs: Vec<Vec<u8>> = Vec::new();
         let mut cur: Vec<u8> = Vec::with_capacity(SHARE_BYTES);
-        let kept = self.dump(f.dump_request(), &|| "route show".to_string(), |msg| {
+        let spans = self.dump(f.dump_request(), &|| "route show".to_string(), |msg| {
             if msg.ty != RTM_NEWROUTE {
                 return Ok(None);
             }
@@ -207,19 +226,19 @@ impl Handle {
             if !f.accepts_msg(msg.payload) {
                 return Ok(None);
             }
-            if cur.len() + msg.payload.len() > SHARE_BYTES && !cur.is_empty() {
-                datagrams.push(Rc::from(&cur[..]));
-                cur.clear();
+            if cur.len() + msg.payload.len() > cur.capacity() && !cur.is_empty() {
+                let cap = SHARE_BYTES.max(msg.payload.len());
+                bufs.push(std::mem::replace(&mut cur, Vec::with_capacity(cap)));
             }
             let at = cur.len();
             cur.extend_from_slice(msg.payload);
-            Ok(Some((datagrams.len(), at as u32, msg.payload.len() as u32)))
+            Ok(Some(Span { buf: bufs.len() as u32, at: at as u32, len: msg.payload.len() as u32 }))
         });
-        let kept = match kept {
-            Err(e) if e.errno == libc::ENOENT && f.table.is_some() => return Ok(Vec::new()),
+        let spans = match spans {
+            Err(e) if e.errno == libc::ENOENT && f.table.is_some() => return Ok(RouteMsgs::default()),
             other => other?,
         };
-        datagrams.push(Rc::from(&cur[..]));
-        Ok(kept.into_iter().map(|(b, at, len)| RouteMsg { buf: datagrams[b].clone(), at, len }).collect())
+        bufs.push(cur);
+        Ok(RouteMsgs { bufs, spans })
     }
 }

@@ -203,7 +203,7 @@ impl Monitor {
         let ud = match object {
             Object::Link(l) => lua.create_userdata(Link::new(&h, l))?,
             Object::Addr(a) => lua.create_userdata(Addr { dev: self.dev(i, a.index), h, a })?,
-            Object::Route(r) => lua.create_userdata(Route::new(&h, r, self.ctx(i, &h)))?,
+            Object::Route(r) => lua.create_userdata(Route::new(r, self.ctx(i, &h)))?,
             Object::Rule(r) => lua.create_userdata(Rule { h, r, names: self.names.clone() })?,
             Object::Neigh(n) => lua.create_userdata(Neigh { ctx: self.ctx(i, &h), h, n })?,
             Object::Qdisc(q) => lua.create_userdata(Qdisc { dev: self.dev(i, q.ifindex), h, q })?,

@@ -58,7 +58,7 @@ impl ToUserData for engine::Addr {
 
 impl ToUserData for engine::Route {
     fn to_userdata(self, lua: &Lua, h: &Rc<engine::Handle>) -> mlua::Result<AnyUserData> {
-        lua.create_userdata(Route::new(h, self, Ctx::lazy(h)))
+        lua.create_userdata(Route::new(self, Ctx::lazy(h)))
     }
 }
 

@@ -69,25 +69,32 @@ impl Names for Ctx {
 }
 
 /// A route, with the handle it was read through: listed routes keep the
-/// kernel's message and decode it when first read.
+/// kernel's message (in the listing's buffers) and decode it when first read.
 pub struct Route {
-    /// The handle (namespace) it was read through.
-    pub h: Rc<engine::Handle>,
-    msg: Option<engine::route_msg::RouteMsg>,
-    decoded: OnceCell<Box<engine::Route>>,
-    /// Link names and name files, shared by every object of one listing.
+    /// Link names and name files, shared by every object of one listing;
+    /// also the handle (namespace) the route was read through.
     pub ctx: Rc<Ctx>,
+    listed: Option<(Rc<engine::route_msg::RouteMsgs>, u32)>,
+    decoded: OnceCell<Box<engine::Route>>,
 }
 
 impl Route {
     /// A route already decoded.
-    pub fn new(h: &Rc<engine::Handle>, r: engine::Route, ctx: Rc<Ctx>) -> Route {
-        Route { h: h.clone(), msg: None, decoded: OnceCell::from(Box::new(r)), ctx }
+    pub fn new(r: engine::Route, ctx: Rc<Ctx>) -> Route {
+        Route { ctx, listed: None, decoded: OnceCell::from(Box::new(r)) }
+    }
+
+    /// The handle (namespace) it was read through.
+    pub fn h(&self) -> &Rc<engine::Handle> {
+        &self.ctx.h
     }
 
     /// The route (decoded on first use).
     pub fn r(&self) -> &engine::Route {
-        self.decoded.get_or_init(|| Box::new(self.msg.as_ref().expect("a route keeps its message until decoded").decode()))
+        self.decoded.get_or_init(|| {
+            let (msgs, i) = self.listed.as_ref().expect("a route keeps its message until decoded");
+            Box::new(msgs.decode(*i as usize))
+        })
     }
 
     fn dev(&self, i: Option<u32>) -> Option<String> {
@@ -176,8 +183,9 @@ pub fn list_for(
     // Nothing made here is garbage: the collector pauses while the listing
     // is built (50,000 objects would otherwise be marked over and over).
     let _paused = GcPause::new(lua);
-    let routes = h.route_list_msgs(&f).map_err(raise)?;
-    lua.create_sequence_from(routes.into_iter().map(|m| Route { h: h.clone(), msg: Some(m), decoded: OnceCell::new(), ctx: ctx.clone() }))
+    let routes = Rc::new(h.route_list_msgs(&f).map_err(raise)?);
+    let n = routes.len() as u32;
+    lua.create_sequence_from((0..n).map(|i| Route { ctx: ctx.clone(), listed: Some((routes.clone(), i)), decoded: OnceCell::new() }))
 }
 
 /// The garbage collector stopped until this is dropped (unless the script
@@ -221,7 +229,7 @@ fn modify(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue, verb: RouteVerb) 
         && let Value::UserData(ud) = a.get(0)
         && let Ok(r) = ud.borrow::<Route>()
     {
-        r.h.route_del_route(r.r()).map_err(raise)?;
+        r.h().route_del_route(r.r()).map_err(raise)?;
         return ().into_lua_multi(lua);
     }
     let t = match a.get(0) {
@@ -322,7 +330,7 @@ fn get(lua: &Lua, h: &Rc<engine::Handle>, args: MultiValue) -> mlua::Result<Mult
         r.finish([]).map_err(e)?;
     }
     let route = h.route_get(&q).map_err(raise)?;
-    Route::new(h, route, Ctx::load(h)?).into_lua_multi(lua)
+    Route::new(route, Ctx::load(h)?).into_lua_multi(lua)
 }
 
 /// The `route` module.
@@ -415,14 +423,14 @@ impl UserData for Route {
             Some(e) => opt_to_lua(lua, &e.to_opt()),
             None => Ok(Value::Nil),
         });
-        f.add_field_method_get("handle", |_, s| Ok(super::handle::Handle(s.h.clone())));
+        f.add_field_method_get("handle", |_, s| Ok(super::handle::Handle(s.h().clone())));
     }
 
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_method("del", |lua, s, ()| {
             guard("Route.del", || {
                 check_writable(lua, "Route.del")?;
-                s.h.route_del_route(s.r()).map_err(raise)
+                s.h().route_del_route(s.r()).map_err(raise)
             })
         });
         m.add_method("json", |_, s, ()| Ok(route_json(s.r(), &*s.ctx, s.ctx.names()).to_string_compact()));
@@ -431,7 +439,7 @@ impl UserData for Route {
         m.add_meta_method(MetaMethod::Eq, |_, s, o: AnyUserData| {
             Ok(o.borrow::<Route>().is_ok_and(|o| {
                 let key = |r: &engine::Route| (r.family, r.table, r.dst_net(), r.tos, r.metric, r.rtype, r.from_prefix());
-                key(o.r()) == key(s.r()) && o.h.ns() == s.h.ns()
+                key(o.r()) == key(s.r()) && o.h().ns() == s.h().ns()
             }))
         });
     }
