@@ -65,7 +65,7 @@ fn raw_route_listing_filters_like_the_decoded_one() {
         ];
         for f in filters {
             let decoded = h.route_list(&f).unwrap();
-            let raw: Vec<_> = h.route_list_msgs(&f).unwrap().iter().map(|m| m.decode()).collect();
+            let raw: Vec<_> = { let m = h.route_list_msgs(&f).unwrap(); (0..m.len()).map(|i| m.decode(i)).collect() };
             assert!(!decoded.is_empty() || f.dst == Some(DstMatch::Default), "{f:?} selects something");
             assert_eq!(raw, decoded, "{f:?}");
         }
@@ -202,4 +202,58 @@ $N --down one 2>&1; ip -4 -o addr show dev c0 | awk '{print $4}'",
         assert!(out.contains(l), "{l}\n{}", both(&o));
     }
     assert!(out.ends_with("undo: ip addr del 10.3.1.1/24 dev c0\nnlua: 'one' is down (1 undone, 0 gone with their namespace or already gone)\n10.3.0.1/24\n"), "{}", both(&o));
+}
+
+/// A link read lazily (only the attributes its typed fields need decoded,
+/// the rest when first asked for) is the link decoded whole: every kind this
+/// kernel has, with an alias, an altname, a master, a peer in another
+/// namespace and a tap's queues.
+#[test]
+fn links_decoded_lazily_equal_links_decoded_whole() {
+    use nlua::engine::link::{Link, RTM_GETLINK};
+    use nlua::engine::message::MsgBuilder;
+    use nlua::engine::schema::{self, link as S};
+    in_netns(|| {
+        // A namespace of its own for the veth peer, held by a sleeping process.
+        let pid = sh("unshare -n sleep 60 >/dev/null 2>&1 & echo $!").trim().to_string();
+        sh(&format!(
+            "ip link add br0 type bridge; ip link add v0 type veth peer name v1 netns {pid}
+             ip link set v0 master br0; ip link set v0 alias 'to the other side'
+             ip link property add dev v0 altname a-much-longer-name-0
+             ip link add vx0 type vxlan id 42 dstport 4789 local 10.0.0.1
+             ip link add mv0 link br0 type macvlan mode bridge; ip tuntap add tp0 mode tap
+             ip link add ifb0 type ifb; ip link set br0 up; ip link set v0 up"
+        ));
+        let h = Handle::new().unwrap();
+        let mut m = MsgBuilder::new(RTM_GETLINK, 0);
+        m.push(&[0u8; 16]);
+        m.attr_u32(S::IFLA_EXT_MASK, 1);
+        let payloads = h.dump(m, &|| "link show".into(), |msg| Ok(Some(msg.payload.to_vec()))).unwrap();
+        sh(&format!("kill {pid}"));
+        let mut links = Vec::new();
+        for p in &payloads {
+            let lazy = Link::parse(p).unwrap();
+            let whole_attrs = schema::decode(&S::LINK, &p[16..]);
+            assert_eq!(lazy, Link::from_decoded(p, &whole_attrs), "typed fields of {}", lazy.name);
+            for a in &whole_attrs.0 {
+                assert_eq!(lazy.attrs.value_of(a.id).as_ref(), whole_attrs.value(a.id), "{} attribute {}", lazy.name, a.id);
+            }
+            assert!(!lazy.stats().is_empty(), "{} has counters", lazy.name);
+            assert_eq!(*lazy.attrs, whole_attrs, "{} decoded on use", lazy.name);
+            assert_eq!(lazy.attrs.value_of(S::IFLA_STATS64), whole_attrs.value(S::IFLA_STATS64).cloned(), "after decoding");
+            links.push(lazy);
+        }
+        let get = |n: &str| links.iter().find(|l| l.name == n).unwrap_or_else(|| panic!("{n} listed"));
+        let v0 = get("v0");
+        assert_eq!(v0.alias.as_deref(), Some("to the other side"));
+        assert_eq!(v0.altnames, vec!["a-much-longer-name-0".to_string()]);
+        assert_eq!(v0.master, Some(get("br0").index));
+        assert_eq!(v0.slave_kind.as_deref(), Some("bridge"));
+        assert!(v0.link_netnsid.is_some(), "peer in another namespace");
+        assert!(v0.slave_data().is_some(), "bridge port settings");
+        assert_eq!(get("vx0").kind_data().and_then(|d| d.uint(1)), Some(42), "vxlan id");
+        assert_eq!(get("mv0").link, Some(get("br0").index));
+        assert_eq!(get("tp0").kind.as_deref(), Some("tun"));
+        assert_eq!(get("ifb0").kind.as_deref(), Some("ifb"));
+    });
 }

@@ -9,7 +9,7 @@ use super::error::{Error, Result};
 use super::handle::Handle;
 use super::message::MsgBuilder;
 use super::schema::link::{self as S, IFINFOMSG};
-use super::schema::{self, Attrs, Resolver, Value};
+use super::schema::{self, Attrs, LazyAttrs, Resolver, Value};
 
 /// `RTM_NEWLINK`: rtnetlink message type (`<linux/rtnetlink.h>`).
 pub const RTM_NEWLINK: u16 = 16;
@@ -60,6 +60,23 @@ pub fn valid_ifname(s: &str) -> bool {
 }
 
 pub(super) const IFNAME_WHAT: &str = "interface name of 1..15 characters without '/', ':' or spaces";
+
+/// The attributes [`Link::parse`] reads into typed fields (bits 1 << IFLA_*).
+const TYPED_IDS: u128 = {
+    let ids = [
+        S::IFLA_IFNAME, S::IFLA_MTU, S::IFLA_LINKINFO, S::IFLA_PROP_LIST, S::IFLA_ADDRESS, S::IFLA_BROADCAST,
+        S::IFLA_MASTER, S::IFLA_LINK, S::IFLA_LINK_NETNSID, S::IFLA_OPERSTATE, S::IFLA_LINKMODE,
+        S::IFLA_PROMISCUITY, S::IFLA_ALLMULTI, S::IFLA_TXQLEN, S::IFLA_QDISC, S::IFLA_GROUP, S::IFLA_IFALIAS,
+        S::IFLA_MIN_MTU, S::IFLA_MAX_MTU, S::IFLA_PERM_ADDRESS, S::IFLA_NUM_TX_QUEUES, S::IFLA_NUM_RX_QUEUES,
+    ];
+    let mut m = 0u128;
+    let mut i = 0;
+    while i < ids.len() {
+        m |= 1u128 << ids[i];
+        i += 1;
+    }
+    m
+};
 
 /// A link as the kernel reported it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -117,8 +134,8 @@ pub struct Link {
     pub num_tx_queues: Option<u32>,
     /// Number of receive queues.
     pub num_rx_queues: Option<u32>,
-    /// Every attribute, decoded with the link tables.
-    pub attrs: Attrs,
+    /// Every attribute, decoded with the link tables when first looked at.
+    pub attrs: LazyAttrs,
 }
 
 impl Link {
@@ -127,14 +144,23 @@ impl Link {
         if payload.len() < IFINFOMSG.size {
             return Err("short ifinfomsg");
         }
-        let attrs = schema::decode(&S::LINK, &payload[16..]);
+        // The typed fields come from these attributes alone, decoded as the
+        // whole set would decode them; the rest wait until asked for.
+        let typed = schema::decode_where(&S::LINK, &payload[16..], |id| id < 128 && TYPED_IDS & (1u128 << id) != 0);
+        Ok(Link::from_decoded(payload, &typed))
+    }
+
+    /// The link of `payload` (at least an ifinfomsg) with its typed fields
+    /// read from `attrs`, the payload's attributes decoded whole or in part
+    /// ([`Link::parse`] decodes only the ones the fields need).
+    pub fn from_decoded(payload: &[u8], attrs: &Attrs) -> Link {
         let u32_of = |id| attrs.uint(id).map(|v| v as u32);
         let linkinfo = attrs.nested(S::IFLA_LINKINFO);
         let altnames = match attrs.nested(S::IFLA_PROP_LIST) {
             Some(p) => p.0.iter().filter_map(|a| if let Value::Str(s) | Value::Text(s) = &a.value { Some(s.clone()) } else { None }).collect(),
             None => Vec::new(),
         };
-        Ok(Link {
+        Link {
             index: super::ne_u32(payload, 4),
             link_type: super::ne_u16(payload, 2),
             flags: super::ne_u32(payload, 8),
@@ -161,8 +187,8 @@ impl Link {
             num_tx_queues: u32_of(S::IFLA_NUM_TX_QUEUES),
             num_rx_queues: u32_of(S::IFLA_NUM_RX_QUEUES),
             altnames,
-            attrs,
-        })
+            attrs: LazyAttrs::new(&S::LINK, &payload[IFINFOMSG.size..]),
+        }
     }
 
     /// IFF_UP is set (administratively up).
@@ -196,11 +222,11 @@ impl Link {
         self.stats().into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
-    /// All IFLA_STATS64 counters, by name.
+    /// All IFLA_STATS64 counters, by name (the other attributes stay undecoded).
     pub fn stats(&self) -> Vec<(&'static str, u64)> {
-        match self.attrs.value(S::IFLA_STATS64) {
+        match self.attrs.value_of(S::IFLA_STATS64) {
             Some(Value::Struct(_, fields, _)) => {
-                fields.iter().filter_map(|(n, v)| if let Value::U(x) = v { Some((*n, *x)) } else { None }).collect()
+                fields.into_iter().filter_map(|(n, v)| if let Value::U(x) = v { Some((n, x)) } else { None }).collect()
             }
             _ => Vec::new(),
         }

@@ -10,9 +10,18 @@ use crate::engine::message::{self, NLA_TYPE_MASK};
 
 /// Decode a buffer of attributes with `set`.
 pub fn decode(set: &'static AttrSet, buf: &[u8]) -> Attrs {
+    decode_where(set, buf, |_| true)
+}
+
+/// Decode only the attributes whose id `keep` accepts, each exactly as
+/// [`decode`] would (the rest are skipped, not kept).
+pub fn decode_where(set: &'static AttrSet, buf: &[u8], keep: impl Fn(u16) -> bool) -> Attrs {
     let mut out = Vec::new();
     for (raw_ty, data) in message::attrs(buf) {
         let id = raw_ty & NLA_TYPE_MASK;
+        if !keep(id) {
+            continue;
+        }
         let flags = raw_ty & !NLA_TYPE_MASK;
         let def = set.by_id(id);
         let value = match def {

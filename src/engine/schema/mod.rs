@@ -10,6 +10,7 @@
 pub mod addr;
 mod codec;
 mod input;
+mod lazy;
 pub mod fields;
 pub mod link;
 pub mod neigh;
@@ -19,7 +20,8 @@ pub mod tc;
 pub mod tc_filter;
 pub mod tc_netem;
 
-pub use codec::{decode, decode_value, encode_attr, encode_struct};
+pub use codec::{decode, decode_value, decode_where, encode_attr, encode_struct};
+pub use lazy::LazyAttrs;
 pub use fields::Fields;
 pub use input::*;
 
