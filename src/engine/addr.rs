@@ -10,7 +10,7 @@ use super::change::{AddrVerb, Change};
 use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use super::schema::addr::{self as S, IFADDRMSG};
-use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver, Value};
+use super::schema::{self, FieldError, LazyAttrs, Fields, Opt, Resolver, Value};
 use crate::units;
 
 /// `RTM_NEWADDR`: rtnetlink message type (`<linux/rtnetlink.h>`).
@@ -54,8 +54,9 @@ pub struct Addr {
     pub metric: Option<u32>,
     /// Who added it (IFA_PROTO).
     pub proto: Option<u8>,
-    /// Every attribute as read, the ones without a typed field included.
-    pub attrs: Attrs,
+    /// Every attribute as read, the ones without a typed field included
+    /// (kept as bytes, decoded when first looked at).
+    pub attrs: LazyAttrs,
 }
 
 impl Addr {
@@ -87,7 +88,7 @@ impl Addr {
             proto: attrs.uint(S::IFA_PROTO).map(|v| v as u8),
             valid_lft,
             preferred_lft,
-            attrs,
+            attrs: LazyAttrs::new(&S::ADDR, &p[IFADDRMSG.size..]),
         })
     }
 

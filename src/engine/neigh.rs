@@ -14,7 +14,7 @@ use super::handle::Handle;
 use super::message::{MsgBuilder, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use super::route_opts::{ip_bytes, one_of, proto_opt};
 use super::schema::neigh::{self as S, NDMSG};
-use super::schema::{self, Attrs, FieldError, Fields, Opt, Resolver};
+use super::schema::{self, FieldError, LazyAttrs, Fields, Opt, Resolver};
 use crate::units;
 
 /// `RTM_NEWNEIGH`: rtnetlink message type (`<linux/rtnetlink.h>`).
@@ -66,8 +66,9 @@ pub struct Neigh {
     pub nhid: Option<u32>,
     /// NDA_FLAGS_EXT (NTF_EXT_MANAGED).
     pub flags_ext: u32,
-    /// Every attribute as read, the ones without a typed field included.
-    pub attrs: Attrs,
+    /// Every attribute as read, the ones without a typed field included
+    /// (kept as bytes, decoded when first looked at).
+    pub attrs: LazyAttrs,
 }
 
 impl Neigh {
@@ -97,7 +98,7 @@ impl Neigh {
             protocol: attrs.uint(S::NDA_PROTOCOL).map(|v| v as u8),
             nhid: u32_of(S::NDA_NH_ID),
             flags_ext: u32_of(S::NDA_FLAGS_EXT).unwrap_or(0),
-            attrs,
+            attrs: LazyAttrs::new(&S::NEIGH, &p[NDMSG.size..]),
         })
     }
 
