@@ -3,6 +3,11 @@
 //! [`Handle::batch_pipelined`]), flushes, and the words of a route request
 //! read back from it.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::ops::Range;
+
 use nix::libc;
 
 use super::change::Change;
@@ -48,38 +53,69 @@ impl Handle {
     /// as soon as the kernel has acknowledged it (a run killed meanwhile
     /// loses at most the chunk in flight from its journal).
     pub fn route_batch(&self, specs: &[RouteSpec], verb: RouteVerb) -> Vec<Result<()>> {
+        self.route_batch_with(specs.len(), |r| Cow::Borrowed(&specs[r]), verb)
+    }
+
+    /// [`Handle::route_batch`] of `total` specs that `specs_of` makes a
+    /// chunk (a range of places) at a time, as they are sent: a list of
+    /// 50,000 prefixes never has all 50,000 specs made at once, and the
+    /// kernel is never left waiting while the next are made.
+    pub fn route_batch_with<'a>(
+        &self,
+        total: usize,
+        mut specs_of: impl FnMut(Range<usize>) -> Cow<'a, [RouteSpec]>,
+        verb: RouteVerb,
+    ) -> Vec<Result<()>> {
         let (ty, flags) = verb.wire();
-        let mut out = Vec::with_capacity(specs.len());
+        let mut out = Vec::with_capacity(total);
+        let range = |k: usize| k * BATCH_CHUNK..((k + 1) * BATCH_CHUNK).min(total);
+        let chunks = total.div_ceil(BATCH_CHUNK);
         let adds = matches!(verb, RouteVerb::Add | RouteVerb::Append | RouteVerb::Prepend);
-        if adds && specs.len() > 2 * BATCH_CHUNK && self.may_pipeline_additions() {
+        if adds && total > 2 * BATCH_CHUNK && self.may_pipeline_additions() {
             // Long lists of additions: a sending thread keeps the kernel busy
-            // while the next chunk is encoded and the last one recorded. (An
-            // addition needs nothing read before it, so the observer can see
-            // each chunk once it is answered.)
-            let chunks: Vec<&[RouteSpec]> = specs.chunks(BATCH_CHUNK).collect();
+            // while the next chunk is made and encoded and the last one
+            // recorded. (An addition needs nothing read before it, so the
+            // observer can see each chunk once it is answered.) Chunks are
+            // answered in order; each waits here until it is.
+            let in_flight = RefCell::new(VecDeque::new());
+            let mut failed: Vec<(usize, RouteSpec)> = Vec::new();
             let sent = self.batch_pipelined(
-                chunks.len(),
-                |k| chunks[k].iter().map(|s| (s.message(ty, flags), String::new())).collect(),
+                chunks,
+                |k| {
+                    let specs = specs_of(range(k));
+                    let msgs = specs.iter().map(|s| (s.message(ty, flags), String::new())).collect();
+                    in_flight.borrow_mut().push_back(specs);
+                    msgs
+                },
                 |k, rs| {
-                    let changes: Vec<Change<'_>> = chunks[k].iter().map(|s| Change::Route(verb, s)).collect();
+                    let specs = in_flight.borrow_mut().pop_front().expect("a chunk answered was sent");
+                    let changes: Vec<Change<'_>> = specs.iter().map(|s| Change::Route(verb, s)).collect();
                     let mut rs = Some(rs);
+                    let at = out.len();
                     out.extend(self.observed_many(&changes, || rs.take().unwrap_or_default()));
+                    // Kept to name the failures once the socket is back.
+                    failed.extend(out[at..].iter().zip(specs.iter()).enumerate().filter(|(_, (r, _))| r.is_err()).map(|(i, (_, s))| (range(k).start + i, s.clone())));
                 },
             );
             if let Err(e) = sent {
-                return specs.iter().map(|_| Err(e.clone())).collect();
+                return (0..total).map(|_| Err(e.clone())).collect();
             }
             // Operation texts only for the requests that fail, once the socket is back.
             let names = NameCache::default();
-            return out.into_iter().zip(specs).map(|(r, s)| names.named(self, r, s, verb)).collect();
+            for (i, s) in failed {
+                let r = std::mem::replace(&mut out[i], Ok(()));
+                out[i] = names.named(self, r, &s, verb);
+            }
+            return out;
         }
         let names = NameCache::default();
-        for chunk in specs.chunks(BATCH_CHUNK) {
+        for k in 0..chunks {
+            let chunk = specs_of(range(k));
             let changes: Vec<Change<'_>> = chunk.iter().map(|s| Change::Route(verb, s)).collect();
             out.extend(self.observed_many(&changes, || {
                 // Operation texts only for the requests that fail (see route_modify).
                 let rs = self.batch_iter(chunk.iter().map(|s| (s.message(ty, flags), String::new())));
-                rs.into_iter().zip(chunk).map(|(r, s)| names.named(self, r, s, verb)).collect()
+                rs.into_iter().zip(chunk.iter()).map(|(r, s)| names.named(self, r, s, verb)).collect()
             }));
         }
         out

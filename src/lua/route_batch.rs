@@ -5,6 +5,7 @@
 //! through the generic option reader, so both give the same spec and the
 //! same messages.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::rc::Rc;
 
@@ -52,7 +53,7 @@ pub fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, 
         };
         specs[at] = generic_spec(&t, &names).map_err(|e| input(func, format!("entry {i}: {e}")))?;
     }
-    send_all(lua, h, func, verb, specs.len(), std::iter::once(specs))
+    report(lua, func, h.route_batch(&specs, verb))
 }
 
 /// `route.add{dst = {"10.0.0.1/32", ...}, dev = "v0", table = 100}`: one
@@ -89,7 +90,7 @@ pub fn modify_each_dst(lua: &Lua, h: &Rc<engine::Handle>, func: &str, t: &Table,
     let first = entry(1, &dst_list[0])?;
     let base = spec_for(&first).map_err(|e| input(func, e))?;
     // Every destination is read before anything is sent; the specs are made
-    // a slice at a time as they are sent (50,000 whole specs would be 12 MB
+    // a chunk at a time as they are sent (50,000 whole specs would be 12 MB
     // of memory touched for nothing).
     let mut each = Vec::with_capacity(dst_list.len());
     each.push(Each::Dst(base.dst));
@@ -101,20 +102,12 @@ pub fn modify_each_dst(lua: &Lua, h: &Rc<engine::Handle>, func: &str, t: &Table,
             _ => Each::Own(Box::new(spec_for(&d).map_err(|e| input(func, format!("entry {} of 'dst': {e}", i + 1)))?)),
         });
     }
-    let slices = each.chunks(SLICE).map(|c| {
-        c.iter()
-            .map(|e| match e {
-                Each::Dst(n) => RouteSpec { dst: *n, ..base.clone() },
-                Each::Own(s) => (**s).clone(),
-            })
-            .collect()
-    });
-    send_all(lua, h, func, verb, each.len(), slices)
+    let spec_of = |e: &Each| match e {
+        Each::Dst(n) => RouteSpec { dst: *n, ..base.clone() },
+        Each::Own(s) => (**s).clone(),
+    };
+    report(lua, func, h.route_batch_with(each.len(), |r| Cow::Owned(each[r].iter().map(spec_of).collect()), verb))
 }
-
-/// Routes of a `dst` list sent per call of [`engine::Handle::route_batch`]:
-/// ten observed chunks, so the pipeline drains only every 14,000 routes.
-const SLICE: usize = 14_000;
 
 /// One destination of a `dst` list.
 enum Each {
@@ -124,22 +117,11 @@ enum Each {
     Own(Box<RouteSpec>),
 }
 
-/// Send `total` specs, a slice at a time, pipelined; every failure is
-/// reported, with its place.
-fn send_all(
-    lua: &Lua,
-    h: &Rc<engine::Handle>,
-    func: &str,
-    verb: RouteVerb,
-    total: usize,
-    slices: impl Iterator<Item = Vec<RouteSpec>>,
-) -> mlua::Result<MultiValue> {
-    let mut failed: Vec<(usize, engine::Error)> = Vec::new();
-    let mut at = 0;
-    for specs in slices {
-        failed.extend(h.route_batch(&specs, verb).into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (at + i + 1, e))));
-        at += specs.len();
-    }
+/// The results of a list sent pipelined: every failure is reported, with
+/// its place.
+fn report(lua: &Lua, func: &str, results: Vec<engine::Result<()>>) -> mlua::Result<MultiValue> {
+    let total = results.len();
+    let failed: Vec<(usize, engine::Error)> = results.into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (i + 1, e))).collect();
     let Some((_, first)) = failed.first() else { return ().into_lua_multi(lua) };
     let mut e = first.clone();
     let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();

@@ -92,3 +92,21 @@ test("dst as a list: one route per prefix, the other options shared", function(t
   t:err(function() route.add{dst = {"10.4.0.1/32", "2001:db8::1/128"}, gw = "10.0.0.254"} end, "entry 2 of 'dst': field 'gw'")
   t:ok(not ip_routes("main"):find("10.4.0.1", 1, true))
 end)
+
+test("a long dst list goes pipelined in chunks; failures in any chunk are named by place", function(t)
+  -- 5,000 prefixes: several chunks of 1,400, sent pipelined. Three exist
+  -- already, one in the first chunk, one opening the second, one in the last;
+  -- entry 3000 is of the other family (a spec of its own).
+  local dst = {}
+  for i = 1, 5000 do dst[i] = ("10.3.%d.%d/32"):format(i // 256, i % 256) end
+  dst[3000] = "2001:db8::30/128"
+  route.add{dst = {dst[1], dst[1401], dst[4999]}, dev = "v0", table = 100}
+  local err = t:err(function() route.add{dst = dst, dev = "v0", table = 100} end, "EEXIST")
+  t:ok(err.message:find("3 of 5000 failed: entry 1: route add 10.3.0.1/32 dev v0 table 100: File exists", 1, true), err.message)
+  t:ok(err.message:find("; entry 1401: route add 10.3.5.121/32 dev v0 table 100: File exists", 1, true), err.message)
+  t:ok(err.message:find("; entry 4999: route add 10.3.19.135/32 dev v0 table 100: File exists", 1, true), err.message)
+  t:eq(#route.list{table = 100, family = "inet"}, 4999)
+  t:eq(#route.list{table = 100, family = "inet6", dst = "2001:db8::30/128"}, 1)
+  local got = ip_routes(100)
+  t:ok(got:find("10.3.5.120 dev v0", 1, true) and got:find("10.3.19.136 dev v0", 1, true), got:sub(1, 200))
+end)
