@@ -68,6 +68,11 @@ fn raw_route_listing_filters_like_the_decoded_one() {
             let raw: Vec<_> = { let m = h.route_list_msgs(&f).unwrap(); (0..m.len()).map(|i| m.decode(i)).collect() };
             assert!(!decoded.is_empty() || f.dst == Some(DstMatch::Default), "{f:?} selects something");
             assert_eq!(raw, decoded, "{f:?}");
+            // A deletion made from the bytes is the one made from the decoded route.
+            let m = h.route_list_msgs(&f).unwrap();
+            for (i, r) in decoded.iter().enumerate() {
+                assert_eq!(m.delete_message(i).finish(1), r.delete_message().finish(1), "{f:?} route {i}");
+            }
         }
     });
 }

@@ -1,6 +1,6 @@
 //! route.add with a list and route.flush are pipelined, and the journal still
 //! sees every route: a failed run takes them all away again, `--down` of a
-//! flush brings them all back.
+//! flush (3,000 routes: three chunks) brings them all back.
 
 mod common;
 
@@ -32,9 +32,9 @@ echo "after run: $(ip route show table 100 | wc -l)"
 $N --down nlua_batch_$$ 2>/dev/null
 echo "after down: $(ip route show table 100 | wc -l)"
 ip -batch - <<IP
-$(for i in $(seq 1 400); do echo "route add 10.5.$((i / 256)).$((i % 256))/32 dev v0 table 7"; done)
+$(for i in $(seq 1 3000); do echo "route add 10.5.$((i / 256)).$((i % 256))/32 dev v0 table 7"; done)
 IP
-$N --name flush -e 'assert(route.flush{table = 7} == 400)'
+$N --name flush -e 'assert(route.flush{table = 7} == 3000)'
 $N --name flush2 -e 'route.flush{table = 7}' 2>/dev/null
 echo "after flush: $(ip route show table 7 | wc -l)"
 $N --down flush 2>/dev/null
@@ -44,7 +44,7 @@ echo "after flush down: $(ip route show table 7 | wc -l)"
     let out = common::ok_stdout(&o);
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
-        ["after rollback: 0", "after run: 500", "after down: 0", "after flush: 0", "after flush down: 400"],
+        ["after rollback: 0", "after run: 500", "after down: 0", "after flush: 0", "after flush down: 3000"],
         "stderr: {}",
         String::from_utf8_lossy(&o.stderr)
     );

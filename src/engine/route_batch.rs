@@ -122,27 +122,35 @@ impl Handle {
     }
 
     /// Delete every route `f` selects, pipelined; returns how many went.
-    /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors.
+    /// Routes that vanished meanwhile (ESRCH/ENOENT) are not errors. The
+    /// deletions are made from the dumped bytes; routes are decoded only for
+    /// an observer (each deletion goes through it, so it can be undone), a
+    /// chunk at a time, and to name a failure.
     pub fn route_flush(&self, f: &RouteFilter) -> Result<usize> {
-        let routes = self.route_list(f)?;
-        // Pipelined; each deletion still goes through the observer, so it can be undone.
-        let changes: Vec<Change<'_>> = routes.iter().map(Change::RouteDel).collect();
-        let results = self.observed_many(&changes, || {
-            let msgs = routes
-                .iter()
-                .map(|r| (r.delete_message(), format!("route del {} table {}", r.prefix(), table_name(r.table))))
-                .collect();
-            self.batch(msgs)
-        });
+        let msgs = self.route_list_msgs(f)?;
+        let observed = self.observer().is_some();
         let mut n = 0;
-        for r in results {
-            match r {
-                Ok(()) => n += 1,
-                Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}
-                Err(e) => return Err(e),
+        // Every deletion is tried; the first failure is the answer.
+        let mut failed = None;
+        for k in 0..msgs.len().div_ceil(BATCH_CHUNK) {
+            let range = k * BATCH_CHUNK..((k + 1) * BATCH_CHUNK).min(msgs.len());
+            let routes: Vec<Route> = if observed { range.clone().map(|i| msgs.decode(i)).collect() } else { Vec::new() };
+            let changes: Vec<Change<'_>> = routes.iter().map(Change::RouteDel).collect();
+            let results = self.observed_many(&changes, || self.batch_iter(range.clone().map(|i| (msgs.delete_message(i), String::new()))));
+            for (i, r) in range.zip(results) {
+                match r {
+                    Ok(()) => n += 1,
+                    Err(e) if e.errno == libc::ESRCH || e.errno == libc::ENOENT => {}
+                    Err(e) => {
+                        if failed.is_none() {
+                            let r = msgs.decode(i);
+                            failed = Some(Error { op: format!("route del {} table {}", r.prefix(), table_name(r.table)), ..e });
+                        }
+                    }
+                }
             }
         }
-        Ok(n)
+        failed.map_or(Ok(n), Err)
     }
 }
 

@@ -11,7 +11,7 @@ use nix::libc;
 use super::error::{Error, Result};
 use super::handle::Handle;
 use super::message::{self, MsgBuilder, NLA_TYPE_MASK, NLM_F_DUMP};
-use super::route::{RTM_GETROUTE, RTM_NEWROUTE, Route, RouteFilter, rtvia_addr};
+use super::route::{RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, Route, RouteFilter, rtvia_addr};
 use super::schema::route::{self as S, RTMSG};
 
 /// Bytes gathered into one buffer before another is started.
@@ -55,6 +55,21 @@ impl RouteMsgs {
     pub fn decode(&self, i: usize) -> Route {
         // The length was checked when the message was kept.
         Route::parse(self.bytes(i)).expect("a kept route message holds an rtmsg")
+    }
+
+    /// The message that deletes exactly route `i`, made from its bytes: what
+    /// [`Route::delete_message`] makes of it decoded (the route as dumped,
+    /// RTA_CACHEINFO left out), without decoding it.
+    pub fn delete_message(&self, i: usize) -> MsgBuilder {
+        let p = self.bytes(i);
+        let mut m = MsgBuilder::new(RTM_DELROUTE, 0);
+        m.push(&p[..RTMSG.size]);
+        for (ty, data) in message::attrs(&p[RTMSG.size..]) {
+            if ty & NLA_TYPE_MASK != S::RTA_CACHEINFO {
+                m.attr(ty, data);
+            }
+        }
+        m
     }
 }
 
