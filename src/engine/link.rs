@@ -146,7 +146,7 @@ impl Link {
         }
         // The typed fields come from these attributes alone, decoded as the
         // whole set would decode them; the rest wait until asked for.
-        let typed = schema::decode_where(&S::LINK, &payload[16..], |id| id < 128 && TYPED_IDS & (1u128 << id) != 0);
+        let typed = schema::decode_where(&S::LINK, &payload[IFINFOMSG.size..], |id| id < 128 && TYPED_IDS & (1u128 << id) != 0);
         Ok(Link::from_decoded(payload, &typed))
     }
 
