@@ -262,6 +262,7 @@ static int star_build(int n) {
 	struct batch b = {0};
 	int cs = nl_open();
 	int *nsfd = calloc(n + 1, sizeof(int)), *sock = calloc(n + 1, sizeof(int));
+	if (!nsfd || !sock) die("calloc");
 
 	/* The bridge, down until the end (see bench/README.md). */
 	msg_begin(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -419,6 +420,7 @@ static void take_route(struct nlmsghdr *h, void *ctx) {
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap ? rs->cap * 2 : 1024;
 		rs->v = realloc(rs->v, rs->cap * sizeof *rs->v);
+		if (!rs->v) die("realloc");
 	}
 	struct rtmsg *r = NLMSG_DATA(h);
 	struct route *o = &rs->v[rs->n++];
@@ -478,6 +480,7 @@ static void take_link(struct nlmsghdr *h, void *ctx) {
 	if (ls->n == ls->cap) {
 		ls->cap = ls->cap ? ls->cap * 2 : 256;
 		ls->v = realloc(ls->v, ls->cap * sizeof *ls->v);
+		if (!ls->v) die("realloc");
 	}
 	struct ifinfomsg *i = NLMSG_DATA(h);
 	struct link *o = &ls->v[ls->n++];
