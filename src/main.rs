@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use mlua::{MultiValue, Value};
+use nlua::runtime::interrupt::RunGuard;
 use nlua::{Runtime, journal};
 
 #[derive(Parser, Debug)]
@@ -112,9 +113,11 @@ fn down_name(arg: &str) -> String {
 
 /// Roll the run back: Lua cleanups first, then the VM goes (its handles hold
 /// namespaces open), then the journal is replayed.
-fn teardown(rt: Runtime, j: &journal::Journal) -> Result<journal::undo::Summary, String> {
-    // An interrupt left its hook set: deferred cleanups must run whole.
-    nlua::runtime::interrupt::clear();
+fn teardown(rt: Runtime, interrupt: RunGuard, j: &journal::Journal) -> Result<journal::undo::Summary, String> {
+    // The signal handler lets go of the VM (and an interrupt's hook is
+    // cleared): deferred cleanups must run whole, and a signal during the
+    // replay must not reach a VM that is gone.
+    drop(interrupt);
     nlua::runtime::run_defers(rt.lua());
     drop(rt);
     let s = j.rollback(&mut std::io::stderr())?;
@@ -209,7 +212,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     let rt = b.build().map_err(|e| e.to_string())?;
     // Ctrl-C or SIGTERM during the run: an error, so the run rolls back.
-    nlua::runtime::interrupt::install_for_run(rt.lua()).map_err(|e| e.to_string())?;
+    // Declared after `rt`, so it is dropped first on every path.
+    let interrupt = nlua::runtime::interrupt::install_for_run(rt.lua()).map_err(|e| e.to_string())?;
     let outcome = run_chunks(&cli, &rt);
     let Some(j) = journal else {
         if outcome.is_err() {
@@ -220,7 +224,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let kept = j.path().is_some();
     match outcome {
         Ok(code) if cli.ephemeral => {
-            let s = teardown(rt, &j)?;
+            let s = teardown(rt, interrupt, &j)?;
             Ok(if s.failed == 0 { code } else { ExitCode::FAILURE })
         }
         Ok(code) => {
@@ -239,7 +243,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     eprintln!("nlua: --keep: left as it is; `nlua --down {}` takes it down", j.name);
                 }
             } else {
-                teardown(rt, &j)?;
+                teardown(rt, interrupt, &j)?;
             }
             Ok(ExitCode::FAILURE)
         }

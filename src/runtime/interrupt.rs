@@ -60,9 +60,10 @@ pub fn install(lua: &Lua) -> mlua::Result<Guard> {
 /// error in the running chunk, so the journal rolls the run back; the signal
 /// then has its default action again (SA_RESETHAND), so a second one kills
 /// at once and leaves the journal for `nlua --down`. A signal the parent set
-/// to be ignored (a shell's background job) stays ignored. Nothing to uninstall:
-/// the process ends after the run.
-pub fn install_for_run(lua: &Lua) -> mlua::Result<()> {
+/// to be ignored (a shell's background job) stays ignored. Drop the guard
+/// before the VM goes (and before cleanups that must run whole): a first
+/// signal after that only spends the handler, the next one kills.
+pub fn install_for_run(lua: &Lua) -> mlua::Result<RunGuard> {
     MAIN.store(lua.current_thread().to_pointer() as *mut ffi::lua_State, Ordering::SeqCst);
     let sa = SigAction::new(SigHandler::Handler(on_sigint), SaFlags::SA_RESTART | SaFlags::SA_RESETHAND, SigSet::empty());
     for sig in [Signal::SIGINT, Signal::SIGTERM] {
@@ -74,7 +75,22 @@ pub fn install_for_run(lua: &Lua) -> mlua::Result<()> {
             unsafe { sigaction(sig, &previous) }.map_err(mlua::Error::external)?;
         }
     }
-    Ok(())
+    Ok(RunGuard(()))
+}
+
+/// A script run's hold on the VM for its signal handler ([`install_for_run`]).
+pub struct RunGuard(());
+
+impl Drop for RunGuard {
+    /// Detach the VM from the handler, then clear a hook it may have set.
+    fn drop(&mut self) {
+        let l = MAIN.swap(ptr::null_mut(), Ordering::SeqCst);
+        if !l.is_null() {
+            // SAFETY: `l` is still live (the guard goes before the VM) and
+            // the handler can no longer reach it.
+            unsafe { ffi::lua_sethook(l, None, 0, 0) };
+        }
+    }
 }
 
 /// Forget an earlier Ctrl-C (before a chunk runs, and after it ends).
