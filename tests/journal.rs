@@ -568,3 +568,20 @@ EOF
         assert!(out.contains("undo: ip netns del spun\nnlua: rolled back (1 undone, 0 gone with their namespace or already gone)\nstill spinning\n"), "SIG{sig}\n{log}");
     }
 }
+
+/// `route.replace` through a link the run made overwrites the route that was
+/// there (same destination, another device): the rollback deletes the link
+/// and puts the old route back.
+#[test]
+fn a_route_replaced_through_a_made_link_comes_back() {
+    let o = world(
+        "echo 'local v = link.add{name = \"v0\", kind = \"veth\", peer = {name = \"v1\"}, up = true}
+               route.replace{dst = \"10.60.0.0/16\", dev = v, metric = 5}
+               print(#route.list{dst = \"10.60.0.0/16\", dev = \"v0\"})
+               error(\"boom\")' > /run/tmp/rep.lua
+         $N /run/tmp/rep.lua 2>/dev/null; echo rc=$?
+         ip route show 10.60.0.0/16",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out, "1\nrc=1\n10.60.0.0/16 dev pre0 proto babel scope link metric 5 linkdown \n", "{}", text(&o));
+}

@@ -130,6 +130,10 @@ impl Journal {
             Change::LinkSet(l, ch) => ch.netns.is_none() && (in_made_ns || (ch.name.is_none() && on_made(l.index))),
             Change::LinkDel { .. } => in_made_ns,
             Change::Addr(_, s) => in_made_ns || on_made(s.index),
+            // A replace or change matches the route by destination, not by
+            // device: through a made link it may overwrite a route that was
+            // there before (a default route), which undo must put back.
+            Change::Route(RouteVerb::Replace | RouteVerb::Change, _) => in_made_ns,
             Change::Route(_, s) => in_made_ns || (s.nexthops.is_empty() && s.oif.is_some_and(on_made)),
             Change::RouteDel(r) => in_made_ns || (r.nexthops.is_empty() && r.oif.is_some_and(on_made)),
             Change::Rule(..) | Change::RuleDel(_) => in_made_ns,
