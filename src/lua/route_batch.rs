@@ -42,6 +42,9 @@ impl Resolver for NameCache<'_> {
 /// on past a failed request, so every route is tried; the failures are
 /// reported together, each with its place in the list.
 pub fn modify_many(lua: &Lua, h: &Rc<engine::Handle>, func: &str, list: &Table, verb: RouteVerb) -> mlua::Result<MultiValue> {
+    // A key beside the entries (`route.add{{...}, dev = "v0"}`) would be
+    // ignored without a word: refused instead.
+    super::args::list_len(lua, func, "argument #1", list)?;
     let names = NameCache { h, seen: Default::default() };
     let (mut specs, declined) = scan_common(lua, list, &names)?;
     // What the common reader declined, in order, through the generic one.
@@ -210,10 +213,9 @@ fn scan_common(lua: &Lua, list: &Table, res: &dyn Resolver) -> mlua::Result<(Vec
     // key is converted in place); string bytes are copied while their value
     // is on the stack; every push is popped before returning.
     unsafe {
+        // (The closure runs as a C function, with Lua's 20 free slots;
+        // an entry is read with at most 4 pushed at a time.)
         lua.exec_raw::<()>(list, |state| {
-            if ffi::lua_checkstack(state, 4) == 0 {
-                return;
-            }
             let bytes = |idx: i32| -> &[u8] {
                 let mut len = 0usize;
                 let p = ffi::lua_tolstring(state, idx, &mut len);

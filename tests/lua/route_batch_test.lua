@@ -52,6 +52,8 @@ test("bad input: the entry is named and nothing is sent", function(t)
   local err = t:err(function() route.add{{dst = "10.7.0.1/32", dev = "v0"}, {dst = "10.7.0.2/32", dev = "v0", mtu = "big"}} end, "EINVAL")
   t:ok(tostring(err):find("entry 2: field 'mtu'", 1, true), tostring(err))
   t:err(function() route.add{{dst = "10.7.0.1/32", dev = "v0"}, "10.7.0.2/32"} end, "entry 2: expected a table of route options, got string")
+  -- An option beside the entries is not silently dropped.
+  t:err(function() route.add{{dst = "10.7.0.1/32"}, dev = "v0"} end, "route.add: argument #1: expected a list (keys 1..n)")
   t:ok(not ip_routes("main"):find("10.7.0.1", 1, true))
   err = t:err(function() route.add{{dst = "10.7.0.1/32", dev = "nosuch"}} end)
   t:ok(tostring(err):find("entry 1:", 1, true) and tostring(err):find("nosuch", 1, true), tostring(err))
