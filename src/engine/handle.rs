@@ -102,6 +102,7 @@ impl Handle {
         s
     }
 
+
     /// Take the socket out for a sending thread; until it is returned, every
     /// request through this handle fails with EBUSY.
     pub(super) fn lend_socket(&self) -> Result<NlSocket> {
@@ -335,7 +336,7 @@ impl Handle {
                 if m.ty != NLMSG_ERROR {
                     continue;
                 }
-                let i = m.seq.wrapping_sub(first) as usize;
+                let i = seq_index(first, m.seq);
                 if i >= ops.len() || results[i].is_some() {
                     continue;
                 }
@@ -353,6 +354,13 @@ impl Handle {
             }
         }
     }
+}
+
+/// The place of `seq` in a batch numbered by [`Handle::next_seq`] from
+/// `first`: consecutive numbers, but for 0, skipped when they wrap.
+pub(super) fn seq_index(first: u32, seq: u32) -> usize {
+    let i = seq.wrapping_sub(first) as usize;
+    if seq < first { i.wrapping_sub(1) } else { i }
 }
 
 thread_local! {
@@ -421,7 +429,16 @@ impl Failure {
 
 #[cfg(test)]
 mod tests {
-    use super::RecvBuf;
+    use super::{RecvBuf, seq_index};
+
+    /// Places in a batch whose numbers wrap past u32::MAX (0 is skipped).
+    #[test]
+    fn a_batch_numbered_across_the_wrap_finds_each_place() {
+        let first = u32::MAX - 1;
+        assert_eq!([first, u32::MAX, 1, 2].map(|s| seq_index(first, s)), [0, 1, 2, 3]);
+        assert_eq!([5, 6, 7].map(|s| seq_index(5, s)), [0, 1, 2]);
+        assert!(seq_index(5, 4) > 1 << 31, "an earlier request's number is out of the batch");
+    }
 
     /// The thread's buffer is lent to one reader at a time; a nested reader
     /// gets one of its own, and the bigger of the two is kept.

@@ -111,11 +111,7 @@ fn ack_last(mut out: Vec<u8>, off: usize) -> Vec<u8> {
 fn send_packed(sock: &NlSocket, buf: &mut Vec<u8>, p: Packed) -> Vec<Result<()>> {
     let mut results: Vec<Option<Result<()>>> = (0..p.seqs.len()).map(|_| None).collect();
     let first = p.seqs.first().copied().unwrap_or(0);
-    // Consecutive numbers (but for 0, skipped when they wrap).
-    let index = |seq: u32| {
-        let i = seq.wrapping_sub(first) as usize;
-        if p.seqs.get(i) == Some(&seq) { Some(i) } else { p.seqs.iter().position(|s| *s == seq) }
-    };
+    let index = |seq: u32| Some(super::handle::seq_index(first, seq)).filter(|i| p.seqs.get(*i) == Some(&seq));
     let mut failed = None;
     'datagrams: for (bytes, last) in &p.datagrams {
         if let Err(e) = sock.send(bytes) {
