@@ -261,8 +261,12 @@ impl Handle {
             },
         };
         *self.capture.borrow_mut() = Some(Vec::new());
+        // Capturing ends however `run` ends (a panic, caught as a Lua error,
+        // would otherwise leave every later request of the handle captured).
+        let capturing = Capturing(self);
         let r = run();
         let captured = self.capture.borrow_mut().take().unwrap_or_default();
+        drop(capturing);
         if let Err(e) = r {
             return Some(Err(e)); // refused before anything was sent
         }
@@ -281,12 +285,23 @@ impl Handle {
 
     /// While a change is being queued, its request is kept instead of sent.
     pub(crate) fn captured(&self, msg: &MsgBuilder, op: &dyn Fn() -> String) -> bool {
-        match self.capture.borrow_mut().as_mut() {
-            Some(v) => {
-                v.push((msg.clone(), op()));
-                true
-            }
-            None => false,
+        if self.capture.borrow().is_none() {
+            return false;
         }
+        // Worded before the queue is borrowed: `op` may ask the handle for names.
+        let op = op();
+        if let Some(v) = self.capture.borrow_mut().as_mut() {
+            v.push((msg.clone(), op));
+        }
+        true
+    }
+}
+
+/// Ends a change's capture when dropped.
+struct Capturing<'h>(&'h Handle);
+
+impl Drop for Capturing<'_> {
+    fn drop(&mut self) {
+        self.0.capture.borrow_mut().take();
     }
 }

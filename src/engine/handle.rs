@@ -108,8 +108,8 @@ impl Handle {
     pub(super) fn lend_socket(&self) -> Result<NlSocket> {
         self.send_deferred();
         self.ns.check_live()?;
-        let s = self.sock.try_borrow_mut().ok().and_then(|mut s| s.take());
-        let s = s.ok_or_else(|| Error::system(libc::EBADF, "netlink socket closed"))?;
+        let mut slot = self.sock.try_borrow_mut().map_err(|_| Error::system(libc::EBUSY, "netlink socket busy"))?;
+        let s = slot.take().ok_or_else(|| Error::system(libc::EBADF, "netlink socket closed"))?;
         self.lent.set(true);
         Ok(s)
     }

@@ -40,13 +40,15 @@ impl Handle {
         mut make: impl FnMut(usize) -> Vec<(MsgBuilder, String)>,
         mut done: impl FnMut(usize, Vec<Result<()>>),
     ) -> Result<()> {
-        let sock = self.lend_socket()?;
+        // Given back however this ends (a panic in `make` or `done` too).
+        let lent = Lent { h: self, sock: Some(self.lend_socket()?) };
+        let sock = lent.sock.as_ref().expect("just lent");
         std::thread::scope(|sc| {
             // A few chunks wait ready while one is in the kernel, so the
             // sending thread never waits for this one.
             let (jobs, todo) = mpsc::sync_channel::<(usize, Packed)>(4);
             let (answers, answered) = mpsc::channel::<(usize, Vec<Result<()>>)>();
-            let s = &sock;
+            let s = sock;
             sc.spawn(move || {
                 let mut buf = Vec::new();
                 for (k, p) in todo {
@@ -69,7 +71,6 @@ impl Handle {
                 done(j, rs);
             }
         });
-        self.return_socket(sock);
         Ok(())
     }
 
@@ -102,6 +103,20 @@ fn ack_last(mut out: Vec<u8>, off: usize) -> Vec<u8> {
     let f = u16::from_ne_bytes([out[off + 6], out[off + 7]]) | NLM_F_ACK;
     out[off + 6..off + 8].copy_from_slice(&f.to_ne_bytes());
     out
+}
+
+/// A socket lent to a pipelined batch, given back to its handle when dropped.
+struct Lent<'h> {
+    h: &'h Handle,
+    sock: Option<NlSocket>,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.sock.take() {
+            self.h.return_socket(s);
+        }
+    }
 }
 
 /// Send a packed chunk and collect its answers (on the sending thread). The
