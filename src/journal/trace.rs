@@ -364,7 +364,7 @@ pub fn recreate_opts(h: &Handle, l: &Link) -> Option<Json> {
 /// the request itself (the verbs the journal's undo requests use).
 pub(super) fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u32) -> String) -> String {
     use crate::engine::{Addr, AddrSpec, Neigh, NeighSpec, Route, RouteSpec};
-    // The deletions are the odd types (RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH).
+    // The deletions are the odd types (RTM_DELADDR, RTM_DELNEIGH).
     let verb = if ty % 2 == 1 {
         "del"
     } else if flags & crate::engine::message::NLM_F_REPLACE != 0 {
@@ -378,9 +378,10 @@ pub(super) fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u3
             Some(s) => addr_words(verb, &s, &dev(s.index)),
             None => unreadable(),
         },
-        24 | 25 => match Route::parse(payload) {
-            Ok(r) => RouteSpec::from_route(&r).op(verb, dev),
-            Err(_) => unreadable(),
+        // A route's verb is read from the header as the engine reads it (append, prepend, change too).
+        24 | 25 => match (Route::parse(payload), crate::engine::RouteVerb::from_wire(ty, flags)) {
+            (Ok(r), Some(v)) => RouteSpec::from_route(&r).op(v.word(), dev),
+            _ => unreadable(),
         },
         28 | 29 => match Neigh::parse(payload) {
             Ok(n) => {
