@@ -100,6 +100,16 @@ fn anchor(heading: &str) -> String {
 
 fn push_func(out: &mut String, f: &Func) {
     let _ = writeln!(out, "#### `{}`\n", f.signature());
+    for o in &f.overloads {
+        // `fun(names: string[]): Netns[]` shown like the signature above.
+        let o = o.strip_prefix("fun(").unwrap_or(o);
+        let o = if f.method { o.split_once(", ").filter(|(s, _)| s.starts_with("self")).map_or(o, |(_, r)| r) } else { o };
+        let shown = match o.rsplit_once("): ") {
+            Some((args, ret)) => format!("{}({args}) -> {ret}", f.name()),
+            None => format!("{}({o}", f.name()),
+        };
+        let _ = writeln!(out, "Also `{shown}`.\n");
+    }
     push_doc(out, &f.doc);
     let params: Vec<_> = (0..f.args.len()).filter_map(|i| f.param(i)).filter(|p| !p.desc.is_empty()).collect();
     for p in params {

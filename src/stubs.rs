@@ -59,6 +59,8 @@ pub struct Func {
     pub params: Vec<Field>,
     /// The `---@return` types.
     pub returns: Vec<Return>,
+    /// The `---@overload` signatures (`fun(names: string[]): Netns[]`).
+    pub overloads: Vec<String>,
     /// The `---` text lines before it.
     pub doc: String,
     /// The stub file it is declared in ("link.lua").
@@ -305,6 +307,7 @@ impl Stubs {
         let mut doc: Vec<String> = Vec::new();
         let mut params = Vec::new();
         let mut returns = Vec::new();
+        let mut overloads = Vec::new();
         let mut class: Option<String> = None;
         let mut typed: Option<String> = None;
         for raw in text.lines() {
@@ -337,6 +340,7 @@ impl Stubs {
                     }
                     "param" => params.push(field_line(rest)),
                     "return" => returns.extend(return_line(rest)),
+                    "overload" => overloads.push(rest.trim().to_string()),
                     "alias" => {
                         let (name, after) = rest.trim().split_once(char::is_whitespace).unwrap_or((rest.trim(), ""));
                         let (ty, desc) = take_type(after);
@@ -355,6 +359,7 @@ impl Stubs {
                     args,
                     params: std::mem::take(&mut params),
                     returns: std::mem::take(&mut returns),
+                    overloads: std::mem::take(&mut overloads),
                     doc: std::mem::take(&mut doc).join("\n"),
                     file,
                 });
@@ -376,6 +381,7 @@ impl Stubs {
                     doc.clear();
                     params.clear();
                     returns.clear();
+                    overloads.clear();
                     typed = None;
                     if !line.is_empty() {
                         class = None;

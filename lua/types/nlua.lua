@@ -77,13 +77,13 @@ function Handle:addr_flush(dev, filter) end
 ---@field message string the kernel's extack text, strerror, or the input problem
 ---@field op string what failed: "link add v0 type veth", or the function ("link.add") for bad input
 ---@field kind string "kernel", "input" or "system"
+---@field errors? NluaBatchFailure[] from `nlua.batch`: each change that failed
 ---A command run with `ns:exec(cmd, {check = true})` that failed also has:
 ---@field stdout string? what it wrote to stdout
 ---@field stderr string? what it wrote to stderr
 ---@field status integer? its exit status
 ---@field signal integer? the signal that ended it
 ---@field timed_out boolean? true when its `timeout` killed it
----@field errors? NluaBatchFailure[] from `nlua.batch`: each change that failed
 
 ---One change of an `nlua.batch` that the kernel refused.
 ---Example: `for _, f in ipairs(err.errors) do print(f.where, f.code) end`
@@ -121,11 +121,13 @@ function nlua.handle() end
 ---@param fn fun()
 function nlua.defer(fn) end
 ---Run `fn(...)` with the changes that need no answer from the kernel
----(addresses, routes, neighbours, rules added or deleted, `l:set`, `l:up`,
----`l:down`, `l:del` of a link) queued, and sent pipelined (several per
----datagram) when `fn` returns, or first when something needs the kernel's
----answer (a read, `link.add`, a namespace deleted, a program run with
----`ns:exec`/`ns:spawn`/`ns:run`). A change that fails does not stop the
+---(addresses, routes, neighbours, rules added, `r:del()` of a Rule, `l:set`
+---but a move to another namespace, `l:up`, `l:down`, `l:del` of a link)
+---queued, and sent pipelined (several per datagram) when `fn` returns, or
+---first when something needs the kernel's answer (a read, `link.add`, a
+---namespace deleted, a program run with `ns:exec`/`ns:spawn`/`ns:run`; not
+---`os.execute`). Any other change is sent at once, and its error raised at
+---once, as outside a batch. A queued change that fails does not stop the
 ---ones after it; when `fn` returns, one error lists every failed change with
 ---its line (`err.errors`). The journal records exactly the changes that
 ---succeeded. Returns what `fn` returns; inside a batch, `nlua.batch` just

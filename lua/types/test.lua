@@ -87,6 +87,7 @@ function TestContext:wait_up(l, timeout) end
 ---@param addr string
 ---@param opts? {timeout?: number}
 ---@return true
+---@overload fun(self: TestContext, addr: string, opts?: {timeout?: number}): true
 function TestContext:ping(ns, addr, opts) end
 
 ---Register a test. It runs in a world of its own: fresh network and mount

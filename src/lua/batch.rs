@@ -1,8 +1,8 @@
 //! `nlua.batch(fn)`: run `fn` with the changes that need no answer from the
 //! kernel (addresses, routes, neighbours, rules, link changes) queued and
 //! sent pipelined, several per datagram, when `fn` returns or when something
-//! needs the kernel's answer first (a read, a change that cannot wait,
-//! running a program). Every queued change that fails is reported with the
+//! needs the kernel's answer first (a read, a change that cannot wait, a
+//! program run with `ns:exec`/`ns:spawn`/`ns:run`). Every queued change that fails is reported with the
 //! line that asked for it, in one error raised when `fn` returns; the
 //! journal records exactly the changes that succeeded.
 
