@@ -47,7 +47,9 @@ test("the peer is born in another namespace; its methods act there", function(t)
   -- read back with ip -n
   local j = sh("ip -n blue -j addr show dev b")
   t:ok(j:find('"local":"10.0.0.2","prefixlen":24'), j)
-  for _, x in ipairs(blue:addr_list{dev = "b"}) do t:eq(x.dev, "b") end
+  local bs = blue:addr_list{dev = "b", family = "inet"}
+  t:eq(#bs, 1)
+  t:eq({bs[1].dev, bs[1].prefix}, {"b", "10.0.0.2/24"})
   -- printing names the other namespace the way ip link does
   a:refresh()
   t:eq(tostring(a) .. "\n", sh("ip -n red link show a"))

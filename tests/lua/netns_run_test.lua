@@ -23,7 +23,7 @@ test("runs inside, returns results, comes back", function(t)
   t:ok(netns.current() ~= red)
 end)
 
-test("ns:handle() opens its socket inside red without moving this thread", function(t)
+test("ns:handle() opens its socket inside red; this thread ends back where it was", function(t)
   local h = red:handle()
   t:eq(h.inode, red.inode)
   t:eq(thread_ns(), home_ns)

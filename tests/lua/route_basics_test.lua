@@ -116,7 +116,12 @@ test("a listed route can be fed back in", function(t)
 end)
 
 test("Link:routes, filters, Handle methods", function(t)
-  for _, x in ipairs(v0:routes()) do assert((x.dev == "v0" or x.nexthops) and x.table == 254, tostring(x)) end
+  local seen = {}
+  for _, x in ipairs(v0:routes()) do
+    assert((x.dev == "v0" or x.nexthops) and x.table == 254, tostring(x))
+    seen[x.dst] = true
+  end
+  for _, d in ipairs{"10.3.0.0/16", "10.4.0.0/16", "10.6.0.0/16", "10.7.0.0/16", "default"} do t:ok(seen[d], d .. " is one of v0's routes") end
   assert(#v0:routes{table = 100} == 1)
   assert(#route.list{table = 100} == 2)
   assert(#route.list{table = "all", type = "blackhole"} == 1)

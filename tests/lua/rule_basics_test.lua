@@ -32,7 +32,9 @@ test("rules print as `ip rule` prints them", function(t)
   t:eq(#ours, #theirs)
   for i, r in ipairs(ours) do t:eq(tostring(r), theirs[i]) end
   local v6 = lines("ip -6 rule show")
-  for i, r in ipairs(rule.list{family = "inet6"}) do t:eq(tostring(r), v6[i]) end
+  local ours6 = rule.list{family = "inet6"}
+  t:eq(#ours6, #v6)
+  for i, r in ipairs(ours6) do t:eq(tostring(r), v6[i]) end
 end)
 
 test("fields read back what was given", function(t)
