@@ -31,11 +31,8 @@ impl std::error::Error for BatchFailed {}
 
 impl BatchFailed {
     fn new(total: usize, failed: Vec<engine::deferred::Failed>) -> BatchFailed {
-        let shown: Vec<String> = failed.iter().take(10).map(|x| format!("{}: {}", x.site, x.error)).collect();
-        let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
         let error = engine::Error {
-            // The error's own code (the first failure's) closes the text: say whose.
-            message: format!("{} of {} changes failed: {}{more}; the first", failed.len(), total, shown.join("; ")),
+            message: super::error::many_failed(total, " changes", failed.len(), failed.iter().map(|x| format!("{}: {}", x.site, x.error))),
             op: "nlua.batch".into(),
             ..failed[0].error.clone()
         };

@@ -16,6 +16,16 @@ pub fn raise(e: engine::Error) -> mlua::Error {
     mlua::Error::external(e)
 }
 
+/// The message of one error standing for several failures of one call:
+/// how many of `total` (`things`: "" or " changes") failed, the first ten
+/// as `shown` words them, how many more. It ends "the first", so that the
+/// first failure's own code, which the error keeps, reads as its.
+pub fn many_failed(total: usize, things: &str, failed: usize, shown: impl Iterator<Item = String>) -> String {
+    let shown: Vec<String> = shown.take(10).collect();
+    let more = if failed > 10 { format!("; and {} more", failed - 10) } else { String::new() };
+    format!("{failed} of {total}{things} failed: {}{more}; the first", shown.join("; "))
+}
+
 /// Bad input to `func` (`link.add`): the message names the field.
 pub fn input(func: &str, msg: impl std::fmt::Display) -> mlua::Error {
     raise(engine::Error::input(func, msg.to_string()))

@@ -127,10 +127,7 @@ fn report(lua: &Lua, func: &str, results: Vec<engine::Result<()>>) -> mlua::Resu
     let failed: Vec<(usize, engine::Error)> = results.into_iter().enumerate().filter_map(|(i, r)| r.err().map(|e| (i + 1, e))).collect();
     let Some((_, first)) = failed.first() else { return ().into_lua_multi(lua) };
     let mut e = first.clone();
-    let shown: Vec<String> = failed.iter().take(10).map(|(i, e)| format!("entry {i}: {e}")).collect();
-    let more = if failed.len() > 10 { format!("; and {} more", failed.len() - 10) } else { String::new() };
-    // The error's own code (the first failure's) closes the text: say whose.
-    e.message = format!("{} of {} failed: {}{more}; the first", failed.len(), total, shown.join("; "));
+    e.message = super::error::many_failed(total, "", failed.len(), failed.iter().map(|(i, e)| format!("entry {i}: {e}")));
     e.op = func.to_string();
     Err(raise(e))
 }
