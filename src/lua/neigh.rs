@@ -13,7 +13,6 @@ use crate::engine::neigh::{AF_BRIDGE, NeighVerb};
 use crate::engine::schema::Fields;
 use crate::engine::schema::neigh as S;
 use crate::engine::{self, NeighFilter, NeighSpec, Opt};
-use crate::show::Names;
 use crate::show::neigh::{neigh_json, neigh_text};
 use crate::units;
 
@@ -29,7 +28,7 @@ pub struct Neigh {
 
 impl Neigh {
     fn dev(&self, i: Option<u32>) -> Option<String> {
-        i.filter(|i| *i != 0).map(|i| self.ctx.link_name(i).unwrap_or_else(|| format!("if{i}")))
+        i.filter(|i| *i != 0).map(|i| crate::show::dev_name(&*self.ctx, i))
     }
 }
 

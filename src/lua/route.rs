@@ -98,7 +98,7 @@ impl Route {
     }
 
     fn dev(&self, i: Option<u32>) -> Option<String> {
-        i.filter(|i| *i != 0).map(|i| self.ctx.link_name(i).unwrap_or_else(|| format!("if{i}")))
+        i.filter(|i| *i != 0).map(|i| crate::show::dev_name(&*self.ctx, i))
     }
 }
 
