@@ -6,20 +6,12 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 /// Run `body` (sh) in a fresh world with `$N` = nlua; the Lua script `lua`
 /// is in `$L` (a file named batchtest.lua, so its journal is "batchtest"),
 /// on the world's own /run.
 fn world(lua: &str, body: &str) -> std::process::Output {
-    let sh = format!(
-        "set -u\nip link set lo up\nN={}\nmkdir -p /run/tmp; L=/run/tmp/batchtest.lua\ncat > $L <<'NLUA_EOF'\n{lua}NLUA_EOF\n{body}",
-        common::nlua_bin().display()
-    );
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(sh).stdout(Stdio::piped()).stderr(Stdio::piped());
-    common::isolate(&mut c);
-    c.output().expect("run sh")
+    let sh = format!("set -u\nip link set lo up\nN=$NLUA\nmkdir -p /run/tmp; L=/run/tmp/batchtest.lua\ncat > $L <<'NLUA_EOF'\n{lua}NLUA_EOF\n{body}");
+    common::world_sh(&sh).output().expect("run sh")
 }
 
 fn both(o: &std::process::Output) -> String {

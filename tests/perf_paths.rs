@@ -9,8 +9,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::{in_netns, sh};
 use nlua::engine::route::RouteFilter;
 use nlua::engine::route::{DstMatch, RouteVerb};
@@ -18,11 +16,7 @@ use nlua::engine::schema::Opt;
 use nlua::engine::{Handle, RouteSpec};
 
 fn world(body: &str) -> std::process::Output {
-    let script = format!("set -u\nip link set lo up\nmkdir -p /run/tmp\nN={}\n{body}", common::nlua_bin().display());
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(script).stdout(Stdio::piped()).stderr(Stdio::piped());
-    common::isolate(&mut c);
-    c.output().expect("run sh")
+    common::world_sh(&format!("set -u\nip link set lo up\nmkdir -p /run/tmp\nN=$NLUA\n{body}")).output().expect("run sh")
 }
 
 fn both(o: &std::process::Output) -> String {

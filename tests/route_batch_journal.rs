@@ -4,14 +4,8 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 fn world(body: &str) -> std::process::Output {
-    let script = format!("set -eu\nip link set lo up\nN={}\n{body}", common::nlua_bin().display());
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(script).stdout(Stdio::piped()).stderr(Stdio::piped());
-    common::isolate(&mut c);
-    c.output().expect("run sh")
+    common::world_sh(&format!("set -eu\nip link set lo up\nN=$NLUA\n{body}")).output().expect("run sh")
 }
 
 #[test]

@@ -74,7 +74,8 @@ pub fn nlua_bin() -> PathBuf {
 }
 
 /// Make `cmd` start in fresh network and mount namespaces with a private
-/// tmpfs on /run (so /run/netns and the state dir are its own) and lo up.
+/// tmpfs on /run (so /run/netns and the state dir are its own); lo is
+/// down, as in any new namespace (scripts bring it up).
 pub fn isolate(cmd: &mut Command) -> &mut Command {
     // SAFETY: only async-signal-safe system calls run between fork and exec.
     unsafe {
