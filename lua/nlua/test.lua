@@ -83,6 +83,14 @@ function api.before_each(fn) hook("before_each", current.before, fn) end
 ---Run `fn(t)` after each test of this group, whether it passed or not (inner groups' first).
 function api.after_each(fn) hook("after_each", current.after, fn) end
 
+-- Run a shell command (to ask `ip`/`tc` what they see); its standard output,
+-- and true when it exited 0.
+function api.sh(cmd)
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  return out, p:close() == true
+end
+
 -- Where an error happened: the innermost frame that is neither C nor this file.
 local function position(level)
   for l = level, level + 40 do

@@ -127,3 +127,11 @@ function before_each(fn) end
 ---Example: `after_each(function(t) print(t.name .. " done") end)`
 ---@param fn fun(t: TestContext)
 function after_each(fn) end
+
+---Run a shell command in the test's world (to read what `ip` or `tc`
+---shows); returns its standard output, and true when it exited 0.
+---Example: `t:ok(sh("ip -j route show"):find('"dst":"10.9.0.0/16"'))`
+---@param cmd string
+---@return string stdout
+---@return boolean ok
+function sh(cmd) end

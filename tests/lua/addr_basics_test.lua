@@ -7,9 +7,7 @@ local function veth()
 end
 
 -- What `ip -j addr show dev DEV` prints.
-local function ip_addr(dev)
-  local p = assert(io.popen("ip -j addr show dev " .. dev)); local s = p:read("a"); p:close(); return s
-end
+local function ip_addr(dev) return (sh("ip -j addr show dev " .. dev)) end
 
 local function by_prefix(list)
   local got = {}

@@ -1,11 +1,6 @@
 -- Links from Lua: create, read, change, delete; read back through `ip -j`.
 
-local function ip_json(args)
-  local p = assert(io.popen("ip -j " .. args))
-  local s = p:read("a")
-  p:close()
-  return s
-end
+local function ip_json(args) return (sh("ip -j " .. args)) end
 
 local function pair()
   return link.add{name = "v0", kind = "veth", mtu = 1400, peer = {name = "v1", mtu = 1300}}

@@ -2,9 +2,6 @@
 -- userdata a list returns, bound to the namespace they came from; the
 -- callback form; close; an overrun; two namespaces at once; link.wait and
 -- addr.wait.
-local function sh(cmd)
-  local p = assert(io.popen(cmd)); local s = p:read("a"); p:close(); return s
-end
 
 -- Events until the rule with priority `prio` is new — notifications reach the
 -- monitor in order, so everything before it has arrived — and until `also`

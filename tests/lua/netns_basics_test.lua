@@ -1,9 +1,6 @@
 -- Namespaces: two joined by a veth ping each other; objects follow their
 -- namespace; what ip -n reads matches.
 
-local function sh(cmd)
-  local p = assert(io.popen(cmd)); local s = p:read("a"); p:close(); return s
-end
 
 test("named namespaces are objects ip sees", function(t)
   local red, blue = netns.add("red"), netns.add("blue")
@@ -52,7 +49,7 @@ test("the peer is born in another namespace; its methods act there", function(t)
   t:eq({bs[1].dev, bs[1].prefix}, {"b", "10.0.0.2/24"})
   -- printing names the other namespace the way ip link does
   a:refresh()
-  t:eq(tostring(a) .. "\n", sh("ip -n red link show a"))
+  t:eq(tostring(a) .. "\n", (sh("ip -n red link show a")))
 end)
 
 test("moving a link re-binds the object", function(t)

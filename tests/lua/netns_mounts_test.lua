@@ -2,9 +2,6 @@
 -- namespace added later reaches processes already running in private mount
 -- namespaces (ns:exec, ip netns exec), and a delete reaches them too, so the
 -- namespace is really freed. And ip and nlua use each other's namespaces.
-local function sh(cmd)
-  local p = assert(io.popen(cmd)); local s = p:read("a"); p:close(); return s
-end
 local function mountinfo(pid)
   local f = assert(io.open("/proc/" .. pid .. "/mountinfo")); local s = f:read("a"); f:close(); return s
 end

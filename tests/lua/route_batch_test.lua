@@ -2,12 +2,7 @@
 -- with its place in the list, the others still made; bad input names the
 -- entry and sends nothing.
 
-local function ip_routes(tbl)
-  local p = io.popen("ip -4 route show table " .. tbl)
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local function ip_routes(tbl) return (sh("ip -4 route show table " .. tbl)) end
 
 -- 300 host routes on v0 in table 100.
 local list = {}

@@ -29,9 +29,7 @@ ip rule add from 10.0.0.0/8 priority 1005 prohibit
 ip -6 rule add from 2001:db8::/32 lookup 100 priority 1000
 ]]
 
-local function read(cmd)
-  local p = assert(io.popen(cmd)); local s = p:read("a"); p:close(); return s
-end
+local function read(cmd) return (sh(cmd)) end
 
 -- The objects of an `ip -j` array as sorted texts: link-local routes appear
 -- in the order the links got carrier, which is not the test's business.

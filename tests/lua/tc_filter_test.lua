@@ -1,12 +1,7 @@
 -- Filters and actions from Lua: u32 matches, flowid, mirred to an ifb, gact
 -- verdict strings; the listed options feed filter.add again.
 
-local function tc(args)
-  local p = assert(io.popen("tc " .. args))
-  local s = p:read("a")
-  p:close()
-  return s
-end
+local function tc(args) return (sh("tc " .. args)) end
 
 -- v0 with an htb root 1:, class 1:10, and an ifb to redirect to.
 local v0, ifb

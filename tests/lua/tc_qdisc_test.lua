@@ -1,12 +1,7 @@
 -- Qdiscs and classes from Lua: add, read, change, replace, delete; options
 -- come back in the words they went in with; tostring reads like tc.
 
-local function tc(args)
-  local p = assert(io.popen("tc " .. args))
-  local s = p:read("a")
-  p:close()
-  return s
-end
+local function tc(args) return (sh("tc " .. args)) end
 
 local v0
 before_each(function()
