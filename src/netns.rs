@@ -78,11 +78,9 @@ fn is_mount_root(path: &str) -> bool {
     r == 0 && buf.stx_attributes_mask & root != 0 && buf.stx_attributes & root != 0
 }
 
-/// Create a named namespace (like `ip netns add NAME`). The calling thread
-/// makes it and moves straight back to where it was.
-pub fn add(name: &str) -> Result<NsInfo> {
-    check_name("netns.add", name)?;
-    prepare_run_dir()?;
+/// Claim `/run/netns/NAME` for a namespace about to be made (O_EXCL: a
+/// taken name fails); returns its path.
+fn claim(name: &str) -> Result<String> {
     let path = path_of(name);
     let fd = fcntl::open(path.as_str(), OFlag::O_RDONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_CLOEXEC, Mode::empty())
         .map_err(|e| match e {
@@ -90,14 +88,26 @@ pub fn add(name: &str) -> Result<NsInfo> {
             e => Error::nix(e, format!("netns add {name}")),
         })?;
     drop(fd);
+    Ok(path)
+}
+
+/// Move the calling thread into a new namespace and bind-mount it on `path`
+/// (the thread stays there).
+fn make_at(path: &str) -> Result<()> {
+    unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
+    mount(Some("/proc/thread-self/ns/net"), path, Some("none"), MsFlags::MS_BIND, None::<&str>)
+        .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")))
+}
+
+/// Create a named namespace (like `ip netns add NAME`). The calling thread
+/// makes it and moves straight back to where it was.
+pub fn add(name: &str) -> Result<NsInfo> {
+    check_name("netns.add", name)?;
+    prepare_run_dir()?;
+    let path = claim(name)?;
     // The calling thread unshares and comes straight back: no thread to start
     // and join per namespace.
-    let made = (|| -> Result<()> {
-        let _home = Home::save()?;
-        unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
-        mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
-            .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")))
-    })();
+    let made = Home::save().and_then(|_home| make_at(&path));
     if let Err(e) = made {
         let _ = std::fs::remove_file(&path);
         return Err(e.with_op(format!("netns add {name}")));
@@ -126,18 +136,13 @@ pub fn add_many(names: &[String]) -> Result<Vec<NsInfo>> {
         }
     };
     for name in names {
-        let path = path_of(name);
-        match fcntl::open(path.as_str(), OFlag::O_RDONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_CLOEXEC, Mode::empty()) {
-            Ok(fd) => drop(fd),
+        match claim(name) {
+            Ok(path) => claimed.push(path),
             Err(e) => {
                 undo(&claimed, false);
-                return Err(match e {
-                    Errno::EEXIST => Error { message: format!("namespace {name:?} exists"), ..Error::nix(e, format!("netns add {name}")) },
-                    e => Error::nix(e, format!("netns add {name}")),
-                });
+                return Err(e);
             }
         }
-        claimed.push(path);
     }
     // Each thread starts in this thread's namespace (what a new namespace
     // may inherit from), unshares into a new one per name and mounts it;
@@ -148,12 +153,7 @@ pub fn add_many(names: &[String]) -> Result<Vec<NsInfo>> {
         let work = move |k: usize| -> Vec<Result<()>> {
             (k..claimed.len())
                 .step_by(threads)
-                .map(|i| {
-                    let path = &claimed[i];
-                    unshare(CloneFlags::CLONE_NEWNET).map_err(|e| Error::nix(e, "unshare(CLONE_NEWNET)"))?;
-                    mount(Some("/proc/thread-self/ns/net"), path.as_str(), Some("none"), MsFlags::MS_BIND, None::<&str>)
-                        .map_err(|e| Error::nix(e, format!("mount --bind /proc/thread-self/ns/net {path}")))
-                })
+                .map(|i| make_at(&claimed[i]))
                 .collect()
         };
         // A thread that cannot be started fails its names (with the errno),
