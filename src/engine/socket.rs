@@ -164,18 +164,9 @@ impl NlSocket {
     /// Receive one datagram known to be small (acks of a batch: no request in a
     /// batch asks for an object back), in one system call instead of two.
     pub fn recv_small(&self, buf: &mut Vec<u8>) -> Result<usize> {
-        if buf.len() < (32 << 10) {
-            buf.resize(32 << 10, 0);
-        }
-        loop {
-            match socket::recv(self.fd.as_raw_fd(), buf, MsgFlags::MSG_TRUNC) {
-                Ok(n) if n > buf.len() => {
-                    return Err(Error::system(libc::EMSGSIZE, "netlink recv: unexpected large message in a batch"));
-                }
-                Ok(n) => return Ok(n),
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => return Err(Error::nix(e, "netlink recv")),
-            }
+        match self.recv_one(buf)? {
+            n if n > buf.len() => Err(Error::system(libc::EMSGSIZE, "netlink recv: unexpected large message in a batch")),
+            n => Ok(n),
         }
     }
 
