@@ -378,6 +378,12 @@ impl NeighSpec {
         Ok(s)
     }
 
+    /// The spec that makes an existing entry again, link-layer address
+    /// included (what an undo re-adds, and its words).
+    pub fn restoring(n: &Neigh) -> NeighSpec {
+        NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(n) }
+    }
+
     /// The spec naming an existing entry (to delete or re-add it).
     pub fn from_neigh(n: &Neigh) -> NeighSpec {
         NeighSpec {

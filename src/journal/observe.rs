@@ -112,11 +112,6 @@ impl Journal {
         NsKey::of(ns, self.initial)
     }
 
-    /// Did this run create the link `index` in namespace `ns`?
-    fn created(&self, ns: &NsKey, index: u32) -> bool {
-        self.made_link(ns, index)
-    }
-
     /// Will undoing the run take away what `c` changes, whatever it is: it
     /// acts in a namespace the run made (deleted whole) or on a link the run
     /// made (deleted with what is on it)? Then nothing is read before it
@@ -124,7 +119,7 @@ impl Journal {
     /// and so is renaming a link the run made (its deletion finds it by name).
     fn goes_anyway(&self, here: &NsKey, c: &Change<'_>) -> bool {
         let in_made_ns = self.made_ns(here);
-        let on_made = |i: u32| self.created(here, i);
+        let on_made = |i: u32| self.made_link(here, i);
         match c {
             Change::LinkAdd(..) => false,
             Change::LinkSet(l, ch) => ch.netns.is_none() && (in_made_ns || (ch.name.is_none() && on_made(l.index))),
@@ -156,7 +151,7 @@ impl Journal {
                 Before::Link(Box::new(now), addrs, routes)
             }
             // A link this run made goes with what is recorded about it.
-            Change::LinkDel { index, .. } if self.created(&self.key(h.ns()), *index) => Before::Nothing,
+            Change::LinkDel { index, .. } if self.made_link(&self.key(h.ns()), *index) => Before::Nothing,
             Change::LinkDel { index, .. } => Before::Link(Box::new(h.link_get(*index)?), addr_prefixes(h, *index)?, own_routes(h, *index)?),
             Change::Addr(AddrVerb::Add, _) => Before::Nothing,
             Change::Addr(_, s) => {
@@ -179,7 +174,7 @@ impl Journal {
                 let f = NeighFilter { family: s.family, index: Some(s.ifindex), state: Some(u32::MAX), ..Default::default() };
                 let old = h.neigh_list(&f)?.into_iter().find(|n| n.dst == s.dst && (s.dst.is_some() || n.lladdr == s.lladdr));
                 // from_neigh leaves the lladdr out (a delete has none); a re-add needs it.
-                Before::Neigh(old.as_ref().map(|n| crate::engine::neigh::NeighSpec { lladdr: n.lladdr.clone(), ..crate::engine::neigh::NeighSpec::from_neigh(n) }))
+                Before::Neigh(old.as_ref().map(crate::engine::neigh::NeighSpec::restoring))
             }
             Change::Qdisc(tc::Verb::Replace | tc::Verb::Change | tc::Verb::Del, s) => {
                 let f = QdiscFilter { ifindex: Some(s.ifindex), ..Default::default() };
@@ -243,7 +238,7 @@ impl Journal {
                 };
                 // A link this run made goes anyway; only a move or rename
                 // must be undone for its deletion to find it.
-                if self.created(&here, old.index) && moved.is_none() && ch.name.is_none() {
+                if self.made_link(&here, old.index) && moved.is_none() && ch.name.is_none() {
                     return Vec::new();
                 }
                 let mut o = LinkOld::default();
@@ -295,7 +290,7 @@ impl Journal {
                 }
                 recs
             }
-            (Change::LinkDel { index, .. }, _) if self.created(&here, *index) => {
+            (Change::LinkDel { index, .. }, _) if self.made_link(&here, *index) => {
                 self.link_deleted(&here, *index);
                 Vec::new()
             }
@@ -477,7 +472,7 @@ impl Observer for Journal {
             Change::LinkSet(_, ch) if ch.netns.is_some() => return None,
             _ if self.goes_anyway(&here, c) => Later::Records(Vec::new()),
             // Deleting a link this run made forgets what was recorded about it.
-            Change::LinkDel { index, .. } if self.created(&here, *index) => Later::LinkDeleted(here, *index),
+            Change::LinkDel { index, .. } if self.made_link(&here, *index) => Later::LinkDeleted(here, *index),
             _ => {
                 let before = self.before(h, c);
                 Later::Records(self.recorded(h, c, before, &|i| dev_name(h, i)))

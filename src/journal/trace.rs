@@ -385,7 +385,7 @@ pub(super) fn request_words(ty: u16, flags: u16, payload: &[u8], dev: &dyn Fn(u3
         },
         28 | 29 => match Neigh::parse(payload) {
             Ok(n) => {
-                let s = NeighSpec { lladdr: n.lladdr.clone(), ..NeighSpec::from_neigh(&n) };
+                let s = NeighSpec::restoring(&n);
                 s.op(verb, &dev(s.ifindex))
             }
             Err(_) => unreadable(),
