@@ -195,10 +195,7 @@ impl UserData for Class {
             })
         });
         m.add_method("show", |_, s, opts: Option<Table>| {
-            let stats = match &opts {
-                Some(t) => t.get::<Option<bool>>("stats")?.unwrap_or(false),
-                None => false,
-            };
+            let [stats] = super::args::flags("Class.show", opts.as_ref(), ["stats"])?;
             Ok(show::tc::class_text(&s.c, &*s.h, stats))
         });
         m.add_method("json", |_, s, ()| Ok(show::tc::class_json(&s.c, &*s.h).to_string_compact()));

@@ -175,10 +175,7 @@ impl UserData for Filter {
             })
         });
         m.add_method("show", |_, s, opts: Option<Table>| {
-            let stats = match &opts {
-                Some(t) => t.get::<Option<bool>>("stats")?.unwrap_or(false),
-                None => false,
-            };
+            let [stats] = super::args::flags("Filter.show", opts.as_ref(), ["stats"])?;
             Ok(show::tc_filter::filter_text(&s.x, &*s.h, stats))
         });
         m.add_method("json", |_, s, ()| Ok(show::tc_filter::filter_json(&s.x, &*s.h).to_string_compact()));

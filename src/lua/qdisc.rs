@@ -242,10 +242,7 @@ impl UserData for Qdisc {
             })
         });
         m.add_method("show", |_, s, opts: Option<Table>| {
-            let stats = match &opts {
-                Some(t) => t.get::<Option<bool>>("stats")?.unwrap_or(false),
-                None => false,
-            };
+            let [stats] = super::args::flags("Qdisc.show", opts.as_ref(), ["stats"])?;
             Ok(show::tc::qdisc_text(&s.q, &*s.h, stats))
         });
         m.add_method("json", |_, s, ()| Ok(show::tc::qdisc_json(&s.q, &*s.h).to_string_compact()));
