@@ -312,8 +312,7 @@ fn trace_exec(lua: &Lua, ns: &NsInfo, cmd: &Cmd, background: bool) {
     let line = match &key {
         NsKey::Initial => words,
         NsKey::Name(n) => format!("ip netns exec {n} {words}"),
-        NsKey::Path { path, .. } => format!("nsenter --net={path} {words}"),
-        NsKey::Temp { inode } => format!("nsenter --net=<anonymous netns {inode}> {words}"),
+        other => format!("nsenter --net={} {words}", other.netns_word()),
     };
     crate::journal::trace::emit(&j, &key, &if background { format!("{line} &") } else { line });
 }
