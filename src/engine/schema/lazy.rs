@@ -24,11 +24,6 @@ impl LazyAttrs {
         LazyAttrs { set: Some(set), raw: raw.into(), decoded: OnceLock::new() }
     }
 
-    /// The attributes as received.
-    pub fn raw(&self) -> &[u8] {
-        &self.raw
-    }
-
     /// The value of attribute `id` (its first occurrence), decoded as the
     /// whole buffer would decode it, without decoding the others.
     pub fn value_of(&self, id: u16) -> Option<Value> {
